@@ -1,0 +1,3 @@
+from iocompendium.cli import main
+
+main()

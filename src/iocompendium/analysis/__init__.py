@@ -1,0 +1,1 @@
+"""Pure-Python analysis of survey answers: no Django import (runs in a notebook)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CompendiumConfig(AppConfig):
+    name = "iocompendium.compendium"
+    label = "compendium"

@@ -1,0 +1,1 @@
+"""XPath 1.0 + ODK expression engine: pure Python, no Django import."""

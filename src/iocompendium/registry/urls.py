@@ -1,0 +1,9 @@
+from django.urls import path
+
+from iocompendium.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.organisation_list, name="organisation_list"),
+    path("<str:acronym>/", views.organisation_detail, name="organisation_detail"),
+]

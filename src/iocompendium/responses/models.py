@@ -1,0 +1,195 @@
+"""Responses of organisations to questionnaires: one row per answer, never a column per question."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from iocompendium.questionnaires.models import QuestionnaireVersion
+from iocompendium.registry.models import Organisation
+
+
+class Contributor(models.Model):
+    """A focal point: a user who answers for one organisation."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributor"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contributors"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.organisation})"
+
+
+class Invitation(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    # Only a hash of the one-time token is kept: a leaked database gives no valid link.
+    token_hash = models.CharField(max_length=64, unique=True)
+    questionnaire = models.ForeignKey(
+        "questionnaires.Questionnaire", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+
+class ResponseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    APPROVED = "approved", _("Approved")
+
+
+class Response(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="responses"
+    )
+    # A response is pinned to one version of its questionnaire.
+    version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResponseStatus.choices, default=ResponseStatus.DRAFT
+    )
+    # A short name that tells several responses of one organisation apart
+    # (e.g. one response per practice for the practice template).
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    synthetic = models.BooleanField(_("synthetic"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__acronym", "id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.version}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # The question path with repeat indexes, e.g. "instruments[2]/title".
+    path = models.CharField(max_length=500)
+    value = models.TextField(blank=True)
+    # Incremented on every change: a save made on a stale revision is refused.
+    revision = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["response", "path"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "path"], name="unique_answer_path")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path}={self.value[:40]}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change: never updated, never deleted by the application."""
+
+    class Via(models.TextChoices):
+        WEB = "web", _("web")
+        IMPORT = "import", _("import")
+        MIGRATION = "migration", _("migration")
+        REVIEW = "review", _("review")
+        SYSTEM = "system", _("system")
+
+    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="audit_events")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the record survives the deletion of the account.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40)  # "answer", "status", "query", "version"...
+    path = models.CharField(max_length=500, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    via = models.CharField(max_length=20, choices=Via.choices, default=Via.WEB)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class Query(models.Model):
+    """A review question on one answer, visible to the organisation, threaded."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="queries")
+    path = models.CharField(max_length=500)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("query")
+        verbose_name_plural = _("queries")
+
+
+class QueryMessage(models.Model):
+    query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,46 @@
+"""``iocompendium serve``: serve the data folder with gunicorn and whitenoise."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve an existing data folder with gunicorn (static files through whitenoise)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to serve on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
+        parser.add_argument("--workers", type=int, default=0,
+                            help="Worker processes (default: 2 per core, at least 2).")
+        parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+        parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
+
+    def handle(self, *args, **options):
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "the database is not up to date: run 'iocompendium migrate' "
+                "(or 'iocompendium demo --no-serve') first."
+            )
+        call_command("collectstatic", interactive=False, verbosity=0)
+        workers = options["workers"] or max(2, 2 * (os.cpu_count() or 1))
+        os.environ["IOCOMPENDIUM_DATA_DIR"] = str(settings.DATA_DIR)
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
+        argv = [
+            sys.executable, "-m", "gunicorn", "iocompendium.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(workers), "--threads", str(options["threads"]),
+            "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
+        ]
+        self.stdout.write(f"Serving {settings.DATA_DIR} on http://{options['host']}:{options['port']}/")
+        self.stdout.flush()
+        os.execv(sys.executable, argv)

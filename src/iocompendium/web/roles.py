@@ -1,0 +1,20 @@
+"""Who may do what: the secretariat (staff users) and focal points (contributors)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+SECRETARIAT_GROUP = "secretariat"
+
+
+def is_secretariat(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Secretariat analysts are staff accounts (the admin's "staff status")."""
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def organisation_id_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """The organisation a focal point answers for, or None."""
+    if not user.is_authenticated:
+        return None
+    contributor = getattr(user, "contributor", None)
+    return contributor.organisation_id if contributor else None

@@ -1,0 +1,8 @@
+"""WSGI entry point, used by gunicorn in ``iocompendium serve``."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
+application = get_wsgi_application()
