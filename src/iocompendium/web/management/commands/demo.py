@@ -21,6 +21,7 @@ DEMO_STEPS = [
     "iocompendium.registry.demo",
     "iocompendium.questionnaires.demo",
     "iocompendium.responses.demo",
+    "iocompendium.responses.demo_data",
     "iocompendium.evidence.demo",
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
