@@ -1,0 +1,524 @@
+"""Form-level evaluation of a questionnaire structure with ODK semantics (no Django).
+
+``evaluate`` builds the form's instance from the answers (repeat instances included),
+then computes relevance, calculations, defaults, ``required`` and constraints lazily
+with memoisation: an expression reading ``${x}`` pulls ``x``'s relevance and value when
+it needs them, so calculations run in dependency order without an explicit sort, and a
+cycle (which ``check_structure`` reports) reads as empty instead of looping.
+
+ODK rules applied (ODK XForms spec, "Bindings"; JavaRosa where the spec is silent):
+- a group's or repeat's ``relevant`` applies to all its descendants;
+- a non-relevant question reads as '' and gets no error;
+- ``constraint`` is checked on non-empty values only; ``required`` fails on empty ones;
+- inside a repeat instance ``${sibling}`` is the same instance's node; from outside, a
+  reference to a repeated question is the node-set of all its instances.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .expressions import CompiledExpression, ExpressionError, compile_expression
+from .expressions.context import Context, Environment
+from .expressions.nodes import Node, number_nodes
+from .expressions.values import (
+    XDate,
+    parse_date,
+    string_to_number,
+    to_boolean,
+    to_number,
+    to_string,
+    unpack,
+)
+from .structure import CONTAINER_TYPES, Structure, iter_nodes, localized
+
+__all__ = ["Problem", "check_structure", "evaluate", "visible_choices"]
+
+EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "calculation", "choice_filter",
+                      "default", "repeat_count", "soft_constraint", "read_only")
+_TRUE_FLAGS = {"yes", "true", "true()", "1"}
+_FALSE_FLAGS = {"", "no", "false", "false()", "0"}
+_FUNCTION_CALL_RE = re.compile(r"[A-Za-z][\w:.-]*\s*\(")
+MAX_REPEAT_INSTANCES = 500
+
+DEFAULT_MESSAGES = {
+    "en": {"constraint": "Value not allowed.", "required": "This field is required.",
+           "soft_constraint": "Please check this value."},
+    "fr": {"constraint": "Valeur non autorisée.", "required": "Ce champ est obligatoire.",
+           "soft_constraint": "Veuillez vérifier cette valeur."},
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a form, located in its spreadsheet."""
+
+    sheet: str  # "survey", "choices", "settings"
+    row: int  # 1-based spreadsheet row (0 if unknown)
+    column: str  # e.g. "relevant", "constraint", "calculation"
+    message: str  # one plain sentence
+
+
+def _flag(text: str) -> bool | None:
+    """XLSForm's yes/no spellings for required and read_only; None for an expression."""
+    lowered = text.strip().lower()
+    if lowered in _TRUE_FLAGS:
+        return True
+    if lowered in _FALSE_FLAGS:
+        return False
+    return None
+
+
+def default_is_expression(text: str) -> bool:
+    """pyxform treats a default holding ``${...}`` or a function call as dynamic."""
+    return "${" in text or bool(_FUNCTION_CALL_RE.search(text))
+
+
+def _expressions_of(node: dict[str, Any]) -> list[tuple[str, str]]:
+    found = []
+    for column in EXPRESSION_COLUMNS:
+        text = node.get(column) or ""
+        if not isinstance(text, str) or not text.strip():
+            continue
+        if column in ("required", "read_only") and _flag(text) is not None:
+            continue
+        if column == "default" and not default_is_expression(text):
+            continue
+        found.append((column, text))
+    return found
+
+
+# --- check_structure ------------------------------------------------------------------
+
+def check_structure(structure: dict) -> list[Problem]:
+    """Parse every expression of the form; syntax errors and unknown ${name} references."""
+    problems: list[Problem] = []
+    names = {ref.name for ref in iter_nodes(structure)}
+    calculated: dict[str, tuple[int, frozenset[str]]] = {}
+    for ref in iter_nodes(structure):
+        node = ref.node
+        row = int(node.get("row") or 0)
+        for column, text in _expressions_of(node):
+            try:
+                compiled = compile_expression(text)
+            except ExpressionError as error:
+                problems.append(Problem("survey", row, column,
+                                        f"The {column} of '{ref.name}' is not a valid expression: "
+                                        f"{error} (in {text!r})."))
+                continue
+            for unknown in sorted(compiled.references - names):
+                problems.append(Problem("survey", row, column,
+                                        f"The {column} of '{ref.name}' refers to ${{{unknown}}}, "
+                                        f"which is not a question of this form."))
+            if column == "calculation":
+                calculated[ref.name] = (row, compiled.references & names)
+    problems.extend(_calculation_cycles(calculated))
+    return problems
+
+
+def _calculation_cycles(calculated: dict[str, tuple[int, frozenset[str]]]) -> list[Problem]:
+    problems = []
+    state: dict[str, int] = {}  # 1 = being visited, 2 = done
+    reported: set[str] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for target in sorted(calculated[name][1]):
+            if target not in calculated:
+                continue
+            if state.get(target) == 1:
+                start = trail.index(target) if target in trail else len(trail) - 1
+                cycle = trail[start:] + [target]
+                first = cycle[0]
+                if first not in reported:
+                    reported.update(cycle)
+                    problems.append(Problem("survey", calculated[first][0], "calculation",
+                                            "The calculation of '" + first + "' depends on itself ("
+                                            + " -> ".join(cycle) + ")."))
+            elif state.get(target) is None:
+                visit(target, trail + [target])
+        state[name] = 2
+
+    for name in calculated:
+        if name not in state:
+            visit(name, [name])
+    return problems
+
+
+# --- the form instance ------------------------------------------------------------------
+
+def _repeat_maxima(answers: Mapping[str, str]) -> dict[str, int]:
+    """'a[2]/b[3]/c' -> {'a': 2, 'a[2]/b': 3}: highest instance index per repeat path."""
+    maxima: dict[str, int] = {}
+    for key in answers:
+        if "[" not in key:
+            continue
+        prefix = ""
+        for segment in key.split("/"):
+            match = re.fullmatch(r"(.+)\[(\d+)\]", segment)
+            if match:
+                path = prefix + match.group(1)
+                maxima[path] = max(maxima.get(path, 0), int(match.group(2)))
+            prefix += segment + "/"
+    return maxima
+
+
+def _typed_answer(text: str, question_type: str) -> object:
+    """An answer as JavaRosa holds it: numbers for numeric types, dates for date types."""
+    if text == "":
+        return ""
+    if question_type in ("integer", "decimal", "range"):
+        number = string_to_number(text)
+        return text if math.isnan(number) else number
+    if question_type == "date":
+        parsed = parse_date(text)
+        if parsed is None:
+            return text
+        return XDate(parsed.moment.replace(hour=0, minute=0, second=0, microsecond=0))
+    if question_type in ("datetime", "dateTime"):
+        parsed = parse_date(text)
+        return parsed if parsed else text
+    return text
+
+
+def _calculated(value: object, question_type: str) -> object:
+    """A calculation result as stored: NaN and '' are empty; integer types truncate."""
+    value = unpack(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if question_type == "integer" and not math.isinf(value):
+            return float(math.trunc(value))
+    return value
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return to_string(value)
+
+
+class FormInstance(Environment):
+    """The instance of one response: nodes for every question and repeat instance."""
+
+    def __init__(self, structure: Structure, answers: Mapping[str, str], lang: str | None = None,
+                 now: datetime | None = None) -> None:
+        super().__init__(None, lang=lang, now=now)
+        self.structure = structure
+        self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
+        self.default_language = structure.get("default_language", "")
+        self.templates: dict[str, dict[str, Any]] = {}
+        self.repeats_of: dict[str, tuple[str, ...]] = {}
+        self.by_name: dict[str, str] = {}
+        for ref in iter_nodes(structure):
+            self.templates[ref.path] = ref.node
+            chain = ref.repeats + ((ref.path,) if ref.type == "repeat" else ())
+            self.repeats_of[ref.path] = chain
+            self.by_name.setdefault(ref.name, ref.path)
+        self.single: dict[str, Node] = {}
+        self.paths: dict[int, str] = {}  # id(node) -> concrete path
+        self.questions: list[Node] = []
+        self._memo_value: dict[int, object] = {}
+        self._memo_relevant: dict[int, bool] = {}
+        self._busy: set[tuple[str, int]] = set()
+        self._instances: dict[str, Node | None] = {}
+        self._segments: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._maxima = _repeat_maxima(self.answers)
+        self.root = self.document.children[0]
+        self.root.extra = ()
+        self._build(structure.get("children", []), self.root, "", "")
+        number_nodes(self.document)
+        self._memo_value.clear()  # values read while building (repeat_count) may be partial
+        self._memo_relevant.clear()
+
+    # -- building --------------------------------------------------------------------
+    def _build(self, children: list[dict], parent: Node, prefix: str, template_prefix: str) -> None:
+        for question in children:
+            name = question["name"]
+            template = template_prefix + name
+            path = prefix + name
+            if question["type"] == "repeat":
+                for index in range(1, self._instance_count(question, parent, path) + 1):
+                    instance = Node(name, parent, template=template, question=question)
+                    instance.extra = parent.extra + (instance,)
+                    self.paths[id(instance)] = f"{path}[{index}]"
+                    self._build(question.get("children", []), instance, f"{path}[{index}]/",
+                                template + "/")
+                continue
+            node = Node(name, parent, template=template, question=question)
+            node.extra = parent.extra
+            node.compute = self._value
+            self.paths[id(node)] = path
+            if not self.repeats_of[template]:
+                self.single[template] = node
+            if question["type"] in CONTAINER_TYPES:
+                self._build(question.get("children", []), node, path + "/", template + "/")
+            else:
+                self.questions.append(node)
+
+    def _instance_count(self, question: dict, parent: Node, path: str) -> int:
+        expression = (question.get("repeat_count") or "").strip()
+        if not expression:
+            return min(self._maxima.get(path, 0), MAX_REPEAT_INSTANCES)
+        number = to_number(self._run(expression, parent, default=math.nan))
+        if math.isnan(number) or number < 1:
+            return 0
+        return int(min(number, MAX_REPEAT_INSTANCES))
+
+    # -- Environment services --------------------------------------------------------
+    def resolve(self, name: str, current: Node | None) -> list[Node]:
+        template = self.by_name.get(name)
+        if template is None:
+            return []
+        node = self.single.get(template)
+        if node is not None:
+            return [node]
+        repeats = self.repeats_of[template]
+        chain = current.extra if current is not None and current.extra else ()
+        shared = 0
+        limit = min(len(repeats), len(chain))
+        while shared < limit and chain[shared].template == repeats[shared]:
+            shared += 1
+        anchor = chain[shared - 1] if shared else self.root
+        return self._walk(anchor, template)
+
+    def _walk(self, anchor: Node, template: str) -> list[Node]:
+        key = (anchor.template, template)
+        segments = self._segments.get(key)
+        if segments is None:
+            relative = template[len(anchor.template) + 1:] if anchor.template else template
+            segments = tuple(relative.split("/")) if relative else ()
+            self._segments[key] = segments
+        nodes = [anchor]
+        for segment in segments:
+            nodes = [child for node in nodes for child in node.by_name.get(segment, ())]
+        return nodes
+
+    def indexed(self, target: str, indexes: list[tuple[str, int]],
+                current: Node | None) -> list[Node]:
+        template = self.by_name.get(target)
+        if template is None:
+            return []
+        chosen = {self.by_name.get(name): index for name, index in indexes}
+        chain = current.extra if current is not None and current.extra else ()
+        context_index = {node.template: node for node in chain}
+        nodes = [self.root]
+        previous = ""
+        for repeat in self.repeats_of[template]:
+            walked = [child for node in nodes for child in self._walk_to(node, previous, repeat)]
+            if repeat in chosen:
+                position = chosen[repeat]
+                walked = [n for n in walked if n.index == position]
+            elif repeat in context_index:
+                walked = [n for n in walked if n is context_index[repeat]]
+            nodes, previous = walked, repeat
+        return [child for node in nodes for child in self._walk_to(node, previous, template)]
+
+    def _walk_to(self, node: Node, from_template: str, to_template: str) -> list[Node]:
+        relative = to_template[len(from_template) + 1:] if from_template else to_template
+        nodes = [node]
+        for segment in relative.split("/") if relative else ():
+            nodes = [child for n in nodes for child in n.by_name.get(segment, ())]
+        return nodes
+
+    def instance(self, name: str) -> Node | None:
+        if name not in self._instances:
+            self._instances[name] = self._choice_instance(name)
+        return self._instances[name]
+
+    def _choice_instance(self, list_name: str) -> Node | None:
+        choices = self.structure.get("choices", {}).get(list_name)
+        if choices is None:
+            return None
+        document = Node("#document")
+        root = Node("root", document)
+        for choice in choices:
+            item = Node("item", root)
+            Node("name", item, raw=choice["name"])
+            label = localized(choice.get("label"), self.lang, self.default_language)
+            Node("label", item, raw=label)
+            for column, value in (choice.get("extra") or {}).items():
+                if column not in ("name", "label"):
+                    Node(column, item, raw="" if value is None else str(value))
+        number_nodes(document, start=10_000_000)
+        return document
+
+    def choice_label(self, value: str, question: str, current: Node | None) -> str:
+        match = re.fullmatch(r"\s*\$\{\s*([^}\s]+)\s*\}\s*", question)
+        name = match.group(1) if match else question.rstrip("/").rsplit("/", 1)[-1]
+        template = self.by_name.get(name)
+        if template is None or value == "":
+            return ""
+        list_name = self.templates[template].get("choice_list", "")
+        for choice in self.structure.get("choices", {}).get(list_name, []):
+            if choice["name"] == value:
+                return localized(choice.get("label"), self.lang, self.default_language)
+        return ""
+
+    def current_answer(self, current: Node | None) -> str:
+        if current is None:
+            return ""
+        return self.answers.get(self.paths.get(id(current), ""), "")
+
+    def form_version(self) -> str:
+        return str(self.structure.get("form_version", ""))
+
+    # -- evaluation --------------------------------------------------------------------
+    def _run(self, expression: str, node: Node, default: object, *,
+             context: Node | None = None) -> object:
+        try:
+            compiled: CompiledExpression = compile_expression(expression)
+            return compiled.run(Context(context or node, node, self))
+        except ExpressionError:
+            return default
+
+    def relevant(self, node: Node) -> bool:
+        key = id(node)
+        known = self._memo_relevant.get(key)
+        if known is not None:
+            return known
+        guard = ("relevant", key)
+        if guard in self._busy:
+            return True
+        self._busy.add(guard)
+        try:
+            parent = node.parent
+            result = parent is None or parent is self.root or self.relevant(parent)
+            expression = (node.question or {}).get("relevant", "") if result else ""
+            if expression and expression.strip():
+                result = to_boolean(self._run(expression, node, default=True))
+        finally:
+            self._busy.discard(guard)
+        self._memo_relevant[key] = result
+        return result
+
+    def _value(self, node: Node) -> object:
+        key = id(node)
+        if key in self._memo_value:
+            return self._memo_value[key]
+        guard = ("value", key)
+        if guard in self._busy:
+            return ""  # a calculation cycle reads as empty
+        self._busy.add(guard)
+        try:
+            result = self._compute_value(node) if self.relevant(node) else ""
+        finally:
+            self._busy.discard(guard)
+        self._memo_value[key] = result
+        return result
+
+    def _compute_value(self, node: Node) -> object:
+        question = node.question or {}
+        question_type = question.get("type", "")
+        if question_type in CONTAINER_TYPES:
+            return ""
+        calculation = (question.get("calculation") or "").strip()
+        if calculation:
+            return _calculated(self._run(calculation, node, default=""), question_type)
+        path = self.paths.get(id(node), "")
+        if path in self.answers:
+            return _typed_answer(self.answers[path], question_type)
+        default = (question.get("default") or "").strip()
+        if not default:
+            return ""
+        if default_is_expression(default):
+            return _calculated(self._run(default, node, default=""), question_type)
+        return _typed_answer(default, question_type)
+
+    def text_value(self, node: Node) -> str:
+        if not self.relevant(node):
+            return ""
+        question = node.question or {}
+        path = self.paths.get(id(node), "")
+        if not (question.get("calculation") or "").strip() and path in self.answers:
+            return self.answers[path]  # the given answer, verbatim
+        return _as_text(self._value(node))
+
+    def required(self, node: Node) -> bool:
+        expression = (node.question or {}).get("required") or ""
+        flag = _flag(expression)
+        if flag is not None:
+            return flag
+        return to_boolean(self._run(expression, node, default=False))
+
+    def message(self, question: dict, kind: str) -> str:
+        text = localized(question.get(f"{kind}_message"), self.lang, self.default_language)
+        if text:
+            return text
+        wanted = (self.lang or self.default_language or "").lower()
+        language = "fr" if wanted.startswith(("fr", "french")) else "en"
+        return DEFAULT_MESSAGES[language][kind]
+
+    def result(self, node: Node) -> dict[str, Any]:
+        question = node.question or {}
+        relevant = self.relevant(node)
+        required = self.required(node)
+        value = self.text_value(node)
+        error = warning = None
+        if relevant and value == "":
+            if required:
+                error = self.message(question, "required")
+        elif relevant:
+            constraint = (question.get("constraint") or "").strip()
+            if constraint and not to_boolean(self._run(constraint, node, default=True)):
+                error = self.message(question, "constraint")
+            soft = (question.get("soft_constraint") or "").strip()
+            if soft and not to_boolean(self._run(soft, node, default=True)):
+                warning = self.message(question, "soft_constraint")
+        return {"relevant": relevant, "required": required, "value": value, "error": error,
+                "warning": warning}
+
+
+def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = None,
+             *, now: datetime | None = None) -> dict[str, dict]:
+    """For every question path (non-container nodes incl. calculate and note, every repeat
+    instance), in form order:
+      {"relevant": bool, "required": bool, "value": str, "error": str | None,
+       "warning": str | None}
+    value = the given answer or the calculated/default value, as a string ("" unanswered;
+    a non-relevant question's value is "").  error = the constraint or required message in
+    `lang` (a default message in that language if the form has none), else None.
+    warning = soft_constraint message when it fails.  Repeat instance count: repeat_count
+    if set, else the highest index present in `answers` for that repeat (0 if none)."""
+    form = FormInstance(structure, answers, lang, now)
+    return {form.paths[id(node)]: form.result(node) for node in form.questions}
+
+
+def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
+                    lang: str | None = None) -> list[str]:
+    """Names of the choices of the question at ``path`` that its choice_filter keeps.
+
+    The filter runs once per choice row with that row as the context node, so ``name``
+    and the choice sheet's extra columns are readable as in XLSForm (``filter=${country}``).
+    """
+    form = FormInstance(structure, answers, lang)
+    node = next((n for n in form.questions if form.paths[id(n)] == path), None)
+    if node is None:
+        return []
+    question = node.question or {}
+    document = form.instance(question.get("choice_list", ""))
+    if document is None:
+        return []
+    items = document.children[0].children
+    names = [item.by_name["name"][0].raw for item in items]
+    expression = (question.get("choice_filter") or "").strip()
+    if not expression:
+        return [str(name) for name in names]
+    try:
+        compiled = compile_expression(expression)
+    except ExpressionError:
+        return [str(name) for name in names]
+    kept = []
+    for position, (item, name) in enumerate(zip(items, names, strict=True), start=1):
+        try:
+            keep = to_boolean(compiled.run(Context(item, node, form, position, len(items))))
+        except ExpressionError:
+            keep = False
+        if keep:
+            kept.append(str(name))
+    return kept
