@@ -1,0 +1,372 @@
+"""Spreadsheet import of responses (issue 4.7): the wide layout of KoboToolbox and ODK.
+
+``import_responses(slug, path)`` reads the file (``responses/tabular.py``), checks every
+value against the published version of the questionnaire (types and choices cell by
+cell, then constraints, required and relevance for the whole response through
+``questionnaires.engine.evaluate``), and writes everything in one transaction, or nothing
+when any error was found. Every change is an audit event with ``via="import"``; an
+unchanged answer is not touched, so importing the same file twice changes nothing.
+
+Rows are keyed by the ``organisation`` column (an acronym of the registry) by default.
+A past survey round whose rows are households or persons is keyed with ``key=COLUMN``
+and ``organisation=ACRONYM``: every row becomes one response of that single organisation,
+titled by the key's value; the organisation is created as a placeholder when missing.
+
+The write logic lives here rather than in ``responses/services.py`` (owned by the
+collection work): an import diffs whole responses and writes them in bulk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.questionnaires.structure import Structure, template_path
+from iocompendium.registry.models import Category, Organisation
+from iocompendium.responses.models import Answer, AuditEvent, Response, ResponseStatus
+from iocompendium.responses.tabular import (
+    KEY_COLUMN,
+    ParsedFile,
+    ParsedResponse,
+    Problem,
+    TabularFileError,
+    parse_wide,
+    read_sheets,
+)
+
+DEFAULT_STATUS = ResponseStatus.APPROVED
+ENGINE_LANGUAGE = "en"
+
+
+class ImportFailed(Exception):
+    """The import cannot start at all (no such questionnaire, unreadable file)."""
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    applied: bool = False
+    responses_created: int = 0
+    responses_changed: int = 0
+    responses_unchanged: int = 0
+    answers_written: int = 0
+    answers_removed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def summary(self) -> str:
+        if not self.applied:
+            return f"Nothing imported: {len(self.errors)} error(s) in the file."
+        return (
+            f"Imported: {self.responses_created} response(s) created, "
+            f"{self.responses_changed} changed, {self.responses_unchanged} unchanged; "
+            f"{self.answers_written} answer(s) written, {self.answers_removed} removed."
+        )
+
+
+@dataclass
+class ResponsePlan:
+    """What one row of the file will become."""
+
+    parsed: ParsedResponse
+    organisation: Organisation | None
+    title: str
+    status: str
+    answers: dict[str, str]  # the whole response after the import
+    existing: Response | None = None
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def import_version(slug: str) -> QuestionnaireVersion:
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    if questionnaire is None:
+        raise ImportFailed(f"No questionnaire '{slug}'.")
+    version = questionnaire.published_version()
+    if version is None:
+        raise ImportFailed(f"Questionnaire '{slug}' has no published version to import into.")
+    return version
+
+
+def import_responses(
+    slug: str,
+    path: Path | str,
+    *,
+    data: bytes | None = None,
+    status: str | None = None,
+    key: str | None = None,
+    organisation: str | None = None,
+    user=None,
+) -> ImportReport:
+    """Import a wide .xlsx, .csv or .zip of CSVs; all or nothing. See the module docstring."""
+    version = import_version(slug)
+    try:
+        sheets = read_sheets(path, data)
+    except TabularFileError as error:
+        raise ImportFailed(str(error)) from error
+    parsed = parse_wide(version.structure, sheets, key=key)
+    return apply_parsed(
+        version, parsed, status=status, organisation=organisation, user=user, key=key
+    )
+
+
+def apply_parsed(
+    version: QuestionnaireVersion,
+    parsed: ParsedFile,
+    *,
+    status: str | None = None,
+    organisation: str | None = None,
+    user=None,
+    key: str | None = None,
+    validate: bool = True,
+) -> ImportReport:
+    """Check the parsed file as whole responses, then write it if no error was found."""
+    report = ImportReport(problems=list(parsed.problems))
+    if status is not None and status not in ResponseStatus.values:
+        raise ImportFailed(
+            f"Unknown status '{status}'; use one of {', '.join(ResponseStatus.values)}."
+        )
+    plans = _plan(version, parsed, report, status=status, organisation=organisation, key=key)
+    if validate:
+        for plan in plans:
+            report.problems.extend(validate_response(version.structure, plan))
+    if report.errors:
+        return report
+    with transaction.atomic():
+        if organisation and plans and plans[0].organisation.pk is None:
+            plans[0].organisation.save()
+            report.notes.append(f"Created the placeholder organisation '{organisation}'.")
+        _write(version, plans, report, user)
+    report.applied = True
+    return report
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def placeholder_organisation(acronym: str) -> Organisation:
+    """The organisation a respondent-keyed import files its rows under (unsaved if new)."""
+    existing = Organisation.objects.filter(acronym=acronym).first()
+    if existing is not None:
+        return existing
+    return Organisation(
+        acronym=acronym,
+        name_en=f"Imported respondents ({acronym})",
+        name_fr=f"Répondants importés ({acronym})",
+        category=Category.OTHER,
+    )
+
+
+def _plan(
+    version: QuestionnaireVersion,
+    parsed: ParsedFile,
+    report: ImportReport,
+    *,
+    status: str | None,
+    organisation: str | None,
+    key: str | None,
+) -> list[ResponsePlan]:
+    placeholder = placeholder_organisation(organisation) if organisation else None
+    keys = {p.key for p in parsed.responses}
+    known = (
+        {} if placeholder else {o.acronym: o for o in Organisation.objects.filter(acronym__in=keys)}
+    )
+    existing = _existing_responses(version, placeholder, known)
+    plans = []
+    for row in parsed.responses:
+        if placeholder is not None:
+            owner, title = placeholder, row.key
+        else:
+            owner, title = known.get(row.key), row.title
+            if owner is None:
+                report.problems.append(
+                    Problem(
+                        row.sheet, row.row, key or KEY_COLUMN, f"unknown organisation '{row.key}'."
+                    )
+                )
+                continue
+        row_status = status or row.status or DEFAULT_STATUS
+        if row_status not in ResponseStatus.values:
+            report.problems.append(
+                Problem(row.sheet, row.row, "_status", f"'{row_status}' is not a response status.")
+            )
+            continue
+        response = existing.get((owner.acronym, title))
+        current = response.current if response is not None else {}
+        plans.append(
+            ResponsePlan(
+                row,
+                owner,
+                title,
+                row_status,
+                merge_answers(current, row.answers, parsed.covered),
+                response,
+            )
+        )
+    return plans
+
+
+def _existing_responses(version, placeholder, known) -> dict[tuple[str, str], Response]:
+    organisations = [placeholder] if placeholder and placeholder.pk else list(known.values())
+    responses = Response.objects.filter(version=version, organisation__in=organisations)
+    found: dict[tuple[str, str], Response] = {}
+    for response in responses.select_related("organisation").order_by("id"):
+        found.setdefault((response.organisation.acronym, response.title), response)
+    current: dict[int, dict[str, Answer]] = {r.pk: {} for r in found.values()}
+    for answer in Answer.objects.filter(response__in=list(found.values())):
+        current[answer.response_id][answer.path] = answer
+    for response in found.values():
+        response.current_answers = current[response.pk]
+        response.current = {path: a.value for path, a in current[response.pk].items()}
+    return found
+
+
+def merge_answers(
+    current: Mapping[str, str], imported: Mapping[str, str], covered: set[str]
+) -> dict[str, str]:
+    """The response after the import: the file decides every question it has a column for."""
+    merged = {path: value for path, value in current.items() if template_path(path) not in covered}
+    merged.update({path: value for path, value in imported.items() if value != ""})
+    return merged
+
+
+def validate_response(structure: Structure, plan: ResponsePlan) -> list[Problem]:
+    """Constraints, required answers and relevance of one whole response, by the engine."""
+    from iocompendium.questionnaires.engine import evaluate
+
+    problems = []
+    row = plan.parsed
+    for path, result in evaluate(structure, plan.answers, ENGINE_LANGUAGE).items():
+        sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
+        given = plan.answers.get(path, "")
+        if not result.get("relevant", True):
+            if given != "":
+                problems.append(
+                    Problem(
+                        sheet,
+                        row_number,
+                        column,
+                        "answered although the question does not apply given the other answers.",
+                        "warning",
+                    )
+                )
+            continue
+        error = result.get("error")
+        if not error:
+            continue
+        missing_required = result.get("required") and result.get("value", "") == ""
+        if missing_required and plan.status == ResponseStatus.DRAFT:
+            continue  # a draft may be incomplete
+        problems.append(Problem(sheet, row_number, column, error))
+    return problems
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write(
+    version: QuestionnaireVersion, plans: Iterable[ResponsePlan], report: ImportReport, user
+) -> None:
+    now = timezone.now()
+    actor_label = getattr(user, "username", "") or "import"
+    new_answers: list[Answer] = []
+    changed_answers: list[Answer] = []
+    removed_ids: list[int] = []
+    events: list[AuditEvent] = []
+
+    def event(response, action, path, old, new):
+        events.append(
+            AuditEvent(
+                response=response,
+                actor=user,
+                actor_label=actor_label,
+                action=action,
+                path=path,
+                old_value=old,
+                new_value=new,
+                via=AuditEvent.Via.IMPORT,
+            )
+        )
+
+    for plan in plans:
+        response = plan.existing
+        created = response is None
+        if created:
+            response = Response.objects.create(
+                organisation=plan.organisation,
+                version=version,
+                title=plan.title,
+                status=plan.status,
+                synthetic=plan.organisation.synthetic,
+            )
+            current: dict[str, Answer] = {}
+            event(response, "status", "", "", plan.status)
+        else:
+            current = response.current_answers
+        changes = 0
+        for path, value in plan.answers.items():
+            answer = current.get(path)
+            if answer is None:
+                new_answers.append(
+                    Answer(response=response, path=path, value=value, updated_by=user)
+                )
+                event(response, "answer", path, "", value)
+                changes += 1
+                report.answers_written += 1
+            elif answer.value != value:
+                event(response, "answer", path, answer.value, value)
+                answer.value, answer.revision = value, answer.revision + 1
+                answer.updated_by, answer.updated_at = user, now
+                changed_answers.append(answer)
+                changes += 1
+                report.answers_written += 1
+        for path, answer in current.items():
+            if path not in plan.answers:
+                removed_ids.append(answer.pk)
+                event(response, "answer", path, answer.value, "")
+                report.answers_removed += 1
+        if not created and response.status != plan.status:
+            event(response, "status", "", response.status, plan.status)
+            response.status = plan.status
+            changes += 1
+        if changes or created:
+            _stamp(response, now)
+        if created:
+            report.responses_created += 1
+        elif changes:
+            report.responses_changed += 1
+        else:
+            report.responses_unchanged += 1
+    Answer.objects.filter(pk__in=removed_ids).delete()
+    Answer.objects.bulk_create(new_answers, batch_size=2000)
+    Answer.objects.bulk_update(
+        changed_answers, ["value", "revision", "updated_by", "updated_at"], batch_size=2000
+    )
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def _stamp(response: Response, now) -> None:
+    """Dates that go with the status, and the last activity."""
+    response.last_activity_at = now
+    if (
+        response.status
+        in {ResponseStatus.SUBMITTED, ResponseStatus.IN_REVIEW, ResponseStatus.APPROVED}
+        and response.submitted_at is None
+    ):
+        response.submitted_at = now
+    if response.status == ResponseStatus.APPROVED and response.approved_at is None:
+        response.approved_at = now
+    response.save(update_fields=["status", "last_activity_at", "submitted_at", "approved_at"])

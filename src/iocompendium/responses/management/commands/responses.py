@@ -1,0 +1,101 @@
+"""``iocompendium responses import|export``: responses to and from spreadsheets.
+
+iocompendium responses import SLUG FILE [--status draft|submitted|approved]
+    [--key COLUMN] [--organisation ACRONYM]
+iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dictionary
+    -o FILE [--status approved|submitted|all]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from iocompendium.evidence.exports import FORMATS, STATUS_SETS, ExportError, build_export
+from iocompendium.responses.importing import ImportFailed, import_responses
+from iocompendium.responses.models import ResponseStatus
+
+IMPORT_STATUSES = [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED, ResponseStatus.APPROVED]
+
+
+class Command(BaseCommand):
+    help = "Import responses from a wide spreadsheet, or export them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        importer = actions.add_parser(
+            "import", help="Import a wide .xlsx, .csv or .zip of CSVs (all or nothing)."
+        )
+        importer.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
+        importer.add_argument("file", help="The spreadsheet to import.")
+        importer.add_argument(
+            "--status",
+            choices=[str(s) for s in IMPORT_STATUSES],
+            help="Status of the imported responses (default: the file's _status column, "
+            "else approved).",
+        )
+        importer.add_argument(
+            "--key", help="Column naming each row's respondent (default: organisation)."
+        )
+        importer.add_argument(
+            "--organisation",
+            help="File every row under this organisation, one response per --key value "
+            "(a placeholder organisation is created if missing).",
+        )
+        exporter = actions.add_parser("export", help="Export the responses of a questionnaire.")
+        exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
+        exporter.add_argument("--format", dest="fmt", required=True, choices=FORMATS)
+        exporter.add_argument("-o", "--output", required=True, help="File to write.")
+        exporter.add_argument(
+            "--status",
+            default="approved",
+            choices=sorted(STATUS_SETS),
+            help="approved (default), submitted (submitted, in review and approved) or all.",
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["action"] == "import":
+            self._import(options)
+        else:
+            self._export(options)
+
+    def _import(self, options) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No file {path}.")
+        if options["organisation"] and not options["key"]:
+            raise CommandError("--organisation needs --key COLUMN naming each respondent.")
+        try:
+            report = import_responses(
+                options["slug"],
+                path,
+                status=options["status"],
+                key=options["key"],
+                organisation=options["organisation"],
+            )
+        except ImportFailed as error:
+            raise CommandError(str(error)) from error
+        for problem in report.problems:
+            self.stdout.write(str(problem))
+        for note in report.notes:
+            self.stdout.write(note)
+        if not report.applied:
+            raise CommandError(
+                f"{report.summary()} ({len(report.warnings)} warning(s); see the lines above)."
+            )
+        self.stdout.write(report.summary())
+
+    def _export(self, options) -> None:
+        try:
+            filename, content = build_export(
+                options["fmt"], options["slug"], STATUS_SETS[options["status"]]
+            )
+        except ExportError as error:
+            raise CommandError(str(error)) from error
+        output = Path(options["output"])
+        try:
+            output.write_bytes(content)
+        except OSError as error:
+            raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
+        self.stdout.write(f"Wrote {output} ({len(content):,} bytes; suggested name {filename}).")
