@@ -250,6 +250,8 @@ def validate_response(structure: Structure, plan: ResponsePlan) -> list[Problem]
     problems = []
     row = plan.parsed
     for path, result in evaluate(structure, plan.answers, ENGINE_LANGUAGE).items():
+        if path in row.rejected:
+            continue  # its cell was refused and reported already
         sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
         given = plan.answers.get(path, "")
         if not result.get("relevant", True):

@@ -411,6 +411,8 @@ class ParsedResponse:
     title: str = ""
     # Answer path -> (sheet, row, column) where it came from, to place engine errors.
     locations: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    # Answer paths whose cell was refused: already reported, not checked again.
+    rejected: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -612,6 +614,7 @@ def _row_answers(
         normalised, error = check_value(structure, ref, value)
         if error:
             problems.append(Problem(sheet.name, row_number, column.header, error))
+            parsed.rejected.add(_instance_path(ref.path, indexes, ref.repeats))
             continue
         direct[ref.path] = normalised
         parsed.locations[_instance_path(ref.path, indexes, ref.repeats)] = (

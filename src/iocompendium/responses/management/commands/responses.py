@@ -8,6 +8,7 @@ iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dic
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,12 +24,15 @@ class Command(BaseCommand):
     help = "Import responses from a wide spreadsheet, or export them."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        # --data-dir is read by the iocompendium launcher; accepted here so it may come last.
+        parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
         actions = parser.add_subparsers(dest="action", required=True)
         importer = actions.add_parser(
             "import", help="Import a wide .xlsx, .csv or .zip of CSVs (all or nothing)."
         )
         importer.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
         importer.add_argument("file", help="The spreadsheet to import.")
+        importer.add_argument("--data-dir", help=argparse.SUPPRESS)
         importer.add_argument(
             "--status",
             choices=[str(s) for s in IMPORT_STATUSES],
@@ -45,6 +49,7 @@ class Command(BaseCommand):
         )
         exporter = actions.add_parser("export", help="Export the responses of a questionnaire.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
+        exporter.add_argument("--data-dir", help=argparse.SUPPRESS)
         exporter.add_argument("--format", dest="fmt", required=True, choices=FORMATS)
         exporter.add_argument("-o", "--output", required=True, help="File to write.")
         exporter.add_argument(
