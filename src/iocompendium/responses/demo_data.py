@@ -20,6 +20,7 @@ from iocompendium.responses.importing import apply_parsed
 from iocompendium.responses.models import ResponseStatus
 from iocompendium.responses.synthetic import (
     DEFAULT_SEED,
+    GENERATOR_VERSION,
     ORGANISATIONS,
     SyntheticOrganisation,
     SyntheticResponse,
@@ -47,7 +48,8 @@ def run(context: Any) -> None:
 def cached_generation(
     version: QuestionnaireVersion, data_dir: Path, seed: int = DEFAULT_SEED
 ) -> list[SyntheticResponse]:
-    cache = data_dir / "cache" / f"synthetic-{version.fingerprint[:16]}-{seed}.json"
+    name = f"synthetic-v{GENERATOR_VERSION}-{version.fingerprint[:16]}-{seed}.json"
+    cache = data_dir / "cache" / name
     by_acronym = {o.acronym: o for o in ORGANISATIONS}
     if cache.is_file():
         try:

@@ -36,6 +36,8 @@ from iocompendium.questionnaires.structure import (
 )
 
 DEFAULT_SEED = 2018
+# Part of the demo's cache key: raise it when a change alters the generated answers.
+GENERATOR_VERSION = 1
 MAX_PASSES = 12
 MAX_REDRAWS = 8
 
@@ -759,18 +761,25 @@ class _Generator:
             start = dt.date(2000, 1, 1)
             return (start + dt.timedelta(days=rng.randint(0, 9400))).isoformat()
         if kind == "select_one":
-            return self._select_one(ref, organisation, rng)
+            return self._select_one(ref, organisation, rng, self._choices(ref, path, answers))
         if kind == "select_multiple":
-            return self._select_multiple(ref, rng, attempt)
+            return self._select_multiple(rng, attempt, self._choices(ref, path, answers))
         if kind == "acknowledge":
             return "OK"
         return ""
 
-    def _select_one(self, ref: QuestionRef, organisation, rng: random.Random) -> str:
-        choices = [
-            c["name"]
-            for c in self.structure.get("choices", {}).get(ref.node.get("choice_list", ""), [])
-        ]
+    def _choices(self, ref: QuestionRef, path: str, answers: Mapping[str, str]) -> list[str]:
+        """The choices offered, after the question's choice_filter if it has one."""
+        if ref.node.get("choice_filter"):
+            from iocompendium.questionnaires.engine import visible_choices
+
+            return visible_choices(self.structure, path, answers)
+        listed = self.structure.get("choices", {}).get(ref.node.get("choice_list", ""), [])
+        return [c["name"] for c in listed]
+
+    def _select_one(
+        self, ref: QuestionRef, organisation, rng: random.Random, choices: list[str]
+    ) -> str:
         if not choices:
             return ""
         if ref.name == "category" and organisation.category in choices:
@@ -778,11 +787,7 @@ class _Generator:
         weights = [0.3 if c in EXCLUSIVE_CHOICES or c == "other" else 1.0 for c in choices]
         return rng.choices(choices, weights=weights)[0]
 
-    def _select_multiple(self, ref: QuestionRef, rng: random.Random, attempt: int) -> str:
-        choices = [
-            c["name"]
-            for c in self.structure.get("choices", {}).get(ref.node.get("choice_list", ""), [])
-        ]
+    def _select_multiple(self, rng: random.Random, attempt: int, choices: list[str]) -> str:
         ordinary = [c for c in choices if c not in EXCLUSIVE_CHOICES] or choices
         if not ordinary:
             return ""
