@@ -30,6 +30,8 @@ class Contributor(models.Model):
 
 
 class Invitation(models.Model):
+    """A one-time link that makes the person a contributor of the organisation."""
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="invitations"
     )
@@ -55,6 +57,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.organisation})"
 
 
 class ResponseStatus(models.TextChoices):
@@ -83,6 +88,10 @@ class Response(models.Model):
     last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Progress as of the last evaluation (answered of relevant questions); None until a
+    # save or the review list computes it (imports write answers in bulk).
+    progress_answered = models.PositiveIntegerField(null=True, blank=True)
+    progress_relevant = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["organisation__acronym", "id"]
@@ -152,6 +161,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        indexes = [models.Index(fields=["response", "at"], name="audit_response_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.path}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -182,6 +195,9 @@ class Query(models.Model):
         verbose_name = _("query")
         verbose_name_plural = _("queries")
 
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"
+
 
 class QueryMessage(models.Model):
     query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="messages")
@@ -193,3 +209,6 @@ class QueryMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,4 +1,28 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from iocompendium.responses import views, views_invitations, views_review
 
 app_name = "responses"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("invitations/", views_invitations.invitations, name="invitations"),
+    path("invitations/<int:pk>/revoke/", views_invitations.invitation_revoke,
+         name="invitation_revoke"),
+    path("invitation/<str:token>/", views_invitations.invitation_accept,
+         name="invitation_accept"),
+    path("start/<slug:slug>/", views.start, name="start"),
+    path("<int:pk>/", views.response_detail, name="response_detail"),
+    path("<int:pk>/section/<str:name>/", views.section, name="section"),
+    path("<int:pk>/autosave/", views.autosave, name="autosave"),
+    path("<int:pk>/check/", views.check, name="check"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/status/", views_review.set_status, name="set_status"),
+    path("<int:pk>/queries/", views_review.queries, name="queries"),
+    path("<int:pk>/queries/<int:query_id>/", views_review.query_detail, name="query_detail"),
+    path("<int:pk>/queries/<int:query_id>/status/", views_review.query_status,
+         name="query_status"),
+    path("<int:pk>/audit/", views_review.audit, name="audit"),
+    path("<int:pk>/audit.csv", views_review.audit_csv, name="audit_csv"),
+    path("<int:pk>/answers.csv", views_review.answers_csv, name="answers_csv"),
+]

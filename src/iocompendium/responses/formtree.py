@@ -1,0 +1,582 @@
+"""The web questionnaire's view of a structure: sections, paths, repeat instances, states.
+
+A *compiled form* indexes a version's structure once (cached per version in
+``responses/selectors.py``); the page and the autosave endpoint ask it whether a path and
+a value are acceptable, and turn the engine's evaluation into the items a section shows.
+The expression engine (``questionnaires.engine.evaluate``) is the single source of truth
+for relevance, required, constraints, calculations and repeat instances.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from iocompendium.questionnaires.structure import (
+    CONTAINER_TYPES,
+    NON_ANSWER_TYPES,
+    Node,
+    QuestionRef,
+    Structure,
+    iter_nodes,
+    localized,
+    repeat_indexes,
+    template_path,
+)
+
+# The text answer that goes with the "other" choice of an or_other question.
+OTHER_SUFFIX = "_other"
+OTHER_CHOICE = "other"
+ACKNOWLEDGED = "OK"
+MAX_VALUE_LENGTH = 20000
+MAX_REPEAT_INSTANCES = 500
+# Questions without a top-level group are shown together on this pseudo-section.
+LOOSE_SECTION = "_"
+
+_INDEXED_NAME_RE = re.compile(r"^([A-Za-z_][\w.\-]*)(?:\[(\d+)\])?$")
+_INTEGER_RE = re.compile(r"^[-+]?\d+$")
+_SELECT_SPLIT_RE = re.compile(r"\s+")
+
+
+class InvalidAnswer(ValueError):
+    """A path or value the form does not accept (a crafted request, or a stale page)."""
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    label: dict[str, str]
+    nodes: tuple[Node, ...]
+    prefix: str  # "" for the loose section, else the group's own path
+
+
+@dataclass(frozen=True)
+class CompiledForm:
+    structure: Structure
+    refs: Mapping[str, QuestionRef]  # template path -> node reference
+    sections: tuple[Section, ...]
+    section_of: Mapping[str, str]  # template path -> section name
+
+    @property
+    def default_language(self) -> str:
+        return self.structure.get("default_language", "")
+
+    def text(self, texts: dict[str, str] | None, lang: str) -> str:
+        return localized(texts, lang, self.default_language)
+
+    def section(self, name: str) -> Section | None:
+        return next((section for section in self.sections if section.name == name), None)
+
+    def choices(self, ref: QuestionRef) -> list[dict[str, Any]]:
+        return self.structure.get("choices", {}).get(ref.node.get("choice_list", ""), [])
+
+
+def compile_form(structure: Structure) -> CompiledForm:
+    refs = {ref.path: ref for ref in iter_nodes(structure)}
+    sections: list[Section] = []
+    loose: list[Node] = []
+    for node in structure.get("children", []):
+        if node["type"] in CONTAINER_TYPES:
+            sections.append(Section(node["name"], node.get("label") or {}, (node,), ""))
+        else:
+            loose.append(node)
+    if loose:
+        sections.insert(0, Section(LOOSE_SECTION, {}, tuple(loose), ""))
+    section_of = {}
+    for path in refs:
+        top = path.split("/", 1)[0]
+        section_of[path] = top if refs[top].type in CONTAINER_TYPES else LOOSE_SECTION
+    return CompiledForm(structure, refs, tuple(sections), section_of)
+
+
+def is_answerable(ref: QuestionRef) -> bool:
+    return ref.type not in NON_ANSWER_TYPES
+
+
+def split_other(path: str) -> tuple[str, bool]:
+    """``a/b_other`` -> (``a/b``, True) when that names an or_other text; else (path, False)."""
+    if path.endswith(OTHER_SUFFIX):
+        return path[: -len(OTHER_SUFFIX)], True
+    return path, False
+
+
+def resolve_path(form: CompiledForm, path: str) -> tuple[QuestionRef, bool]:
+    """The question a submitted path names, and whether it is an or_other text.
+
+    Refuses unknown questions, containers, notes and calculations, and repeat indexes
+    that do not match the enclosing repeats."""
+    if not path or len(path) > 500:
+        raise InvalidAnswer(_("This question does not exist in the questionnaire."))
+    parts = path.split("/")
+    if not all(_INDEXED_NAME_RE.match(part) for part in parts):
+        raise InvalidAnswer(_("This question does not exist in the questionnaire."))
+    ref = form.refs.get(template_path(path))
+    is_other = False
+    if ref is None:
+        base, is_other = split_other(path)
+        ref = form.refs.get(template_path(base))
+        if ref is None or not is_other or not ref.node.get("or_other"):
+            raise InvalidAnswer(_("This question does not exist in the questionnaire."))
+        path = base
+    if not is_answerable(ref):
+        raise InvalidAnswer(_("This question cannot be answered."))
+    indexes = repeat_indexes(path)
+    if len(indexes) != len(ref.repeats) or not _indexes_follow_repeats(path, ref):
+        raise InvalidAnswer(_("This question does not exist in the questionnaire."))
+    if any(index < 1 or index > MAX_REPEAT_INSTANCES for index in indexes):
+        raise InvalidAnswer(_("This repeat instance does not exist."))
+    return ref, is_other
+
+
+def _indexes_follow_repeats(path: str, ref: QuestionRef) -> bool:
+    """Every index sits right after a repeat's name, and nowhere else."""
+    parts = path.split("/")
+    prefix = ""
+    for part in parts:
+        match = _INDEXED_NAME_RE.match(part)
+        name, index = match.group(1), match.group(2)
+        prefix = f"{prefix}/{name}" if prefix else name
+        if (index is not None) != (prefix in ref.repeats):
+            return False
+    return True
+
+
+def check_value(form: CompiledForm, ref: QuestionRef, value: str, *, is_other: bool) -> None:
+    """Refuse values no input of the page can produce: unknown choices, huge texts."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise InvalidAnswer(_("This answer is too long."))
+    if is_other or ref.type not in {"select_one", "select_multiple", "acknowledge"}:
+        return
+    if ref.type == "acknowledge":
+        if value not in {"", ACKNOWLEDGED}:
+            raise InvalidAnswer(_("This answer is not one of the choices."))
+        return
+    names = {choice["name"] for choice in form.choices(ref)}
+    if ref.node.get("or_other"):
+        names.add(OTHER_CHOICE)
+    given = [value] if ref.type == "select_one" else split_selection(value)
+    if value and any(name not in names for name in given):
+        raise InvalidAnswer(_("This answer is not one of the choices."))
+
+
+def split_selection(value: str) -> list[str]:
+    return [name for name in _SELECT_SPLIT_RE.split(value.strip()) if name]
+
+
+def type_error(ref: QuestionRef, value: str) -> str | None:
+    """The message for a value that is not of the question's type (None when it is)."""
+    if not value:
+        return None
+    if ref.type == "integer" and not _INTEGER_RE.match(value.strip()):
+        return _("Enter a whole number, for example 12.")
+    if ref.type == "decimal":
+        try:
+            Decimal(value.strip())
+        except InvalidOperation:
+            return _("Enter a number, for example 3.5.")
+    if ref.type == "date":
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return _("Enter a date as YYYY-MM-DD.")
+    return None
+
+
+def current_language() -> str:
+    """The active language as the structure's keys name it ("en", "fr")."""
+    return (get_language() or "en")[:2]
+
+
+# --- evaluation ------------------------------------------------------------------------
+
+
+def evaluate(form: CompiledForm, answers: Mapping[str, str], lang: str) -> dict[str, dict]:
+    """The engine's states for every question path, with type errors added."""
+    from iocompendium.questionnaires import engine  # imported late: a pure, separate module
+
+    states = engine.evaluate(form.structure, answers, lang)
+    for path, state in states.items():
+        ref = form.refs.get(template_path(path))
+        if ref is None or not state.get("relevant", True):
+            continue
+        problem = type_error(ref, answers.get(path, ""))
+        if problem:
+            state["error"] = problem
+    return states
+
+
+def instance_counts(paths: Mapping[str, Any] | list[str]) -> dict[str, int]:
+    """Highest instance index per indexed repeat path, from the evaluated question paths."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        position = path.find("[")
+        while position != -1:
+            end = path.index("]", position)
+            repeat_path = path[:position]
+            counts[repeat_path] = max(counts.get(repeat_path, 0), int(path[position + 1 : end]))
+            position = path.find("[", end)
+    return counts
+
+
+def is_answered(ref: QuestionRef, state: Mapping[str, Any]) -> bool:
+    return bool(str(state.get("value", "")).strip())
+
+
+def progress(
+    form: CompiledForm, states: Mapping[str, Mapping[str, Any]], section: str | None = None
+) -> tuple[int, int]:
+    """(answered, relevant) over answerable questions, for one section or the whole form."""
+    answered = relevant = 0
+    for path, state in states.items():
+        tpath = template_path(path)
+        ref = form.refs.get(tpath)
+        if ref is None or not is_answerable(ref) or not state.get("relevant", True):
+            continue
+        if section is not None and form.section_of.get(tpath) != section:
+            continue
+        relevant += 1
+        answered += is_answered(ref, state)
+    return answered, relevant
+
+
+@dataclass
+class Finding:
+    """One line of the completeness report."""
+
+    kind: str  # "missing", "error", "warning"
+    path: str
+    section: str
+    label: str
+    message: str
+
+
+def completeness(
+    form: CompiledForm, states: Mapping[str, Mapping[str, Any]], lang: str
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for path, state in states.items():
+        ref = form.refs.get(template_path(path))
+        if ref is None or not state.get("relevant", True) or ref.type in {"note"}:
+            continue
+        section = form.section_of.get(ref.path, LOOSE_SECTION)
+        label = form.text(ref.node.get("label"), lang) or ref.name
+        answered = is_answered(ref, state)
+        if state.get("error"):
+            kind = "error" if answered or ref.type == "calculate" else "missing"
+            findings.append(Finding(kind, path, section, label, state["error"]))
+        elif state.get("required") and not answered and is_answerable(ref):
+            findings.append(Finding("missing", path, section, label, _("This answer is required.")))
+        if state.get("warning"):
+            findings.append(Finding("warning", path, section, label, state["warning"]))
+    return findings
+
+
+# --- what a section shows --------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    name: str
+    label: str
+    selected: bool
+    input_id: str
+
+
+@dataclass
+class Question:
+    path: str
+    node: Node
+    label: str
+    hint: str
+    state: dict[str, Any]
+    value: str
+    revision: int
+    choices: list[Choice] = field(default_factory=list)
+    other_value: str = ""
+    other_revision: int = 0
+    queries: list[Any] = field(default_factory=list)
+    show_error: bool = False
+    editable: bool = False
+    other_editable: bool = False
+
+    kind = "question"
+
+    @property
+    def type(self) -> str:
+        return self.node["type"]
+
+    @property
+    def input_id(self) -> str:
+        return input_id(self.path)
+
+    @property
+    def other_id(self) -> str:
+        return input_id(self.path + OTHER_SUFFIX)
+
+    @property
+    def other_path(self) -> str:
+        return self.path + OTHER_SUFFIX
+
+    @property
+    def widget(self) -> str:
+        """Which control the template draws."""
+        node_type, appearance = self.type, self.node.get("appearance", "")
+        if node_type == "select_one":
+            return "select" if "minimal" in appearance or len(self.choices) > 12 else "radios"
+        if node_type == "select_multiple":
+            return "checkboxes"
+        if node_type in {"note", "calculate", "acknowledge", "integer", "decimal", "date"}:
+            return node_type
+        if node_type == "time":
+            return "time"
+        if node_type == "text" and (
+            "multiline" in appearance or self.node["name"].endswith(("_examples", "_comments"))
+        ):
+            return "textarea"
+        return "text"
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.state.get("relevant", True))
+
+    @property
+    def required(self) -> bool:
+        return bool(self.state.get("required"))
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.value == ACKNOWLEDGED
+
+    @property
+    def other_selected(self) -> bool:
+        return OTHER_CHOICE in split_selection(self.value)
+
+
+@dataclass
+class Group:
+    path: str
+    label: str
+    hint: str
+    items: list[Any]
+    kind = "group"
+
+    @property
+    def relevant(self) -> bool:
+        return any_relevant(self.items)
+
+
+@dataclass
+class Instance:
+    index: int
+    path: str
+    items: list[Any]
+    is_first: bool = False
+    is_last: bool = False
+
+    @property
+    def relevant(self) -> bool:
+        return any_relevant(self.items)
+
+
+@dataclass
+class Repeat:
+    path: str  # indexed path of the repeat itself, e.g. "variety/instruments"
+    label: str
+    hint: str
+    instances: list[Instance]
+    fixed_count: bool
+    relevant: bool = True
+    kind = "repeat"
+
+
+def any_relevant(items: list[Any]) -> bool:
+    """A container shows while any question inside it is relevant (or it holds none)."""
+    questions = [item for item in items if item.kind == "question"]
+    containers = [item for item in items if item.kind != "question"]
+    if not items:
+        return True
+    return any(q.relevant for q in questions) or any(c.relevant for c in containers)
+
+
+def input_id(path: str) -> str:
+    """An HTML id for a path (ids must be unique; the path's characters are kept readable)."""
+    return "q-" + path.replace("/", "--").replace("[", "-").replace("]", "")
+
+
+@dataclass
+class PageData:
+    """What the section page knows about the response when it renders."""
+
+    states: Mapping[str, dict[str, Any]]
+    answers: Mapping[str, str]
+    revisions: Mapping[str, int]
+    lang: str
+    queries: Mapping[str, list[Any]] = field(default_factory=dict)
+    show_all_errors: bool = False
+    editable: set[str] = field(default_factory=set)
+    repeat_relevance: Mapping[str, bool] = field(default_factory=dict)
+
+
+def build_section(form: CompiledForm, section: Section, data: PageData) -> list[Any]:
+    counts = instance_counts(list(data.states) + list(data.answers))
+    return _build_items(form, list(section.nodes), "", counts, data)
+
+
+def _build_items(
+    form: CompiledForm, nodes: list[Node], prefix: str, counts: dict[str, int], data: PageData
+) -> list[Any]:
+    items: list[Any] = []
+    for node in nodes:
+        path = prefix + node["name"]
+        label = form.text(node.get("label"), data.lang)
+        hint = form.text(node.get("hint"), data.lang)
+        if node["type"] == "group":
+            items.append(
+                Group(path, label, hint, _build_items(form, node.get("children", []),
+                                                      path + "/", counts, data))
+            )
+        elif node["type"] == "repeat":
+            items.append(_build_repeat(form, node, path, label, hint, counts, data))
+        else:
+            items.append(_build_question(form, node, path, label or node["name"], hint, data))
+    return items
+
+
+def _build_repeat(form, node, path, label, hint, counts, data) -> Repeat:
+    count = counts.get(path, 0)
+    instances = []
+    for index in range(1, count + 1):
+        instance_path = f"{path}[{index}]"
+        items = _build_items(form, node.get("children", []), instance_path + "/", counts, data)
+        instances.append(Instance(index, instance_path, items, index == 1, index == count))
+    relevant = (any(instance.relevant for instance in instances) if instances
+                else data.repeat_relevance.get(path, True))
+    return Repeat(path, label, hint, instances, fixed_count=bool(node.get("repeat_count")),
+                  relevant=relevant)
+
+
+def _build_question(form, node, path, label, hint, data: PageData) -> Question:
+    state = dict(data.states.get(path) or {"relevant": True, "required": False,
+                                            "value": "", "error": None, "warning": None})
+    value = data.answers.get(path, "")
+    if node["type"] == "calculate":
+        value = str(state.get("value", ""))
+    question = Question(
+        path=path, node=node, label=label, hint=hint, state=state, value=value,
+        revision=data.revisions.get(path, 0),
+        other_value=data.answers.get(path + OTHER_SUFFIX, ""),
+        other_revision=data.revisions.get(path + OTHER_SUFFIX, 0),
+        queries=list(data.queries.get(path, [])),
+        editable=path in data.editable,
+        other_editable=path + OTHER_SUFFIX in data.editable,
+    )
+    if node["type"] in {"select_one", "select_multiple"}:
+        selected = set(split_selection(value))
+        ref = form.refs[template_path(path)]
+        question.choices = [
+            Choice(choice["name"], form.text(choice.get("label"), data.lang) or choice["name"],
+                   choice["name"] in selected, f"{question.input_id}-{number}")
+            for number, choice in enumerate(form.choices(ref), start=1)
+        ]
+        if node.get("choice_filter"):
+            visible = set(visible_choices(form, path, data.answers, data.lang))
+            question.choices = [c for c in question.choices if c.name in visible or c.selected]
+        if node.get("or_other"):
+            question.choices.append(
+                Choice(OTHER_CHOICE, _("Other"), OTHER_CHOICE in selected,
+                       f"{question.input_id}-other")
+            )
+    # A required message shows once the person has been asked to check the page; a
+    # constraint or type message shows as soon as there is an answer.
+    question.show_error = bool(state.get("error")) and (bool(value) or data.show_all_errors)
+    return question
+
+
+def visible_choices(
+    form: CompiledForm, path: str, answers: Mapping[str, str], lang: str
+) -> list[str]:
+    from iocompendium.questionnaires import engine
+
+    return engine.visible_choices(form.structure, path, answers, lang)
+
+
+def filtered_choices(
+    form: CompiledForm, paths: list[str], answers: Mapping[str, str], lang: str
+) -> dict[str, list[str]]:
+    """Visible choice names of the given paths' questions that have a choice filter."""
+    result = {}
+    for path in paths:
+        ref = form.refs.get(template_path(path))
+        if ref is not None and ref.node.get("choice_filter"):
+            result[path] = visible_choices(form, path, answers, lang)
+    return result
+
+
+def empty_repeat_relevance(
+    form: CompiledForm, section: Section, answers: Mapping[str, str], lang: str,
+    states: Mapping[str, Any],
+) -> dict[str, bool]:
+    """Whether each repeat of the section without instances would be relevant.
+
+    The engine reports questions, not containers: an empty repeat is probed by evaluating
+    once more with one (empty) instance added. Only done when such a repeat exists."""
+    counts = instance_counts(list(states) + list(answers))
+    probes: dict[str, str] = {}
+    for ref in iter_nodes({"children": list(section.nodes)}):
+        if ref.type != "repeat" or ref.repeats or counts.get(ref.path):
+            continue  # nested repeats: shown through their parent instance
+        marker = marker_path(ref.node, f"{ref.path}[1]")
+        if marker:
+            probes[ref.path] = marker
+    if not probes:
+        return {}
+    probe_answers = dict(answers)
+    probe_answers.update({marker: "" for marker in probes.values()})
+    probe_states = evaluate(form, probe_answers, lang)
+    return {path: bool(probe_states.get(marker, {}).get("relevant", True))
+            for path, marker in probes.items()}
+
+
+def repeat_states(
+    form: CompiledForm, section: Section, answers: Mapping[str, str], lang: str,
+    states: Mapping[str, Any],
+) -> dict[str, bool]:
+    """Relevance of the section's top-level repeats (for the script to show or hide them)."""
+    result = empty_repeat_relevance(form, section, answers, lang, states)
+    for ref in iter_nodes({"children": list(section.nodes)}):
+        if ref.type != "repeat" or ref.repeats or ref.path in result:
+            continue
+        prefix = ref.path + "["
+        result[ref.path] = any(
+            state.get("relevant", True) for path, state in states.items()
+            if path.startswith(prefix)
+        )
+    return result
+
+
+def section_paths(form: CompiledForm, section: Section, states: Mapping[str, Any]) -> list[str]:
+    """Every evaluated question path of a section (indexed), in form order."""
+    return [path for path in states if form.section_of.get(template_path(path)) == section.name]
+
+
+def marker_path(node: Node, instance_path: str) -> str | None:
+    """``variety/instruments[3]`` -> ``variety/instruments[3]/title`` (first answerable)."""
+
+    def walk(nodes: list[Node], prefix: str) -> str | None:
+        for child in nodes:
+            if child["type"] == "group":
+                found = walk(child.get("children", []), f"{prefix}{child['name']}/")
+                if found:
+                    return found
+            elif child["type"] not in NON_ANSWER_TYPES:
+                return prefix + child["name"]
+        return None
+
+    return walk(node.get("children", []), instance_path + "/")

@@ -1,0 +1,253 @@
+"""Reads of response collection: who sees which response, answers, progress, review list."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.registry.models import Organisation
+from iocompendium.responses import formtree
+from iocompendium.responses.models import (
+    Answer,
+    AuditEvent,
+    Invitation,
+    Query,
+    Response,
+    ResponseStatus,
+)
+from iocompendium.web.roles import is_secretariat, organisation_id_of
+
+NOT_STARTED = "not_started"
+
+# A version's structure never changes once stored, so its compiled form is kept per
+# process: the autosave endpoint must not parse a large JSON document on every keystroke.
+_FORMS: dict[int, formtree.CompiledForm] = {}
+_FORMS_LOCK = threading.Lock()
+
+
+def compiled_form(version_id: int) -> formtree.CompiledForm:
+    form = _FORMS.get(version_id)
+    if form is None:
+        structure = QuestionnaireVersion.objects.values_list("structure", flat=True).get(
+            pk=version_id
+        )
+        form = formtree.compile_form(structure)
+        with _FORMS_LOCK:
+            _FORMS[version_id] = form
+    return form
+
+
+def response_queryset() -> QuerySet[Response]:
+    """Responses with what every page needs, without the versions' large columns."""
+    return Response.objects.select_related(
+        "organisation", "version", "version__questionnaire"
+    ).defer("version__structure", "version__xlsform")
+
+
+def response_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Response:
+    """The response if this user may see it; 404 otherwise (also for guessed ids)."""
+    queryset = response_queryset()
+    if not is_secretariat(user):
+        organisation_id = organisation_id_of(user)
+        if organisation_id is None:
+            raise Http404
+        queryset = queryset.filter(organisation_id=organisation_id)
+    try:
+        return queryset.get(pk=pk)
+    except Response.DoesNotExist as error:
+        raise Http404 from error
+
+
+def query_for(response: Response, query_id: int) -> Query:
+    try:
+        return Query.objects.select_related("created_by").get(pk=query_id, response=response)
+    except Query.DoesNotExist as error:
+        raise Http404 from error
+
+
+def answers_with_revisions(response: Response) -> tuple[dict[str, str], dict[str, int]]:
+    answers: dict[str, str] = {}
+    revisions: dict[str, int] = {}
+    for path, value, revision in Answer.objects.filter(response=response).values_list(
+        "path", "value", "revision"
+    ):
+        answers[path] = value
+        revisions[path] = revision
+    return answers, revisions
+
+
+def answers_of(response: Response) -> dict[str, str]:
+    return dict(Answer.objects.filter(response=response).values_list("path", "value"))
+
+
+def open_query_paths(response: Response) -> set[str]:
+    return set(
+        Query.objects.filter(response=response, status=Query.Status.OPEN).values_list(
+            "path", flat=True
+        )
+    )
+
+
+def queries_by_path(response: Response, *, open_only: bool = False) -> dict[str, list[Query]]:
+    queryset = Query.objects.filter(response=response).prefetch_related("messages__author")
+    if open_only:
+        queryset = queryset.filter(status=Query.Status.OPEN)
+    grouped: dict[str, list[Query]] = defaultdict(list)
+    for query in queryset.select_related("created_by"):
+        grouped[query.path].append(query)
+    return dict(grouped)
+
+
+def queries_of(response: Response) -> QuerySet[Query]:
+    return (
+        Query.objects.filter(response=response)
+        .select_related("created_by")
+        .prefetch_related("messages__author")
+        .order_by("status", "-created_at")
+    )
+
+
+def answer_history(response: Response, path: str) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(response=response, path=path, action="answer")
+
+
+def audit_events(response: Response) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(response=response).order_by("at", "id")
+
+
+def newer_version(response: Response) -> QuestionnaireVersion | None:
+    """A published version newer than the response's, which a draft may move to."""
+    return (
+        QuestionnaireVersion.objects.filter(
+            questionnaire_id=response.version.questionnaire_id,
+            published_at__isnull=False, number__gt=response.version.number,
+        )
+        .defer("structure", "xlsform")
+        .order_by("-number")
+        .first()
+    )
+
+
+def published_questionnaires() -> list[tuple[Questionnaire, QuestionnaireVersion]]:
+    result = []
+    for questionnaire in Questionnaire.objects.all():
+        version = (
+            questionnaire.versions.filter(published_at__isnull=False)
+            .defer("structure", "xlsform").order_by("-number").first()
+        )
+        if version is not None:
+            result.append((questionnaire, version))
+    return result
+
+
+def responses_of_organisation(organisation_id: int) -> QuerySet[Response]:
+    return response_queryset().filter(organisation_id=organisation_id).annotate(
+        open_queries=Count("queries", filter=Q(queries__status=Query.Status.OPEN))
+    ).order_by("version__questionnaire__slug", "title", "id")
+
+
+def invitations_for(user: AbstractBaseUser) -> QuerySet[Invitation]:
+    queryset = Invitation.objects.select_related("organisation", "questionnaire", "created_by")
+    if is_secretariat(user):
+        return queryset
+    organisation_id = organisation_id_of(user)
+    return queryset.filter(organisation_id=organisation_id) if organisation_id else queryset.none()
+
+
+def invitation_by_token_hash(token_hash: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "questionnaire")
+        .filter(token_hash=token_hash)
+        .first()
+    )
+
+
+def invitation_for(user: AbstractBaseUser, pk: int) -> Invitation:
+    try:
+        return invitations_for(user).get(pk=pk)
+    except Invitation.DoesNotExist as error:
+        raise Http404 from error
+
+
+# --- the secretariat's review list -------------------------------------------------------
+
+
+@dataclass
+class ReviewRow:
+    organisation: Organisation
+    response: Response | None
+    status: str  # a ResponseStatus value or NOT_STARTED
+    answered: int | None
+    relevant: int | None
+    last_activity: datetime | None
+    open_queries: int
+
+    @property
+    def percent(self) -> int | None:
+        if not self.relevant:
+            return None
+        return round(100 * (self.answered or 0) / self.relevant)
+
+
+def review_rows(
+    questionnaire: Questionnaire, *, status: str = "", category: str = "", search: str = "",
+) -> list[ReviewRow]:
+    """One row per response of the questionnaire, and one per organisation without any."""
+    responses = list(
+        response_queryset()
+        .filter(version__questionnaire=questionnaire)
+        .annotate(open_queries=Count("queries", filter=Q(queries__status=Query.Status.OPEN)))
+    )
+    by_organisation: dict[int, list[Response]] = defaultdict(list)
+    for response in responses:
+        by_organisation[response.organisation_id].append(response)
+    organisations = Organisation.objects.all().order_by("acronym")
+    if category:
+        organisations = organisations.filter(category=category)
+    if search:
+        organisations = organisations.filter(
+            Q(acronym__icontains=search) | Q(name_en__icontains=search)
+            | Q(name_fr__icontains=search)
+        )
+    rows: list[ReviewRow] = []
+    for organisation in organisations:
+        mine = by_organisation.get(organisation.pk, [])
+        if not mine:
+            rows.append(ReviewRow(organisation, None, NOT_STARTED, None, None, None, 0))
+        for response in mine:
+            rows.append(ReviewRow(
+                organisation, response, response.status, response.progress_answered,
+                response.progress_relevant, response.last_activity_at, response.open_queries,
+            ))
+    if status:
+        rows = [row for row in rows if row.status == status]
+    return rows
+
+
+def status_counts(rows: list[ReviewRow]) -> dict[str, int]:
+    counts = {NOT_STARTED: 0, **{value: 0 for value in ResponseStatus.values}}
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+def default_questionnaire() -> Questionnaire | None:
+    return Questionnaire.objects.filter(slug="io-survey").first() or Questionnaire.objects.first()
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def published_questionnaires_by_slug() -> list[
+    tuple[str, tuple[Questionnaire, QuestionnaireVersion]]
+]:
+    return [(q.slug, (q, v)) for q, v in published_questionnaires()]
