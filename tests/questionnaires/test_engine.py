@@ -326,3 +326,56 @@ def test_check_structure_accepts_a_clean_form() -> None:
         node("calculate", "c", calculation="count(${t})", default="0"),
     )
     assert check_structure(structure) == []
+
+
+def test_date_answers_are_dates_in_expressions() -> None:
+    # ODK "Data types": a date converts to a number as days since 1970-01-01;
+    # JavaRosa compares a plain 'YYYY-MM-DD' string as a number (NaN), hence date(...).
+    structure = form(
+        node("date", "born", constraint=". <= today()"),
+        node("calculate", "age_days", calculation="today() - ${born}"),
+        node("calculate", "after_literal", calculation="${born} > '2000-01-01'"),
+        node("calculate", "after_date", calculation="${born} > date('2000-01-01')"),
+        node("calculate", "same_text", calculation="${born} = '2020-02-29'"),
+        node("calculate", "next_day", calculation="date(${born} + 1)"),
+    )
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    result = evaluate(structure, {"born": "2020-02-29"}, now=now)
+    days = (datetime(2026, 11, 26) - datetime(2020, 2, 29)).days  # standard library
+    assert result["age_days"]["value"] == str(days)
+    assert result["after_literal"]["value"] == "false"
+    assert result["after_date"]["value"] == "true"
+    assert result["same_text"]["value"] == "true"
+    assert result["next_day"]["value"] == "2020-03-01"
+    assert result["born"]["error"] is None
+    assert evaluate(structure, {"born": "2030-01-01"}, now=now)["born"]["error"] is not None
+
+
+def test_numbers_are_stored_as_javarosa_stores_them() -> None:
+    # JavaRosa wraps an integral result as IntegerData/LongData and others as DecimalData
+    # (printed with Java's Double.toString).
+    structure = form(
+        node("calculate", "big", calculation="100000 * 100000"),
+        node("calculate", "third", calculation="1 div 3"),
+        node("calculate", "tiny", calculation="1 div 100000"),
+        node("calculate", "in_text", calculation="concat('', 0.5 * 3)"),
+    )
+    result = evaluate(structure, {})
+    assert result["big"]["value"] == "10000000000"
+    assert result["third"]["value"] == "0.3333333333333333"
+    assert result["tiny"]["value"] == "1.0E-5"
+    assert result["in_text"]["value"] == "1.5"
+
+
+def test_functions_needing_external_data_are_accepted() -> None:
+    structure = form(
+        node("text", "code"),
+        node("calculate", "looked_up", calculation="pulldata('fruits', 'name', 'key', ${code})"),
+        node("calculate", "hash", calculation="digest('abc', 'SHA-256', 'hex')"),
+    )
+    assert check_structure(structure) == []
+    result = evaluate(structure, {"code": "x"})
+    assert result["looked_up"]["value"] == ""
+    # SHA-256 of "abc", FIPS 180-2 appendix B.1
+    assert result["hash"]["value"] == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -198,8 +198,13 @@ def _calculated(value: object, question_type: str) -> object:
 
 
 def _as_text(value: object) -> str:
-    if isinstance(value, float) and math.isnan(value):
-        return ""
+    """A stored value as text.  JavaRosa stores an integral number as an integer (up to
+    64 bits: 1e10 is '10000000000'), other numbers with Java's Double.toString."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if not math.isinf(value) and value == math.trunc(value) and abs(value) < 2**63:
+            return str(int(value))
     return to_string(value)
 
 

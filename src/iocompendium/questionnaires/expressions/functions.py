@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import math
 import random
 import re
@@ -523,7 +524,7 @@ def _decimal_date_time(ctx: Context, args: list) -> object:
     if isinstance(value, float):
         return value
     if isinstance(value, XDate):
-        return value.days() if value.has_time else float(value.days())
+        return value.fractional_days()
     text = to_string(value)
     if text == "":
         return ""
@@ -579,6 +580,59 @@ def _format_date(ctx: Context, args: list) -> str:
             out.append(char)
             position += 1
     return "".join(out)
+
+
+# --- ODK functions that need data or devices this system does not have ---------------
+# They are accepted (a form using them still imports) and give what ODK gives when the
+# data is missing: '' for pulldata() and the property(), NaN for geometry.
+
+@register("pulldata", 4)
+def _pulldata(ctx: Context, args: list) -> str:
+    return ""
+
+
+@register("property", 1)
+def _property(ctx: Context, args: list) -> str:
+    return ""
+
+
+@register("jr:itext", 1)
+def _itext(ctx: Context, args: list) -> str:
+    return ""
+
+
+@register("area", 1, aliases=("distance", "enclosed-area"))
+def _geometry(ctx: Context, args: list) -> float:
+    return math.nan
+
+
+@register("randomize", 1, 2)
+def _randomize(ctx: Context, args: list) -> object:
+    return args[0]  # the order is kept: results stay reproducible
+
+
+@register("weighted-checklist", 2, None)
+def _weighted_checklist(ctx: Context, args: list) -> bool:
+    low, high = to_number(args[0]), to_number(args[1])
+    rest = _flatten(args[2:])
+    total = sum(to_number(weight) for flag, weight in zip(rest[0::2], rest[1::2], strict=False)
+                if to_boolean(flag))
+    return low <= total <= high
+
+
+_DIGESTS = {"MD5": "md5", "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384",
+            "SHA-512": "sha512"}
+
+
+@register("digest", 2, 3)
+def _digest(ctx: Context, args: list) -> str:
+    algorithm = _DIGESTS.get(to_string(args[1]).upper())
+    if algorithm is None:
+        return ""
+    digest = hashlib.new(algorithm, to_string(args[0]).encode("utf-8")).digest()
+    if len(args) == 3 and to_string(args[2]).lower() == "hex":
+        return digest.hex()
+    return base64.b64encode(digest).decode("ascii")
 
 
 __all__ = ["FUNCTIONS", "FunctionSpec", "number_to_string"]

@@ -35,9 +35,12 @@ class XDate:
     has_time: bool = False
 
     def days(self) -> float:
-        """Whole days since the epoch for a date; fractional days for a date-time."""
-        delta = (self.moment - EPOCH).total_seconds() / DAY_SECONDS
-        return float(math.floor(delta)) if not self.has_time else delta
+        """Whole days since the epoch of its calendar day (JavaRosa's daysSinceEpoch)."""
+        return float(math.floor(self.fractional_days()))
+
+    def fractional_days(self) -> float:
+        """Days since 1970-01-01T00:00Z with the time as a fraction (decimal-date-time)."""
+        return (self.moment - EPOCH).total_seconds() / DAY_SECONDS
 
     def __str__(self) -> str:
         if not self.has_time:
@@ -118,7 +121,10 @@ def to_number(value: object) -> float:
 
 
 def to_boolean(value: object) -> bool:
-    if isinstance(value, list):  # XPath 1.0: a node-set is true when non-empty
+    if isinstance(value, list):
+        # JavaRosa reads a single node by its value (XPath 1.0 would say "non-empty set").
+        if len(value) == 1:
+            return to_boolean(value[0].value())
         return bool(value)
     if isinstance(value, bool):
         return value
