@@ -65,10 +65,12 @@ def test_required_spellings_and_expression() -> None:
     structure = form(
         node("text", "t1", required="true()"), node("text", "t2", required="TRUE"),
         node("text", "t3", required="no"), node("integer", "age"),
+        node("text", "t5", required="=TRUE()"),  # an Excel formula cell (xlsform_spec_test)
         node("text", "t4", required="${age} > 17"),
     )
     result = evaluate(structure, {"age": "30"})
-    assert [result[n]["required"] for n in ("t1", "t2", "t3", "t4")] == [True, True, False, True]
+    assert [result[n]["required"] for n in ("t1", "t2", "t3", "t4", "t5")] == [
+        True, True, False, True, True]
     assert evaluate(structure, {"age": "10"})["t4"]["required"] is False
 
 

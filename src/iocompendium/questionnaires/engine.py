@@ -67,6 +67,8 @@ class Problem:
 def _flag(text: str) -> bool | None:
     """XLSForm's yes/no spellings for required and read_only; None for an expression."""
     lowered = text.strip().lower()
+    if lowered.startswith("="):  # an Excel formula cell such as =TRUE()
+        lowered = lowered[1:].strip()
     if lowered in _TRUE_FLAGS:
         return True
     if lowered in _FALSE_FLAGS:
