@@ -381,3 +381,35 @@ def test_functions_needing_external_data_are_accepted() -> None:
     # SHA-256 of "abc", FIPS 180-2 appendix B.1
     assert result["hash"]["value"] == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+
+
+def test_visible_choices_inside_a_repeat_use_the_same_instance() -> None:
+    structure = form(
+        node("repeat", "trips", children=[
+            node("select_one", "country", choice_list="countries"),
+            node("select_one", "city", choice_list="cities", choice_filter="country=${country}"),
+        ]),
+        choices={
+            "countries": [choice("fr", "France"), choice("it", "Italy")],
+            "cities": [choice("paris", "Paris", country="fr"), choice("rome", "Rome", country="it"),
+                       choice("nice", "Nice", country="fr")],
+        },
+    )
+    answers = {"trips[1]/country": "it", "trips[2]/country": "fr"}
+    assert visible_choices(structure, "trips[1]/city", answers) == ["rome"]
+    assert visible_choices(structure, "trips[2]/city", answers) == ["paris", "nice"]
+    assert visible_choices(structure, "trips[3]/city", answers) == []  # no such instance
+
+
+def test_indexed_repeat_in_nested_repeats() -> None:
+    structure = form(
+        node("repeat", "outer", children=[
+            node("repeat", "inner", children=[node("text", "leaf")]),
+        ]),
+        node("calculate", "pick", calculation="indexed-repeat(${leaf}, ${outer}, 2, ${inner}, 3)"),
+        node("calculate", "all_leaves", calculation="count(${leaf})"),
+    )
+    answers = {f"outer[{o}]/inner[{i}]/leaf": f"{o}.{i}" for o in (1, 2) for i in (1, 2, 3)}
+    result = evaluate(structure, answers)
+    assert result["pick"]["value"] == "2.3"
+    assert result["all_leaves"]["value"] == "6"
