@@ -371,4 +371,15 @@ def _stamp(response: Response, now) -> None:
         response.submitted_at = now
     if response.status == ResponseStatus.APPROVED and response.approved_at is None:
         response.approved_at = now
-    response.save(update_fields=["status", "last_activity_at", "submitted_at", "approved_at"])
+    # Progress is recomputed from the new answers (responses.services.fill_missing_progress).
+    response.progress_answered = response.progress_relevant = None
+    response.save(
+        update_fields=[
+            "status",
+            "last_activity_at",
+            "submitted_at",
+            "approved_at",
+            "progress_answered",
+            "progress_relevant",
+        ]
+    )
