@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from iocompendium.evidence import views
 
 app_name = "evidence"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("reports/", views.report_build, name="report_build"),
+    path("reports/<uuid:job_id>/", views.report_job, name="report_job"),
+    path("reports/<uuid:job_id>/download/", views.report_download, name="report_download"),
+    path("exports/<str:fmt>/", views.export_download, name="export_download"),
+]

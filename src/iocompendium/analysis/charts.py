@@ -1,0 +1,158 @@
+"""Charts as Vega-Lite specifications, rendered to SVG offline with vl-convert (no Django).
+
+One specification serves the web dashboard and the PDF. Titles and axis titles come in
+the report's language from the caller (``ChartTexts``), so this module holds no
+translatable text. Labels are data, never markup: Vega's SVG renderer escapes them, and
+``render_svg`` checks that the result is well-formed XML before it is embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET  # noqa: S405 - parses our own renderer's output only
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from iocompendium.analysis.tables import Table
+
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+BAR_COLOUR = "#0b4f8a"
+# Colour-blind-safe palette (Okabe-Ito), dark enough on white for the legend swatches.
+CATEGORY_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+LABEL_LIMIT = 280
+ROW_HEIGHT = 20
+
+
+@dataclass(frozen=True)
+class ChartTexts:
+    """Axis and legend titles in the report's language."""
+
+    organisations: str = "Organisations"
+    instances: str = "Instances"
+    option: str = "Answer"
+    category: str = "Category"
+
+
+class ChartError(Exception):
+    """The chart could not be rendered."""
+
+
+def _base(title: str, rows: int) -> dict[str, Any]:
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 560},
+        "width": 300,
+        "height": max(ROW_HEIGHT, ROW_HEIGHT * rows),
+        "config": {
+            "font": "DejaVu Sans, sans-serif",
+            "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": LABEL_LIMIT},
+            "view": {"stroke": None},
+        },
+    }
+
+
+def bar_chart_spec(table: Table, texts: ChartTexts, *, sort_by_count: bool) -> dict[str, Any]:
+    """Horizontal bars of a frequency or multiple-response table, count labels on the bars.
+
+    Multiple-response questions are sorted by count (like the seed's stakeholder chart);
+    single-choice questions keep the form's order of options."""
+    values = [
+        {"label": option.label, "count": option.count, "order": position}
+        for position, option in enumerate(table.options)
+    ]
+    axis_title = texts.instances if table.unit == "instances" else texts.organisations
+    y_sort: Any = "-x" if sort_by_count else {"field": "order", "order": "ascending"}
+    spec = _base(table.label, len(values))
+    y = {"field": "label", "type": "nominal", "sort": y_sort, "title": None}
+    x = {"field": "count", "type": "quantitative", "title": axis_title,
+         "axis": {"tickMinStep": 1, "format": "d"}}
+    spec.update({
+        "data": {"values": values},
+        "layer": [
+            {"mark": {"type": "bar", "color": BAR_COLOUR}, "encoding": {"y": y, "x": x}},
+            {
+                "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 11},
+                "encoding": {"y": y, "x": x, "text": {"field": "count", "type": "quantitative"}},
+            },
+        ],
+    })
+    return spec
+
+
+def crosstab_chart_spec(
+    table: Table, texts: ChartTexts, category_labels: Mapping[str, str]
+) -> dict[str, Any]:
+    """Stacked horizontal bars: organisations choosing each option, by category."""
+    crosstab = table.crosstab
+    if crosstab is None:
+        raise ChartError(f"'{table.key}' has no cross-tab.")
+    values = [
+        {
+            "label": label,
+            "order": position,
+            "category": category_labels.get(category, category),
+            "count": counts.get(category, 0),
+        }
+        for position, (_name, label, counts) in enumerate(crosstab.rows)
+        for category in crosstab.categories
+    ]
+    spec = _base(table.label, len(crosstab.rows))
+    domain = [category_labels.get(c, c) for c in crosstab.categories]
+    spec.update({
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "title": None,
+                  "sort": {"field": "order", "order": "ascending"}},
+            "x": {"field": "count", "type": "quantitative", "title": texts.organisations,
+                  "stack": "zero", "axis": {"tickMinStep": 1, "format": "d"}},
+            "color": {
+                "field": "category", "type": "nominal", "title": texts.category,
+                "scale": {"domain": domain, "range": CATEGORY_COLOURS[: len(domain)] or None},
+                "legend": {"orient": "bottom", "columns": 2, "labelLimit": LABEL_LIMIT},
+            },
+            "order": {"field": "category"},
+        },
+    })
+    if not domain:
+        del spec["encoding"]["color"]["scale"]
+    return spec
+
+
+def render_svg(spec: Mapping[str, Any]) -> str:
+    """The SVG of a Vega-Lite specification (offline), checked to be well-formed XML.
+
+    Identical specifications are drawn once per process (the dashboard redraws the same
+    charts on every visit while the answers do not change)."""
+    return _render_json(json.dumps(spec, sort_keys=True, ensure_ascii=False))
+
+
+@lru_cache(maxsize=512)
+def _render_json(spec_json: str) -> str:
+    import vl_convert
+
+    try:
+        svg = vl_convert.vegalite_to_svg(json.loads(spec_json))
+    except Exception as error:  # vl-convert raises plain ValueErrors / RuntimeErrors
+        raise ChartError(f"The chart could not be drawn: {error}") from error
+    try:
+        ET.fromstring(svg)  # noqa: S314 - our own renderer's output, no external entities
+    except ET.ParseError as error:
+        raise ChartError(f"The chart is not well-formed SVG: {error}") from error
+    return svg
+
+
+def chart_specs(
+    table: Table, texts: ChartTexts, category_labels: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The charts of a table: ``bars`` for select tables, ``crosstab`` when it has one."""
+    specs: dict[str, dict[str, Any]] = {}
+    if table.is_select and table.options:
+        specs["bars"] = bar_chart_spec(table, texts, sort_by_count=table.kind == "multiple")
+    elif table.kind == "text_counts" and table.options:
+        specs["bars"] = bar_chart_spec(table, texts, sort_by_count=True)
+    if table.crosstab is not None and table.crosstab.categories and table.answered:
+        specs["crosstab"] = crosstab_chart_spec(table, texts, category_labels)
+    return specs

@@ -1,0 +1,46 @@
+"""Report builds requested from the web app, run as background jobs (django-tasks)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # A random id: the download link of one analyst's report cannot be guessed.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questionnaire = models.SlugField(max_length=80)
+    lang = models.CharField(max_length=8)
+    fmt = models.CharField(max_length=8)
+    status_key = models.CharField(max_length=20)
+    category = models.CharField(max_length=20, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report build")
+        verbose_name_plural = _("report builds")
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} {self.fmt} {self.lang} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

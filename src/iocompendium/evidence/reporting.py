@@ -1,0 +1,335 @@
+"""The results report: its content (tables, charts, headlines, quotes) and its formats.
+
+``report_content`` turns an ``analysis.tables.Analysis`` into what the dashboard and the
+report show, with every text in the active language; the ``build_*`` functions write the
+formats (HTML, PDF, XLSX, JSON). The JSON shape is a contract other tools read::
+
+    {"questionnaire": slug, "respondents": N, "tables": {QUESTION_NAME: {"label": ...,
+     "type": ..., "denominator": N_relevant, "answered": N_answered,
+     "options": [{"name": ..., "label": ..., "count": n}, ...]}}}
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
+from iocompendium.analysis.tables import Analysis, Table
+from iocompendium.registry.models import Category
+
+FORMATS = ("html", "pdf", "xlsx", "json")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+HEADLINES_PER_THEME = 4
+QUOTED_SUFFIXES = ("_examples", "_comments")
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class TableView:
+    table: Table
+    charts: dict[str, SafeString] = field(default_factory=dict)
+    headline: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return "t-" + self.table.key.replace("/", "-")
+
+    @property
+    def is_quoted(self) -> bool:
+        return self.table.kind == "text" and self.table.name.endswith(QUOTED_SUFFIXES)
+
+
+@dataclass
+class ThemeView:
+    path: str
+    label: str
+    tables: list[TableView]
+
+    @property
+    def anchor(self) -> str:
+        return "theme-" + (self.path or "general")
+
+    @property
+    def headlines(self) -> list[str]:
+        return [t.headline for t in self.tables if t.headline][:HEADLINES_PER_THEME]
+
+    @property
+    def quoted(self) -> list[TableView]:
+        return [t for t in self.tables if t.is_quoted and t.table.quotes]
+
+
+@dataclass
+class ReportContent:
+    slug: str
+    title: str
+    lang: str
+    status_key: str
+    respondents: int
+    respondents_by_category: list[tuple[str, int]]
+    themes: list[ThemeView]
+    synthetic: bool
+    category_filter: str = ""
+    generated_at: Any = None
+
+
+def category_labels() -> dict[str, str]:
+    return {str(value): str(label) for value, label in Category.choices}
+
+
+def chart_texts() -> ChartTexts:
+    return ChartTexts(
+        organisations=_("Organisations"),
+        instances=_("Instances"),
+        option=_("Answer"),
+        category=_("Organisation category"),
+    )
+
+
+def status_label(status_key: str) -> str:
+    return {
+        "approved": _("approved responses"),
+        "submitted": _("all submitted responses (submitted, in review, approved)"),
+    }.get(status_key, status_key)
+
+
+def headline(table: Table) -> str:
+    """'29 of 36 organisations: Intergovernmental organisations (Which actors...)'."""
+    if not table.is_select or not table.answered or table.unit != "organisations":
+        return ""
+    top = max(table.options, key=lambda option: option.count, default=None)
+    if top is None or not top.count:
+        return ""
+    return ngettext(
+        "%(count)d of %(answered)d organisation answering “%(question)s”: %(option)s.",
+        "%(count)d of %(answered)d organisations answering “%(question)s”: %(option)s.",
+        table.answered,
+    ) % {"count": top.count, "answered": table.answered, "question": table.label,
+         "option": top.label}
+
+
+def report_content(
+    analysis: Analysis,
+    *,
+    slug: str,
+    title: str,
+    lang: str,
+    status_key: str,
+    synthetic: bool,
+    category_filter: str = "",
+    with_charts: bool = True,
+    progress: Progress | None = None,
+) -> ReportContent:
+    """The report's content in the active language (call inside translation.override)."""
+    texts = chart_texts()
+    labels = category_labels()
+    total = len(analysis.tables)
+    done = 0
+    themes = []
+    for theme in analysis.themes:
+        views = []
+        for table in theme.tables:
+            charts = {}
+            if with_charts:
+                for kind, spec in chart_specs(table, texts, labels).items():
+                    # Vega's renderer escapes every label; render_svg checked the XML.
+                    charts[kind] = mark_safe(render_svg(spec))  # noqa: S308
+            views.append(TableView(table, charts, headline(table)))
+            done += 1
+            if progress:
+                progress(done, total, table.label)
+        themes.append(ThemeView(theme.theme.path, theme.theme.label or _("General"), views))
+    return ReportContent(
+        slug=slug,
+        title=title,
+        lang=lang,
+        status_key=status_key,
+        respondents=analysis.respondents,
+        respondents_by_category=[
+            (labels.get(c, c), n) for c, n in sorted(analysis.respondents_by_category.items())
+        ],
+        themes=themes,
+        synthetic=synthetic,
+        category_filter=labels.get(category_filter, category_filter),
+        generated_at=timezone.now(),
+    )
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def build_html(content: ReportContent, *, for_pdf: bool = False) -> bytes:
+    html = render_to_string(
+        "evidence/report.html",
+        {"report": content, "for_pdf": for_pdf, "status_text": status_label(content.status_key),
+         "category_labels": category_labels()},
+    )
+    return html.encode("utf-8")
+
+
+def build_pdf(content: ReportContent) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=build_html(content, for_pdf=True).decode("utf-8")).write_pdf()
+
+
+def _option_entries(table: Table) -> list[dict[str, Any]]:
+    if not table.is_select:
+        return []
+    return [{"name": o.name, "label": o.label, "count": o.count} for o in table.options]
+
+
+def json_document(content: ReportContent) -> dict[str, Any]:
+    """The JSON contract (see the module docstring); extra keys per table are allowed."""
+    tables: dict[str, Any] = {}
+    for theme in content.themes:
+        for view in theme.tables:
+            table = view.table
+            entry: dict[str, Any] = {
+                "label": table.label,
+                "type": table.type,
+                "denominator": table.denominator,
+                "answered": table.answered,
+                "options": _option_entries(table),
+                "path": table.key,
+                "theme": theme.path,
+                "unit": table.unit,
+            }
+            if table.answered_instances is not None:
+                entry["answered_instances"] = table.answered_instances
+            if table.summary:
+                entry["summary"] = table.summary
+            if table.kind == "text_counts":
+                entry["values"] = [
+                    {"label": o.label, "count": o.count, "organisations": o.organisations}
+                    for o in table.options
+                ]
+            if table.kind == "text":
+                entry["quotes"] = [
+                    {"organisation": q.organisation, "text": q.text} for q in table.quotes
+                ]
+            if table.per_organisation:
+                entry["per_organisation"] = dict(table.per_organisation)
+            # Names are unique in an XLSForm; the path keeps two equal names apart anyway.
+            key = table.name if table.name not in tables else table.key
+            tables[key] = entry
+    return {
+        "questionnaire": content.slug,
+        "respondents": content.respondents,
+        "language": content.lang,
+        "status": content.status_key,
+        "synthetic": content.synthetic,
+        "tables": tables,
+    }
+
+
+def build_json(content: ReportContent) -> bytes:
+    return json.dumps(json_document(content), ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    cleaned = "".join("_" if ch in '[]:*?/\\' else ch for ch in name)[:31] or "table"
+    title, number = cleaned, 2
+    while title.lower() in taken:
+        suffix = f"~{number}"
+        title, number = cleaned[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(title.lower())
+    return title
+
+
+def build_xlsx(content: ReportContent) -> bytes:
+    """One sheet per table, after a contents sheet that names each sheet's question."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    taken: set[str] = set()
+    contents = workbook.active
+    contents.title = _sheet_title(_("Contents"), taken)
+    contents.append([content.title])
+    contents.append([_("Respondents"), content.respondents, status_label(content.status_key)])
+    if content.synthetic:
+        contents.append([_("Synthetic data: the organisations and answers are fictional.")])
+    contents.append([])
+    contents.append([_("Sheet"), _("Theme"), _("Question"), _("Asked"), _("Answered")])
+    bold = Font(bold=True)
+    for theme in content.themes:
+        for view in theme.tables:
+            table = view.table
+            sheet = workbook.create_sheet(_sheet_title(table.name, taken))
+            contents.append([sheet.title, theme.label, table.label, table.denominator,
+                             table.answered])
+            _fill_sheet(sheet, table, bold)
+    return _workbook_bytes(workbook)
+
+
+def _workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet, table: Table, bold) -> None:
+    sheet.append([table.label])
+    sheet["A1"].font = bold
+    sheet.append([_("Asked (question relevant)"), table.denominator])
+    sheet.append([_("Answered"), table.answered])
+    sheet.append([])
+    if table.options:
+        sheet.append([_("Answer"), _("Count"), _("Share"), _("Organisations")])
+        for option in table.options:
+            sheet.append([option.label, option.count,
+                          round(option.share, 4) if option.share is not None else None,
+                          option.organisations if option.organisations is not None
+                          else option.count])
+    for key, value in table.summary.items():
+        sheet.append([summary_label(key), value])
+    for organisation, count in table.per_organisation:
+        sheet.append([organisation, count])
+    for quote in table.quotes:
+        sheet.append([quote.organisation, quote.text])
+    if table.crosstab is not None:
+        labels = category_labels()
+        sheet.append([])
+        sheet.append([_("By organisation category")]
+                     + [labels.get(c, c) for c in table.crosstab.categories])
+        sheet.append([_("Answered")]
+                     + [table.crosstab.answered_by_category[c] for c in table.crosstab.categories])
+        for _name, label, counts in table.crosstab.rows:
+            sheet.append([label] + [counts.get(c, 0) for c in table.crosstab.categories])
+
+
+def summary_label(key: str) -> str:
+    return {
+        "n": _("Answers"),
+        "mean": _("Mean"),
+        "median": _("Median"),
+        "min": _("Minimum"),
+        "max": _("Maximum"),
+        "earliest": _("Earliest"),
+        "latest": _("Latest"),
+        "instances": _("Instances"),
+        "organisations_with_any": _("Organisations with at least one"),
+        "distinct": _("Distinct values"),
+        "listed": _("Values listed"),
+    }.get(key, key)
+
+
+def build(fmt: str, content: ReportContent) -> bytes:
+    return {"html": build_html, "pdf": build_pdf, "xlsx": build_xlsx, "json": build_json}[fmt](
+        content
+    )

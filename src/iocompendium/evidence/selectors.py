@@ -1,0 +1,209 @@
+"""Reads for the evidence: tidy answers, respondents, relevance and a cheap fingerprint.
+
+``tidy_answers(slug, statuses)`` is the contract the analysis layer (``analysis/``) and
+notebooks read: one row per stored, non-empty answer, columns
+``organisation, category, status, path, question, repeat_index, value``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
+
+from iocompendium.analysis.relevance import relevant_questions
+from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
+from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.responses.models import Answer, Response
+
+DEFAULT_SLUG = "io-survey"
+# What "--status approved|submitted" selects: approved only, or everything submitted.
+STATUS_SETS: dict[str, tuple[str, ...]] = {
+    "approved": ("approved",),
+    "submitted": ("submitted", "in_review", "approved"),
+}
+DEFAULT_STATUS = "approved"
+RELEVANCE_CACHE_SECONDS = 24 * 3600
+
+
+class EvidenceError(Exception):
+    """The evidence cannot be computed (unknown questionnaire or status): one sentence."""
+
+
+def statuses_for(status_key: str) -> tuple[str, ...]:
+    try:
+        return STATUS_SETS[status_key]
+    except KeyError:
+        raise EvidenceError(
+            f"Unknown status set '{status_key}'; use one of {', '.join(STATUS_SETS)}."
+        ) from None
+
+
+def analysed_version(slug: str) -> QuestionnaireVersion:
+    """The published version of a questionnaire (else its latest): its structure is used."""
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    if questionnaire is None:
+        raise EvidenceError(f"No questionnaire '{slug}'; import it first.")
+    version = questionnaire.published_version() or questionnaire.latest_version()
+    if version is None:
+        raise EvidenceError(f"Questionnaire '{slug}' has no version yet.")
+    return version
+
+
+def questionnaires_with_versions() -> list[Questionnaire]:
+    return list(Questionnaire.objects.filter(versions__isnull=False).distinct().order_by("slug"))
+
+
+def _responses(slug: str, statuses: Sequence[str]):
+    return Response.objects.filter(
+        version__questionnaire__slug=slug, status__in=list(statuses)
+    )
+
+
+def tidy_answers(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
+    """One row per non-empty answer of the responses of ``slug`` in ``statuses``."""
+    rows = (
+        Answer.objects.filter(response__in=_responses(slug, statuses))
+        .exclude(value="")
+        .values_list(
+            "response__organisation__acronym",
+            "response__organisation__category",
+            "response__status",
+            "path",
+            "value",
+        )
+        .order_by("response__organisation__acronym", "response_id", "path")
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows.iterator(chunk_size=10000)),
+        columns=["organisation", "category", "status", "path", "value"],
+    )
+    if frame.empty:
+        return pd.DataFrame({column: pd.Series(dtype="object") for column in TIDY_COLUMNS})
+    frame["question"] = frame["path"].str.replace(r"\[\d+\]", "", regex=True)
+    innermost = frame["path"].str.extract(r"\[(\d+)\][^\[]*$", expand=False)
+    frame["repeat_index"] = pd.to_numeric(innermost, errors="coerce").astype("Int64")
+    return frame[TIDY_COLUMNS]
+
+
+def respondents(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
+    """Organisations with a response in ``statuses`` (answered or not): organisation,
+    category, synthetic (the response or the organisation is flagged synthetic)."""
+    rows = (
+        _responses(slug, statuses)
+        .values_list("organisation__acronym", "organisation__category", "synthetic",
+                     "organisation__synthetic")
+        .order_by("organisation__acronym")
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=["organisation", "category", "synthetic", "organisation_synthetic"]
+    )
+    frame["synthetic"] = frame["synthetic"].astype(bool) | frame["organisation_synthetic"].astype(
+        bool
+    )
+    grouped = frame.groupby(["organisation", "category"], as_index=False)["synthetic"].max()
+    return grouped[["organisation", "category", "synthetic"]]
+
+
+def fingerprint(slug: str, statuses: Sequence[str]) -> str:
+    """Changes whenever an answer, a response's status or its set changes (one query)."""
+    responses = _responses(slug, statuses)
+    stats = responses.aggregate(
+        responses=Count("id", distinct=True),
+        answers=Count("answers"),
+        last_answer=Max("answers__updated_at"),
+        last_activity=Max("last_activity_at"),
+        last_approved=Max("approved_at"),
+        last_submitted=Max("submitted_at"),
+        non_empty=Count("answers", filter=~Q(answers__value="")),
+        ids=Max("id"),
+    )
+    version = analysed_version(slug)
+    text = f"{slug}|{','.join(statuses)}|{version.pk}|{version.fingerprint}|{sorted(stats.items())}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _response_answers(slug: str, statuses: Sequence[str]) -> dict[int, dict[str, str]]:
+    answers: dict[int, dict[str, str]] = {}
+    rows = (
+        Answer.objects.filter(response__in=_responses(slug, statuses))
+        .exclude(value="")
+        .values_list("response_id", "path", "value")
+    )
+    for response_id, path, value in rows.iterator(chunk_size=10000):
+        answers.setdefault(response_id, {})[path] = value
+    return answers
+
+
+def _answers_key(answers: dict[str, str]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(answers):
+        digest.update(f"{path}\x1f{answers[path]}\x1e".encode())
+    return digest.hexdigest()[:32]
+
+
+def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
+    """(organisation, question, relevant) of every relevant question, by the engine.
+
+    The engine runs once per response and answers; the result is cached under a hash of
+    the version and of the response's answers, so an unchanged response is not evaluated
+    again (the expensive part at thousands of organisations)."""
+    from iocompendium.questionnaires.engine import evaluate
+
+    version = analysed_version(slug)
+    structure = version.structure
+    by_response = _response_answers(slug, statuses)
+    organisation_of = dict(
+        _responses(slug, statuses).values_list("id", "organisation__acronym")
+    )
+    rows: list[tuple[str, str, bool]] = []
+    for response_id, organisation in organisation_of.items():
+        answers = by_response.get(response_id, {})
+        key = f"evidence:relevance:{version.fingerprint[:16]}:{_answers_key(answers)}"
+        questions = cache.get(key)
+        if questions is None:
+            questions = sorted(relevant_questions(structure, answers, evaluate))
+            cache.set(key, questions, RELEVANCE_CACHE_SECONDS)
+        rows.extend((organisation, question, True) for question in questions)
+    frame = pd.DataFrame(rows, columns=RELEVANCE_COLUMNS)
+    return frame.drop_duplicates(["organisation", "question"])
+
+
+@dataclass
+class EvidenceData:
+    """Everything the analysis needs, read from the database."""
+
+    slug: str
+    status_key: str
+    version: QuestionnaireVersion
+    answers: pd.DataFrame
+    respondents: pd.DataFrame
+    relevance: pd.DataFrame
+    fingerprint: str
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.respondents["synthetic"].any()) if len(self.respondents) else False
+
+
+def evidence_data(slug: str, status_key: str, category: str | None = None) -> EvidenceData:
+    statuses = statuses_for(status_key)
+    version = analysed_version(slug)
+    people = respondents(slug, statuses)
+    answers = tidy_answers(slug, statuses)
+    relevant = relevance(slug, statuses)
+    if category:
+        people = people[people["category"] == category]
+    return EvidenceData(
+        slug=slug,
+        status_key=status_key,
+        version=version,
+        answers=answers,
+        respondents=people,
+        relevance=relevant,
+        fingerprint=fingerprint(slug, statuses),
+    )

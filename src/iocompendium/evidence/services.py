@@ -1,0 +1,165 @@
+"""Writes and computations of the evidence: analyses, report files, report build jobs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
+
+from iocompendium.analysis.tables import Analysis, analyse
+from iocompendium.evidence import reporting
+from iocompendium.evidence.models import ReportJob
+from iocompendium.evidence.selectors import (
+    DEFAULT_STATUS,
+    EvidenceData,
+    EvidenceError,
+    evidence_data,
+    statuses_for,
+)
+
+ANALYSIS_CACHE_SECONDS = 3600
+REPORTS_FOLDER = "reports"
+LANGUAGES = ("en", "fr")
+
+
+@dataclass
+class ComputedEvidence:
+    data: EvidenceData
+    analysis: Analysis
+
+
+def compute(
+    slug: str, status_key: str = DEFAULT_STATUS, lang: str = "en", category: str = ""
+) -> ComputedEvidence:
+    """The analysis of the current answers; cached until an answer or a status changes."""
+    if lang not in LANGUAGES:
+        raise EvidenceError(f"Unknown language '{lang}'; use en or fr.")
+    data = evidence_data(slug, status_key, category or None)
+    key = f"evidence:analysis:{data.fingerprint}:{lang}:{category}"
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = analyse(
+            data.version.structure,
+            data.answers,
+            lang=lang,
+            respondents=data.respondents,
+            relevance=data.relevance,
+        )
+        cache.set(key, analysis, ANALYSIS_CACHE_SECONDS)
+    return ComputedEvidence(data, analysis)
+
+
+def content_for(
+    slug: str,
+    status_key: str = DEFAULT_STATUS,
+    lang: str = "en",
+    category: str = "",
+    *,
+    with_charts: bool = True,
+    progress: reporting.Progress | None = None,
+) -> reporting.ReportContent:
+    """The report's content in ``lang`` (texts, tables, charts)."""
+    statuses_for(status_key)
+    with translation.override(lang):
+        computed = compute(slug, status_key, lang, category)
+        questionnaire = computed.data.version.questionnaire
+        return reporting.report_content(
+            computed.analysis,
+            slug=slug,
+            title=questionnaire.title_in(lang),
+            lang=lang,
+            status_key=status_key,
+            synthetic=computed.data.synthetic,
+            category_filter=category,
+            with_charts=with_charts,
+            progress=progress,
+        )
+
+
+def report_filename(slug: str, lang: str, fmt: str, status_key: str) -> str:
+    return f"{slug}-report-{status_key}-{lang}.{fmt}"
+
+
+def build_report(
+    slug: str,
+    *,
+    lang: str = "en",
+    fmt: str = "html",
+    status_key: str = DEFAULT_STATUS,
+    category: str = "",
+    progress: reporting.Progress | None = None,
+) -> tuple[str, bytes]:
+    """(file name, content) of the results report in one format and language."""
+    if fmt not in reporting.FORMATS:
+        raise EvidenceError(
+            f"Unknown report format '{fmt}'; use one of {', '.join(reporting.FORMATS)}."
+        )
+    content = content_for(
+        slug, status_key, lang, category, with_charts=fmt in {"html", "pdf"}, progress=progress
+    )
+    with translation.override(lang):
+        data = reporting.build(fmt, content)
+    return report_filename(slug, lang, fmt, status_key), data
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+def reports_dir() -> Path:
+    folder = Path(settings.GENERATED_DIR) / REPORTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def job_file(job: ReportJob) -> Path:
+    return reports_dir() / f"{job.pk}-{job.file_name}"
+
+
+def request_report(
+    user, slug: str, *, lang: str, fmt: str, status_key: str, category: str = ""
+) -> ReportJob:
+    """Record a report build and hand it to the background worker."""
+    from iocompendium.evidence.tasks import build_report_task
+
+    if fmt not in reporting.FORMATS:
+        raise EvidenceError(f"Unknown report format '{fmt}'.")
+    if lang not in LANGUAGES:
+        raise EvidenceError(f"Unknown language '{lang}'.")
+    statuses_for(status_key)
+    job = ReportJob.objects.create(
+        questionnaire=slug, lang=lang, fmt=fmt, status_key=status_key, category=category,
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    result = build_report_task.enqueue(str(job.pk))
+    ReportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id)
+    job.refresh_from_db()
+    return job
+
+
+def run_report_job(job_id: str) -> str:
+    """Build the report of a job (called by the worker); the file name when done."""
+    job = ReportJob.objects.get(pk=job_id)
+    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.RUNNING)
+    try:
+        name, data = build_report(
+            job.questionnaire, lang=job.lang, fmt=job.fmt, status_key=job.status_key,
+            category=job.category,
+        )
+    except EvidenceError as error:
+        _finish(job, state=ReportJob.State.FAILED, error=str(error))
+        return ""
+    except Exception as error:  # the worker records any failure on the job, then re-raises
+        _finish(job, state=ReportJob.State.FAILED, error=f"{type(error).__name__}: {error}")
+        raise
+    job.file_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    job_file(job).write_bytes(data)
+    _finish(job, state=ReportJob.State.DONE, file_name=job.file_name)
+    return job.file_name
+
+
+def _finish(job: ReportJob, **fields) -> None:
+    ReportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
