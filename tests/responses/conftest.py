@@ -13,6 +13,12 @@ from iocompendium.responses.models import Contributor
 PASSWORD = "a-long-test-password-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Accounts are made in every test: a fast hasher keeps the tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def node(type_: str, name: str, label_en: str = "", label_fr: str = "", **extra) -> dict:
     """One structure node with every key present, as the XLSForm reader writes it."""
     base = {
