@@ -113,14 +113,14 @@ def fingerprint(slug: str, statuses: Sequence[str]) -> str:
     """Changes whenever an answer, a response's status or its set changes (one query)."""
     responses = _responses(slug, statuses)
     stats = responses.aggregate(
-        responses=Count("id", distinct=True),
-        answers=Count("answers"),
+        n_responses=Count("id", distinct=True),
+        n_answers=Count("answers"),
         last_answer=Max("answers__updated_at"),
         last_activity=Max("last_activity_at"),
         last_approved=Max("approved_at"),
         last_submitted=Max("submitted_at"),
-        non_empty=Count("answers", filter=~Q(answers__value="")),
-        ids=Max("id"),
+        n_non_empty=Count("answers", filter=~Q(answers__value="")),
+        last_id=Max("id"),
     )
     version = analysed_version(slug)
     text = f"{slug}|{','.join(statuses)}|{version.pk}|{version.fingerprint}|{sorted(stats.items())}"
