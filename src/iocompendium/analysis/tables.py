@@ -467,8 +467,9 @@ def _by_theme(theme_list: list[ThemeInfo], tables: list[Table]) -> list[ThemeTab
     grouped = []
     for theme in theme_list:
         in_theme = [t for t in tables if t.theme == theme.path]
-        # A repeat's table comes just before its first question.
-        in_theme.sort(key=lambda t: (_anchor(t, in_theme), t.kind != "repeat"))
+        # A repeat's table comes just before its first question (sorted() reads a copy:
+        # list.sort empties the list while it sorts).
+        in_theme = sorted(in_theme, key=lambda t: (_anchor(t, in_theme), t.kind != "repeat"))
         if in_theme:
             grouped.append(ThemeTables(theme, in_theme))
     return grouped

@@ -1,0 +1,138 @@
+"""The analysis layer against the hand-computed figures of the SYNTHETIC tiny form
+(tests/analysis/fixtures.py: organisations A, B (IGO), C, D (network); D answered nothing)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
+from iocompendium.analysis.relevance import relevance_table
+from iocompendium.analysis.tables import analyse
+from tests.analysis.fixtures import (
+    ANSWERS_BY_ORGANISATION,
+    STRUCTURE,
+    relevance,
+    respondents,
+    tidy,
+)
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyse(STRUCTURE, tidy(), respondents=respondents(), relevance=relevance())
+
+
+def counts(table):
+    return {o.name: o.count for o in table.options}
+
+
+def test_multiple_response_counts_organisations_per_option_in_form_order(analysis):
+    table = analysis.table("actors")
+    assert (table.denominator, table.answered) == (4, 3)
+    assert [o.name for o in table.options] == ["a", "b", "c"]
+    assert counts(table) == {"a": 2, "b": 2, "c": 1}  # a: A, B; b: A, C; c: C
+    assert table.options[0].share == pytest.approx(2 / 3)
+
+
+def test_frequency_lists_unchosen_options_with_zero(analysis):
+    assert counts(analysis.table("definition")) == {"formal": 2, "understanding": 1, "none": 0}
+
+
+def test_denominator_is_the_organisations_the_question_applied_to(analysis):
+    table = analysis.table("practice_examples")
+    assert (table.denominator, table.answered) == (2, 2)  # A and C; B's answer is stale
+    assert [(q.organisation, q.text) for q in table.quotes] == [
+        ("A", "We consult <everyone> & publish"), ("C", "Public comment")]
+
+
+def test_without_relevance_everyone_is_asked_and_stale_answers_count():
+    table = analyse(STRUCTURE, tidy(), respondents=respondents()).table("practice_examples")
+    assert (table.denominator, table.answered) == (4, 3)
+
+
+def test_number_and_date_summaries(analysis):
+    assert analysis.table("staff").summary == {
+        "n": 3, "mean": pytest.approx(70 / 3), "median": 20.0, "min": 10.0, "max": 40.0}
+    assert analysis.table("founded").summary == {
+        "n": 2, "earliest": "1999-01-01", "latest": "2001-05-01"}
+
+
+def test_questions_in_a_repeat_count_instances(analysis):
+    effect = analysis.table("effect")
+    assert (effect.denominator, effect.answered, effect.answered_instances) == (2, 2, 3)
+    assert counts(effect) == {"binding": 2, "non_binding": 1}
+    assert [o.organisations for o in effect.options] == [2, 1]
+    kinds = analysis.table("type")
+    assert kinds.kind == "text_counts"  # "Standard" and "standard " are one type
+    assert [(o.count, o.organisations) for o in kinds.options] == [(2, 1), (1, 1)]
+
+
+def test_instances_per_organisation(analysis):
+    table = analysis.table("instruments")
+    assert table.per_organisation == [("A", 2), ("B", 1)]
+    assert table.summary["instances"] == 3 and table.answered == 2
+    assert table.summary["mean"] == pytest.approx(3 / 4)  # C and D have none
+    assert table.summary["median"] == pytest.approx(0.5)
+
+
+def test_crosstab_by_category(analysis):
+    crosstab = analysis.table("actors").crosstab
+    assert crosstab.categories == ["igo", "tgn"]
+    assert crosstab.answered_by_category == {"igo": 2, "tgn": 1}
+    rows = {name: row for name, _label, row in crosstab.rows}
+    assert rows["a"] == {"igo": 2} and rows["b"] == {"igo": 1, "tgn": 1}
+    assert crosstab.share(rows["b"], "igo") == pytest.approx(0.5)
+
+
+def test_tables_are_grouped_by_theme_in_form_order(analysis):
+    assert [t.theme.path for t in analysis.themes] == ["org", "stake", "variety"]
+    assert [t.name for t in analysis.themes[2].tables] == ["instruments", "type", "effect"]
+    assert analysis.respondents == 4 and analysis.respondents_by_category == {"igo": 2, "tgn": 2}
+
+
+def test_labels_follow_the_language():
+    french = analyse(STRUCTURE, tidy(), lang="fr", respondents=respondents())
+    assert french.table("actors").label == "Quels acteurs ?"
+    assert french.table("definition").options[0].label == "Formelle"
+
+
+def test_relevance_table_from_an_evaluator():
+    def evaluate(structure, answers):
+        """A hand-written stand-in for the engine: examples apply when formal."""
+        states = {"stake/definition": {"relevant": True}}
+        states["stake/practice_examples"] = {
+            "relevant": answers.get("stake/definition") == "formal"}
+        for path in answers:
+            if "instruments[" in path:
+                states[path] = {"relevant": True}
+        return states
+
+    frame = relevance_table(STRUCTURE, ANSWERS_BY_ORGANISATION.items(), evaluate)
+    examples = frame[frame["question"] == "stake/practice_examples"]
+    assert sorted(examples["organisation"]) == ["A", "C"]
+    assert sorted(frame[frame["question"] == "variety/instruments/effect"]["organisation"]) \
+        == ["A", "B"]
+
+
+def test_empty_answers_give_zero_tables():
+    empty = pd.DataFrame(columns=tidy().columns)
+    table = analyse(STRUCTURE, empty, respondents=respondents()).table("actors")
+    assert (table.denominator, table.answered, counts(table)) == (4, 0, {"a": 0, "b": 0, "c": 0})
+
+
+def test_charts_are_well_formed_svg_with_escaped_labels(analysis):
+    specs = chart_specs(analysis.table("actors"), ChartTexts(organisations="Organisations"),
+                        {"igo": "IGO & <co>"})
+    assert set(specs) == {"bars", "crosstab"}
+    assert specs["bars"]["layer"][0]["encoding"]["y"]["sort"] == "-x"  # sorted bars
+    for spec in specs.values():
+        svg = render_svg(spec)
+        root = ET.fromstring(svg)  # noqa: S314 - our own chart
+        texts = {element.text for element in root.iter("{http://www.w3.org/2000/svg}text")}
+        assert "Which actors?" in texts
+    assert "Actor <A> & co" in {
+        e.text for e in ET.fromstring(render_svg(specs["bars"])).iter(  # noqa: S314
+            "{http://www.w3.org/2000/svg}text")}
