@@ -28,6 +28,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from iocompendium.analysis import charts
+    from iocompendium.evidence import selectors
     from iocompendium.evidence.services import build_report
 
     call_command("demo", no_serve=True, verbosity=0)
@@ -35,6 +36,7 @@ def main() -> None:
     for fmt in ["json", "xlsx", "html", "pdf"]:
         for lang in ["en", "fr"]:
             cache.clear()
+            selectors._relevance_cache.clear()
             charts._render_json.cache_clear()
             started = time.perf_counter()
             build_report("io-survey", lang=lang, fmt=fmt)

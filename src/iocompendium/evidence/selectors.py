@@ -8,11 +8,12 @@ notebooks read: one row per stored, non-empty answer, columns
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
 from iocompendium.analysis.relevance import relevant_questions
@@ -27,7 +28,11 @@ STATUS_SETS: dict[str, tuple[str, ...]] = {
     "submitted": ("submitted", "in_review", "approved"),
 }
 DEFAULT_STATUS = "approved"
-RELEVANCE_CACHE_SECONDS = 24 * 3600
+# Relevance sets kept in memory per process, by content: enough for 5,000+ responses
+# (Django's default local-memory cache keeps only 300 entries).
+RELEVANCE_CACHE_SIZE = 50_000
+_relevance_cache: OrderedDict[str, list[str]] = OrderedDict()
+_relevance_lock = threading.Lock()  # gunicorn serves with threads
 
 
 class EvidenceError(Exception):
@@ -149,9 +154,9 @@ def _answers_key(answers: dict[str, str]) -> str:
 def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     """(organisation, question, relevant) of every relevant question, by the engine.
 
-    The engine runs once per response and answers; the result is cached under a hash of
-    the version and of the response's answers, so an unchanged response is not evaluated
-    again (the expensive part at thousands of organisations)."""
+    The engine runs once per response and answers; the result is kept in memory under a
+    hash of the version and of the response's answers, so an unchanged response is not
+    evaluated again (the expensive part at thousands of organisations)."""
     from iocompendium.questionnaires.engine import evaluate
 
     version = analysed_version(slug)
@@ -164,10 +169,13 @@ def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     for response_id, organisation in organisation_of.items():
         answers = by_response.get(response_id, {})
         key = f"evidence:relevance:{version.fingerprint[:16]}:{_answers_key(answers)}"
-        questions = cache.get(key)
+        questions = _relevance_cache.get(key)
         if questions is None:
             questions = sorted(relevant_questions(structure, answers, evaluate))
-            cache.set(key, questions, RELEVANCE_CACHE_SECONDS)
+            with _relevance_lock:
+                _relevance_cache[key] = questions
+                while len(_relevance_cache) > RELEVANCE_CACHE_SIZE:
+                    _relevance_cache.popitem(last=False)
         rows.extend((organisation, question, True) for question in questions)
     frame = pd.DataFrame(rows, columns=RELEVANCE_COLUMNS)
     return frame.drop_duplicates(["organisation", "question"])
