@@ -306,6 +306,12 @@ CASES = [
     ("../text", "hello"),  # the parent of the current node is the instance root
     ("string(/data/five)", "5"),
     ("count(${missing_name})", 0.0),
+    # --- XPath 1.0, 2.4 Predicates: a number n means position() = n; last() is the size
+    ("string(/data/*[2])", "hello"),  # the instance's second child is `text`
+    ("count(/data/*[position() = 2])", 1.0),
+    ("string(/data/*[last()])", "7"),  # the last child is the current node
+    ("count(/data/*[position() > last() - 2])", 2.0),
+    ("count(/data/*[. = 'hello' or . = 'banana'])", 2.0),
 ]
 
 
