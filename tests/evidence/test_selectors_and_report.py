@@ -96,7 +96,9 @@ def test_pdf_opens_with_its_charts(tiny, lang, word):
     assert word in text
     # Chart axis titles are drawn from the SVG as text in the PDF.
     assert ("Organisations" if lang == "en" else "Organisations") in text
-    assert ("Which actors?" if lang == "en" else "Quels acteurs ?") in text
+    # The question's title appears in its heading and the two table captions (3 times)
+    # and in the titles of its two charts: 5 times only if the charts were drawn.
+    assert text.count("Which actors?" if lang == "en" else "Quels acteurs ?") >= 5
 
 
 def test_xlsx_has_a_sheet_per_table(tiny):
