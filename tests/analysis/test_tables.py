@@ -136,3 +136,10 @@ def test_charts_are_well_formed_svg_with_escaped_labels(analysis):
     assert "Actor <A> & co" in {
         e.text for e in ET.fromstring(render_svg(specs["bars"])).iter(  # noqa: S314
             "{http://www.w3.org/2000/svg}text")}
+
+
+def test_text_in_a_repeat_with_all_values_different_lists_no_counts():
+    answers = {"A": {"variety/instruments[1]/type": "One", "variety/instruments[2]/type": "Two"}}
+    frame = tidy(answers)
+    table = analyse(STRUCTURE, frame).table("type")
+    assert (table.options, table.summary) == ([], {"distinct": 2, "listed": 0})

@@ -9,6 +9,7 @@ translatable text. Labels are data, never markup: Vega's SVG renderer escapes th
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own renderer's output only
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +54,12 @@ def _base(title: str, rows: int) -> dict[str, Any]:
     }
 
 
+def _count_axis(title: str, largest: int) -> dict[str, Any]:
+    """A count axis with whole-number ticks only (no "0 1 1 2 2" on small counts)."""
+    step = max(1, math.ceil(largest / 6))
+    return {"title": title, "format": "d", "values": list(range(0, max(largest, 1) + step, step))}
+
+
 def bar_chart_spec(table: Table, texts: ChartTexts, *, sort_by_count: bool) -> dict[str, Any]:
     """Horizontal bars of a frequency or multiple-response table, count labels on the bars.
 
@@ -66,8 +73,9 @@ def bar_chart_spec(table: Table, texts: ChartTexts, *, sort_by_count: bool) -> d
     y_sort: Any = "-x" if sort_by_count else {"field": "order", "order": "ascending"}
     spec = _base(table.label, len(values))
     y = {"field": "label", "type": "nominal", "sort": y_sort, "title": None}
+    largest = max((option.count for option in table.options), default=0)
     x = {"field": "count", "type": "quantitative", "title": axis_title,
-         "axis": {"tickMinStep": 1, "format": "d"}}
+         "axis": _count_axis(axis_title, largest)}
     spec.update({
         "data": {"values": values},
         "layer": [
@@ -98,6 +106,7 @@ def crosstab_chart_spec(
         for position, (_name, label, counts) in enumerate(crosstab.rows)
         for category in crosstab.categories
     ]
+    largest = max((sum(counts.values()) for _n, _l, counts in crosstab.rows), default=0)
     spec = _base(table.label, len(crosstab.rows))
     domain = [category_labels.get(c, c) for c in crosstab.categories]
     spec.update({
@@ -107,7 +116,7 @@ def crosstab_chart_spec(
             "y": {"field": "label", "type": "nominal", "title": None,
                   "sort": {"field": "order", "order": "ascending"}},
             "x": {"field": "count", "type": "quantitative", "title": texts.organisations,
-                  "stack": "zero", "axis": {"tickMinStep": 1, "format": "d"}},
+                  "stack": "zero", "axis": _count_axis(texts.organisations, largest)},
             "color": {
                 "field": "category", "type": "nominal", "title": texts.category,
                 "scale": {"domain": domain, "range": CATEGORY_COLOURS[: len(domain)] or None},

@@ -388,6 +388,9 @@ def _text_options(
     counts: pd.DataFrame, path: str, table: Table
 ) -> tuple[list[OptionCount], dict[str, Any]]:
     rows = counts[counts["question"] == path]
+    if rows.empty or int(rows["count"].max()) <= 1:
+        # Every value is different (e.g. titles): a count table would say nothing.
+        return [], {"distinct": int(len(rows)), "listed": 0}
     base = table.answered_instances or 0
     options = [
         OptionCount(
