@@ -1,0 +1,169 @@
+"""What both engines share: writing documents and facets, counting facets.
+
+Bulk writes use ``executemany`` on the raw cursor: 100,000 documents with 8 facet values
+each are 900,000 rows, too many for model instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.db import connection, transaction
+
+from iocompendium.search.types import Entry, FacetValues, SearchResult, Terms, facet_pairs
+
+BATCH = 5000
+
+
+class Backend:
+    vendor = ""
+
+    # --- writing -------------------------------------------------------------------
+    def index_many(self, kind: str, entries: Iterable[Entry]) -> int:
+        """Insert or replace the documents of ``entries``; returns how many."""
+        count = 0
+        with transaction.atomic():
+            batch: list[Entry] = []
+            for entry in entries:
+                batch.append(entry)
+                if len(batch) >= BATCH:
+                    count += self._write_batch(kind, batch)
+                    batch = []
+            if batch:
+                count += self._write_batch(kind, batch)
+        return count
+
+    def _write_batch(self, kind: str, entries: Sequence[Entry]) -> int:
+        keys = [e.key for e in entries]
+        with connection.cursor() as cursor:
+            self._delete_keys(cursor, kind, keys)
+            cursor.executemany(
+                "INSERT INTO search_document (kind, key, title, body) VALUES (%s, %s, %s, %s)",
+                [(kind, e.key, e.title, e.body) for e in entries],
+            )
+            ids = self._ids_of(cursor, kind, keys)
+            rows = [
+                (ids[e.key], facet, value) for e in entries for facet, value in e.facet_rows()
+            ]
+            cursor.executemany(
+                "INSERT INTO search_facetvalue (document_id, facet, value) VALUES (%s, %s, %s)",
+                rows,
+            )
+        return len(entries)
+
+    def _ids_of(self, cursor, kind: str, keys: Sequence[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT key, id FROM search_document WHERE kind = %s AND key IN ({marks})",  # noqa: S608
+                [kind, *chunk],
+            )
+            ids.update(dict(cursor.fetchall()))
+        return ids
+
+    def _delete_keys(self, cursor, kind: str, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), 900):
+            chunk = list(keys[start : start + 900])
+            marks = ", ".join(["%s"] * len(chunk))
+            where = f"kind = %s AND key IN ({marks})"
+            cursor.execute(
+                "DELETE FROM search_facetvalue WHERE document_id IN "  # noqa: S608 - only placeholders and fixed SQL are interpolated
+                f"(SELECT id FROM search_document WHERE {where})",  # noqa: S608
+                [kind, *chunk],
+            )
+            cursor.execute(f"DELETE FROM search_document WHERE {where}", [kind, *chunk])  # noqa: S608
+
+    def remove(self, kind: str, keys: Sequence[str]) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            self._delete_keys(cursor, kind, list(keys))
+
+    def remove_all(self, kind: str) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_facetvalue WHERE document_id IN "
+                "(SELECT id FROM search_document WHERE kind = %s)",
+                [kind],
+            )
+            cursor.execute("DELETE FROM search_document WHERE kind = %s", [kind])
+
+    def set_facet(self, kind: str, facet: str, values: Mapping[str, FacetValues]) -> None:
+        """Replace one facet of every document of ``kind`` (keys absent: no value)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM search_facetvalue WHERE facet = %s AND document_id IN "
+                "(SELECT id FROM search_document WHERE kind = %s)",
+                [facet, kind],
+            )
+            cursor.execute("SELECT key, id FROM search_document WHERE kind = %s", [kind])
+            ids = dict(cursor.fetchall())
+            rows = [
+                (ids[key], name, value)
+                for key, given in values.items()
+                if key in ids
+                for name, value in facet_pairs({facet: given})
+            ]
+            cursor.executemany(
+                "INSERT INTO search_facetvalue (document_id, facet, value) VALUES (%s, %s, %s)",
+                rows,
+            )
+
+    # --- reading -------------------------------------------------------------------
+    def query(
+        self,
+        kind: str,
+        terms: Terms,
+        facets: Mapping[str, Sequence[str]],
+        limit: int,
+        offset: int,
+    ) -> SearchResult:
+        where, params = self._filter_sql(kind, terms, facets)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM search_document d WHERE {where}", params)  # noqa: S608
+            total = int(cursor.fetchone()[0])
+            counts = self._facet_counts(cursor, where, params) if total else {}
+            hits = self._hits(cursor, kind, terms, where, params, limit, offset) if total else []
+        return SearchResult(total=total, facets=counts, results=hits)
+
+    def _filter_sql(
+        self, kind: str, terms: Terms, facets: Mapping[str, Sequence[str]]
+    ) -> tuple[str, list]:
+        clauses = ["d.kind = %s"]
+        params: list = [kind]
+        if terms:
+            match_sql, match_params = self._match_sql(terms)
+            clauses.append(match_sql)
+            params.extend(match_params)
+        for facet, values in sorted(facets.items()):
+            values = [v for v in values if v]
+            if not values:
+                continue
+            marks = ", ".join(["%s"] * len(values))
+            clauses.append(
+                "d.id IN (SELECT document_id FROM search_facetvalue "  # noqa: S608 - only placeholders and fixed SQL are interpolated
+                f"WHERE facet = %s AND value IN ({marks}))"
+            )
+            params.extend([facet, *values])
+        return " AND ".join(clauses), params
+
+    def _facet_counts(self, cursor, where: str, params: list) -> dict[str, dict[str, int]]:
+        cursor.execute(
+            "SELECT f.facet, f.value, COUNT(*) FROM search_facetvalue f WHERE f.document_id IN "  # noqa: S608 - only placeholders and fixed SQL are interpolated
+            f"(SELECT d.id FROM search_document d WHERE {where}) GROUP BY f.facet, f.value",  # noqa: S608
+            params,
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for facet, value, count in cursor.fetchall():
+            counts.setdefault(facet, {})[value] = int(count)
+        return {
+            facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+            for facet, values in sorted(counts.items())
+        }
+
+    # --- engine-specific -------------------------------------------------------------
+    def _match_sql(self, terms: Terms) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list:
+        raise NotImplementedError

@@ -1,0 +1,52 @@
+"""SQLite FTS5 engine: ``search_fts`` is an external-content FTS5 table over
+``search_document`` kept in step by triggers; ranked by bm25 (title weighted 10x)."""
+
+from __future__ import annotations
+
+from iocompendium.search.backends.base import Backend
+from iocompendium.search.types import MARK_END, MARK_START, Hit, Terms, marked_to_html
+
+
+def fts5_query(terms: Terms) -> str:
+    """An FTS5 MATCH expression where every word and phrase is a quoted string (ANDed)."""
+
+    def quoted(tokens) -> str:
+        return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+
+    parts = [quoted([word]) for word in terms.words]
+    parts += [quoted(phrase) for phrase in terms.phrases]
+    return " AND ".join(parts)
+
+
+class SqliteBackend(Backend):
+    vendor = "sqlite"
+
+    def _match_sql(self, terms: Terms) -> tuple[str, list]:
+        return (
+            "d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)",
+            [fts5_query(terms)],
+        )
+
+    def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list[Hit]:
+        if not terms:
+            cursor.execute(
+                f"SELECT d.key, d.title, substr(d.body, 1, 200) FROM search_document d "  # noqa: S608
+                f"WHERE {where} ORDER BY d.title, d.id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            return [
+                Hit(kind, key, title, marked_to_html(title), marked_to_html(body), 0.0)
+                for key, title, body in cursor.fetchall()
+            ]
+        query = fts5_query(terms)
+        cursor.execute(
+            "SELECT d.key, d.title, bm25(search_fts, 10.0, 1.0) AS rank, "  # noqa: S608 - only placeholders and fixed SQL are interpolated
+            "highlight(search_fts, 0, %s, %s), snippet(search_fts, 1, %s, %s, '…', 16) "
+            "FROM search_fts JOIN search_document d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND {where} ORDER BY rank, d.id LIMIT %s OFFSET %s",  # noqa: S608
+            [MARK_START, MARK_END, MARK_START, MARK_END, query, *params, limit, offset],
+        )
+        return [
+            Hit(kind, key, title, marked_to_html(title_marked), marked_to_html(snippet), -rank)
+            for key, title, rank, title_marked, snippet in cursor.fetchall()
+        ]

@@ -1,0 +1,48 @@
+"""Storage of the search index: one document per indexed record, its facet values.
+
+The full-text index itself lives beside these tables and is engine-specific: an FTS5
+virtual table ``search_fts`` on SQLite, a generated ``tsv`` tsvector column with a GIN
+index on PostgreSQL (both made by migration 0002, each only on its own engine).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Document(models.Model):
+    """One record of another app (``kind`` + ``key``) as the search engine sees it."""
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=100)
+    title = models.TextField()
+    # Every other searchable field, joined: the engine ranks title matches higher.
+    body = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "search_document"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="search_document_kind_key")
+        ]
+        indexes = [models.Index(fields=["kind", "title"], name="search_doc_kind_title")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class FacetValue(models.Model):
+    """One value of one facet of a document (a multi-valued facet has several rows)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="facets")
+    facet = models.CharField(max_length=40)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "search_facetvalue"
+        indexes = [
+            models.Index(fields=["document", "facet", "value"], name="search_facet_doc"),
+            models.Index(fields=["facet", "value"], name="search_facet_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
