@@ -561,6 +561,10 @@ def repeat_states(
     return result
 
 
+def has_repeat(section: Section) -> bool:
+    return any(ref.type == "repeat" for ref in iter_nodes({"children": list(section.nodes)}))
+
+
 def section_paths(form: CompiledForm, section: Section, states: Mapping[str, Any]) -> list[str]:
     """Every evaluated question path of a section (indexed), in form order."""
     return [path for path in states if form.section_of.get(template_path(path)) == section.name]

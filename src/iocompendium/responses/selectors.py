@@ -66,6 +66,20 @@ def response_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Response:
         raise Http404 from error
 
 
+def response_of_contributor(user: AbstractBaseUser, pk: int) -> Response | None:
+    """The response if the user answers for its organisation: one query, for autosave."""
+    return (
+        Response.objects.filter(pk=pk, organisation__contributors__user_id=user.pk)
+        .only("id", "organisation_id", "version_id", "status", "progress_answered",
+              "progress_relevant", "last_activity_at")
+        .first()
+    )
+
+
+def response_exists(pk: int) -> bool:
+    return Response.objects.filter(pk=pk).exists()
+
+
 def query_for(response: Response, query_id: int) -> Query:
     try:
         return Query.objects.select_related("created_by").get(pk=query_id, response=response)

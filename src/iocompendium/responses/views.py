@@ -349,19 +349,22 @@ def _repeat_action(request, response: Response, action: str) -> str:
 def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     """Save one answer; reply with the section's new states, or 409 with the stored value.
 
-    Lean on purpose: one read of the response, one of its answers, one short write
-    transaction (answer, audit event, last activity), then one evaluation."""
+    Lean on purpose (see services.autosave): one query finds the response among the
+    user's organisation's, one reads its answers, one short write transaction."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Your session has ended: log in again.")}, status=403)
-    response = selectors.response_for(request.user, pk)
-    if not is_contributor_of(request.user, response):
-        return JsonResponse({"error": _("You cannot change this response.")}, status=403)
+    response = selectors.response_of_contributor(request.user, pk)
+    if response is None or is_secretariat(request.user):
+        if is_secretariat(request.user) and selectors.response_exists(pk):
+            return JsonResponse({"error": _("You cannot change this response.")}, status=403)
+        raise Http404
     path = request.POST.get("path", "")
     value = normalise(request.POST.get("value", ""))
+    lang = formtree.current_language()
     try:
         base_revision = int(request.POST.get("revision", "0"))
-        result = services.save_answer(response, path, value, user=request.user,
-                                      base_revision=base_revision)
+        result, states = services.autosave(response, path, value, user=request.user,
+                                           base_revision=base_revision, lang=lang)
     except ValueError as error:  # InvalidAnswer is a ValueError; so is a bad revision
         message = str(error) if isinstance(error, InvalidAnswer) else _("Invalid revision.")
         return JsonResponse({"error": message, "path": path}, status=400)
@@ -370,16 +373,12 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     if result.conflict:
         return JsonResponse({"conflict": True, "path": path, "value": result.value,
                              "revision": result.revision, "by": result.updated_by}, status=409)
-    return JsonResponse(_autosave_reply(request, response, result))
+    return JsonResponse(_autosave_reply(request, response, result, states, lang))
 
 
-def _autosave_reply(request: HttpRequest, response: Response, result) -> dict:
+def _autosave_reply(request, response: Response, result, states: dict, lang: str) -> dict:
     form = selectors.compiled_form(response.version_id)
-    lang = formtree.current_language()
-    answers = selectors.answers_of(response)
-    states = formtree.evaluate(form, answers, lang)
     answered, relevant = formtree.progress(form, states)
-    services.store_progress(response, answered, relevant)
     current = form.section(request.POST.get("section", "")) or form.section(
         form.section_of.get(formtree.template_path(formtree.split_other(result.path)[0]), "")
     )
@@ -391,8 +390,12 @@ def _autosave_reply(request: HttpRequest, response: Response, result) -> dict:
         section_answered, section_relevant = formtree.progress(form, states, current.name)
         reply["section"] = {"name": current.name, "answered": section_answered,
                             "relevant": section_relevant}
-        reply["choices"] = formtree.filtered_choices(form, paths, answers, lang)
-        reply["repeats"] = formtree.repeat_states(form, current, answers, lang, states)
+        if any(form.refs[formtree.template_path(p)].node.get("choice_filter") for p in paths):
+            answers = selectors.answers_of(response)
+            reply["choices"] = formtree.filtered_choices(form, paths, answers, lang)
+        if formtree.has_repeat(current):
+            answers = selectors.answers_of(response)
+            reply["repeats"] = formtree.repeat_states(form, current, answers, lang, states)
     return reply
 
 
