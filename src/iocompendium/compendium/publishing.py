@@ -1,0 +1,308 @@
+"""``iocompendium publish``: the compendium as a static bilingual website, PDFs and open data.
+
+The site is written with the same templates as the web preview (``pages.Compendium``),
+in relative-link mode, so it needs no server: it opens from disk (file://) and works on
+any static host. Layout of the output folder::
+
+    index.html                 language choice
+    en/ fr/                    index, themes/, practices/<identifier>.html, organisations/,
+                               families.html, search.html
+    assets/                    styles, the search script and its per-language index (JS)
+    downloads/compendium-en.pdf, compendium-fr.pdf
+    data/datapackage.json + CSV tables (Frictionless Data Package)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from iocompendium.compendium import selectors
+from iocompendium.compendium.figures import ThemeFigures, theme_figures
+from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
+from iocompendium.compendium.site import LANGUAGES, Site
+from iocompendium.compendium.themes import THEMES
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "compendium"
+WEB_CSS = Path(__file__).resolve().parent.parent / "web" / "static" / "web" / "site.css"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class PublishResult:
+    output: Path
+    pages: int = 0
+    pdfs: list[Path] = field(default_factory=list)
+    data_files: list[Path] = field(default_factory=list)
+    practices: int = 0
+
+    @property
+    def index(self) -> Path:
+        return self.output / "index.html"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def pdf_name(lang: str) -> str:
+    return f"compendium-{lang}.pdf"
+
+
+def search_index_name(lang: str) -> str:
+    return f"search-index-{lang}.js"
+
+
+class SiteWriter:
+    """Writes every page of one language of the static site."""
+
+    def __init__(self, output: Path, compendium: Compendium, *, with_pdf: bool = True) -> None:
+        self.output = output
+        self.with_pdf = with_pdf
+        self.compendium = compendium
+        self.lang = compendium.lang
+        self.count = 0
+
+    def page(self, path: str, builder: Callable[[Site], tuple[str, dict]]) -> None:
+        site = Site(static=True, lang=self.lang, page=path)
+        template, context = builder(site)
+        context.update(pdf_name=pdf_name(self.lang) if self.with_pdf else "",
+                       search_index=search_index_name(self.lang))
+        _write(self.output / path, render_to_string(template, context))
+        self.count += 1
+
+    def write_all(self) -> int:
+        c, lang = self.compendium, self.lang
+        self.page(f"{lang}/index.html", c.index_page)
+        for theme in THEMES:
+            self.page(f"{lang}/themes/{theme.slug}.html",
+                      lambda site, slug=theme.slug: c.theme_page(site, slug))
+        for practice in c.practices:
+            self.page(f"{lang}/practices/{practice.identifier}.html",
+                      lambda site, p=practice: c.practice_page(site, p))
+        self.page(f"{lang}/organisations/index.html", c.organisations_page)
+        for organisation in c.organisations:
+            slug = selectors.organisation_slug(organisation)
+            self.page(f"{lang}/organisations/{slug}.html",
+                      lambda site, o=organisation: c.organisation_page(site, o))
+        self.page(f"{lang}/families.html", c.families_page)
+        self.page(f"{lang}/search.html", c.search_page)
+        self.write_search_index()
+        return self.count
+
+    def write_search_index(self) -> None:
+        """The search index as a script: fetch() of a JSON file fails on file://."""
+        entries = [
+            {"u": f"practices/{p.identifier}.html", "t": p.title, "o": p.organisation.acronym,
+             "h": p.theme_label, "x": f"{p.description} {p.organisation.name} {p.sub_theme_label}"}
+            for p in self.compendium.practices
+        ]
+        # "<" is escaped so no text can close the script element.
+        payload = json.dumps(entries, ensure_ascii=False).replace("<", "\\u003c")
+        _write(self.output / "assets" / search_index_name(self.lang),
+               f"window.COMPENDIUM_INDEX = {payload};\n")
+
+
+def write_assets(output: Path) -> None:
+    assets = output / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(WEB_CSS, assets / "site.css")
+    for name in ("compendium.css", "search.js"):
+        shutil.copyfile(STATIC_DIR / name, assets / name)
+
+
+def write_root(output: Path) -> None:
+    _write(output / "index.html", render_to_string("compendium/root.html", {}))
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def build_pdf(compendium: Compendium) -> bytes:
+    """The whole compendium in one language: cover, contents, a chapter per theme."""
+    from weasyprint import HTML
+
+    site = Site(static=True, lang=compendium.lang, page=f"{compendium.lang}/index.html")
+    css = "\n".join(p.read_text(encoding="utf-8") for p in (WEB_CSS, STATIC_DIR / "compendium.css"))
+    html = render_to_string("compendium/pdf.html", {
+        **compendium.base_context(site), "themes": compendium.themes(),
+        "figures_state": compendium.figures, "css": css, "generated": timezone.now(),
+    })
+    return HTML(string=html).write_pdf()
+
+
+# --- open data --------------------------------------------------------------------------
+
+
+def _csv(rows: list[list], header: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _field(name: str, type_: str, description: str, **extra) -> dict:
+    return {"name": name, "type": type_, "description": description, **extra}
+
+
+def data_tables(en: Compendium, fr: Compendium) -> list[tuple[str, str, list[dict], list[list]]]:
+    """(name, description, schema fields, rows) of each table of the data package."""
+    practices = [
+        [p.identifier, p.organisation.acronym, p.theme, p.sub_theme, p.title_en, p.title_fr,
+         p.description_en, p.description_fr,
+         ";".join(str(k.pk) for k in p.key_principles.all()),
+         f"practices/{p.identifier}.html", p.is_synthetic]
+        for p in en.practices
+    ]
+    organisations = [
+        [o.acronym, o.name_en, o.name_fr, o.category, o.website, o.synthetic]
+        for o in en.organisations
+    ]
+    principles = [[k.pk, k.theme, k.order, k.text_en, k.text_fr] for k in en.principles]
+    figure_rows = []
+    for theme in THEMES:
+        for fig_en, fig_fr in zip(en.figures.of(theme.slug), fr.figures.of(theme.slug),
+                                  strict=False):
+            for row_en, row_fr in zip(fig_en.rows, fig_fr.rows, strict=False):
+                figure_rows.append([
+                    theme.slug, fig_en.key, fig_en.label, fig_fr.label, row_en.label,
+                    row_fr.label, row_en.count, fig_en.answered, fig_en.denominator, fig_en.unit,
+                ])
+    return [
+        ("practices", "Published practices of the compendium, in English and French.", [
+            _field("identifier", "string", "Stable identifier of the practice (citation key).",
+                   constraints={"required": True, "unique": True}),
+            _field("organisation", "string",
+                   "Acronym of the organisation (organisations.acronym)."),
+            _field("theme", "string", "Theme of the compendium.",
+                   constraints={"enum": [t.slug for t in THEMES]}),
+            _field("sub_theme", "string", "Sub-theme (implementation and evaluation), or empty."),
+            _field("title_en", "string", "Title in English."),
+            _field("title_fr", "string", "Title in French (empty: not translated yet)."),
+            _field("description_en", "string", "Description in English."),
+            _field("description_fr", "string", "Description in French (empty: not translated)."),
+            _field("key_principles", "string",
+                   "Identifiers of the key principles illustrated (key_principles.id), "
+                   "';'-separated."),
+            _field("page", "string", "Path of the practice's page in the website."),
+            _field("synthetic", "boolean", "True for invented demonstration data."),
+        ], practices),
+        ("organisations", "Organisations with practices or survey responses in the compendium.", [
+            _field("acronym", "string", "Acronym (unique).",
+                   constraints={"required": True, "unique": True}),
+            _field("name_en", "string", "Name in English."),
+            _field("name_fr", "string", "Name in French."),
+            _field("category", "string", "Category of organisation (igo, tgn, private, "
+                   "convention, supranational, other)."),
+            _field("website", "string", "Website address."),
+            _field("synthetic", "boolean", "True for invented demonstration organisations."),
+        ], organisations),
+        ("key_principles", "Key principles of each theme, in English and French.", [
+            _field("id", "integer", "Identifier of the key principle.",
+                   constraints={"required": True, "unique": True}),
+            _field("theme", "string", "Theme of the compendium."),
+            _field("order", "integer", "Position within the theme."),
+            _field("text_en", "string", "Text in English."),
+            _field("text_fr", "string", "Text in French."),
+        ], principles),
+        ("survey_tables", "Aggregate counts of the survey's choice questions (approved "
+         "responses), with their denominators.", [
+            _field("theme", "string", "Theme of the compendium."),
+            _field("question", "string", "Question path in the questionnaire."),
+            _field("question_en", "string", "Question label in English."),
+            _field("question_fr", "string", "Question label in French."),
+            _field("option_en", "string", "Answer option in English."),
+            _field("option_fr", "string", "Answer option in French."),
+            _field("count", "integer", "Organisations (or instances) choosing the option."),
+            _field("answered", "integer", "Organisations that answered the question."),
+            _field("denominator", "integer", "Organisations to whom the question applied."),
+            _field("unit", "string", "What 'count' counts: organisations or instances."),
+        ], figure_rows),
+    ]
+
+
+def write_data_package(output: Path, en: Compendium, fr: Compendium) -> list[Path]:
+    folder = output / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    resources, written = [], []
+    for name, description, fields, rows in data_tables(en, fr):
+        path = folder / f"{name}.csv"
+        path.write_text(_csv(rows, [f["name"] for f in fields]), encoding="utf-8")
+        written.append(path)
+        resources.append({
+            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "description": description, "schema": {"fields": fields},
+        })
+    package = {
+        "profile": "tabular-data-package",
+        "name": "io-compendium",
+        "title": "Compendium of international organisations' practices",
+        "description": "Practices of international organisations, key principles per theme "
+                       "and the aggregate survey tables behind the compendium."
+                       + (" Contains synthetic (fictional) demonstration data."
+                          if en.synthetic else ""),
+        "created": timezone.now().replace(microsecond=0).isoformat(),
+        "licenses": [{"name": LICENCE, "path": LICENCE_URL,
+                      "title": "Creative Commons Attribution 4.0"}],
+        "resources": resources,
+    }
+    path = folder / "datapackage.json"
+    path.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+    return [*written, path]
+
+
+# --- everything -------------------------------------------------------------------------
+
+
+def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pdf: bool = True,
+            progress: Progress | None = None) -> PublishResult:
+    """Build the site, the PDFs and the data package into ``output`` (replaced)."""
+    step = progress or (lambda label: None)
+    output = Path(output)
+    if output.exists() and any(output.iterdir()) and not (output / "index.html").exists():
+        raise ValueError(_("The output folder %(path)s is not empty and is not a published "
+                           "compendium; choose another folder.") % {"path": output})
+    for sub in ("en", "fr", "assets", "downloads", "data"):
+        shutil.rmtree(output / sub, ignore_errors=True)
+    result = PublishResult(output)
+    books: dict[str, Compendium] = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            step(_("Computing figures (%(lang)s)") % {"lang": lang})
+            figures: ThemeFigures = theme_figures(questionnaire, lang)
+            books[lang] = Compendium.load(lang, questionnaire=questionnaire, figures=figures)
+            step(_("Writing pages (%(lang)s)") % {"lang": lang})
+            result.pages += SiteWriter(output, books[lang], with_pdf=with_pdf).write_all()
+    write_assets(output)
+    with translation.override("en"):
+        write_root(output)
+    result.pages += 1
+    if with_pdf:
+        for lang in LANGUAGES:
+            with translation.override(lang):
+                step(_("Writing the PDF (%(lang)s)") % {"lang": lang})
+                path = output / "downloads" / pdf_name(lang)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(build_pdf(books[lang]))
+                result.pdfs.append(path)
+    step(_("Writing the data package"))
+    with translation.override("en"):
+        result.data_files = write_data_package(output, books["en"], books["fr"])
+    result.practices = len(books["en"].practices)
+    return result
+
+
+STEPS_WITH_PDF = 2 * len(LANGUAGES) + len(LANGUAGES) + 1
+STEPS_WITHOUT_PDF = 2 * len(LANGUAGES) + 1
