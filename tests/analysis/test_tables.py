@@ -66,8 +66,9 @@ def test_questions_in_a_repeat_count_instances(analysis):
     assert counts(effect) == {"binding": 2, "non_binding": 1}
     assert [o.organisations for o in effect.options] == [2, 1]
     kinds = analysis.table("type")
-    assert kinds.kind == "text_counts"  # "Standard" and "standard " are one type
-    assert [(o.count, o.organisations) for o in kinds.options] == [(2, 1), (1, 1)]
+    assert kinds.kind == "text_counts"  # "Standard" and "standard " are one type...
+    # ...but no type is shared by two organisations: nothing worth a count table.
+    assert (kinds.options, kinds.summary) == ([], {"distinct": 2, "listed": 0})
 
 
 def test_instances_per_organisation(analysis):
@@ -143,3 +144,15 @@ def test_text_in_a_repeat_with_all_values_different_lists_no_counts():
     frame = tidy(answers)
     table = analyse(STRUCTURE, frame).table("type")
     assert (table.options, table.summary) == ([], {"distinct": 2, "listed": 0})
+
+
+def test_keywords_in_a_repeat_are_counted_one_by_one():
+    answers = {"A": {"variety/instruments[1]/type": "data; health"},
+               "B": {"variety/instruments[1]/type": "Data"}}
+    table = analyse(STRUCTURE, tidy(answers)).table("type")
+    assert [(o.name, o.count, o.organisations) for o in table.options] == [
+        ("data", 2, 2), ("health", 1, 1)]
+
+
+def test_the_category_question_gets_no_crosstab(analysis):
+    assert analysis.table("category").crosstab is None

@@ -305,7 +305,7 @@ def _crosstab(
     by_category: pd.Series,
     answered_by_category: pd.Series,
     categories: pd.Series,
-) -> CrossTab:
+) -> CrossTab | None:
     ordered = sorted({str(c) for c in categories.dropna()})
     answered = (
         {str(k): int(v) for k, v in answered_by_category.loc[q.path].items()}
@@ -316,6 +316,9 @@ def _crosstab(
     if q.path in by_category.index.get_level_values(0):
         for (value, category), n in by_category.loc[q.path].items():
             counts.setdefault(str(value), {})[str(category)] = int(n)
+    if counts and all(set(row) <= {value} for value, row in counts.items()):
+        # The question restates the category itself (organisation/category): no cross-tab.
+        return None
     names = [c.name for c in q.choices] + sorted(set(counts) - {c.name for c in q.choices})
     labels = {c.name: c.label for c in q.choices}
     return CrossTab(
@@ -372,7 +375,11 @@ def _text_value_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts of text values per question, case and spacing ignored, most frequent first."""
     if frame.empty:
         return pd.DataFrame(columns=["question", "key", "label", "count", "organisations"])
-    keyed = frame.assign(key=frame["value"].str.replace(_SPACES, " ", regex=True).str.casefold())
+    # Keyword lists ("data;statistics", as the instrument subjects allow) count per keyword.
+    words = frame.assign(value=frame["value"].str.split(";")).explode("value")
+    words = words.assign(value=words["value"].str.strip())
+    words = words[words["value"] != ""].drop_duplicates(["organisation", "path", "value"])
+    keyed = words.assign(key=words["value"].str.replace(_SPACES, " ", regex=True).str.casefold())
     grouped = keyed.groupby(["question", "key"]).agg(
         count=("value", "size"),
         organisations=("organisation", "nunique"),
@@ -388,8 +395,8 @@ def _text_options(
     counts: pd.DataFrame, path: str, table: Table
 ) -> tuple[list[OptionCount], dict[str, Any]]:
     rows = counts[counts["question"] == path]
-    if rows.empty or int(rows["count"].max()) <= 1:
-        # Every value is different (e.g. titles): a count table would say nothing.
+    if rows.empty or int(rows["organisations"].max()) <= 1:
+        # No value shared by two organisations (e.g. titles): a count table says nothing.
         return [], {"distinct": int(len(rows)), "listed": 0}
     base = table.answered_instances or 0
     options = [
