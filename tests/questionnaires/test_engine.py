@@ -413,3 +413,22 @@ def test_indexed_repeat_in_nested_repeats() -> None:
     result = evaluate(structure, answers)
     assert result["pick"]["value"] == "2.3"
     assert result["all_leaves"]["value"] == "6"
+
+
+def test_or_other_adds_the_specify_other_question_as_odk_does() -> None:
+    # pyxform: "select_one list or_other" adds choice 'other' and a text question
+    # <name>_other, relevant when 'other' is selected.
+    structure = form(
+        node("select_one", "fruit", choice_list="fruits", or_other=True),
+        node("calculate", "echo", calculation="${fruit_other}"),
+        choices={"fruits": [choice("apple", "Apple")]},
+    )
+    assert check_structure(structure) == []
+    result = evaluate(structure, {"fruit": "other", "fruit_other": "kiwi"})
+    assert list(result) == ["fruit", "fruit_other", "echo"]
+    assert result["fruit_other"]["relevant"] is True
+    assert result["echo"]["value"] == "kiwi"
+    assert visible_choices(structure, "fruit", {}) == ["apple", "other"]
+    result = evaluate(structure, {"fruit": "apple", "fruit_other": "kiwi"})
+    assert result["fruit_other"] == {"relevant": False, "required": False, "value": "",
+                                     "error": None, "warning": None}

@@ -95,11 +95,46 @@ def _expressions_of(node: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def _or_other_question(select: dict[str, Any]) -> dict[str, Any]:
+    """The 'specify other' text question pyxform adds after a select ... or_other."""
+    name = f"{select['name']}_other"
+    return {
+        "type": "text", "name": name, "row": select.get("row", 0),
+        "label": {lang: "Specify other." for lang in (select.get("label") or {"default": ""})},
+        "hint": {}, "relevant": f"selected(${{{select['name']}}}, 'other')", "required": "",
+        "required_message": {}, "constraint": "", "constraint_message": {},
+        "soft_constraint": "", "soft_constraint_message": {}, "calculation": "", "default": "",
+        "read_only": "", "choice_list": "", "choice_filter": "", "or_other": False,
+        "appearance": "", "repeat_count": "", "parameters": {}, "generated": True,
+    }
+
+
+def with_or_other(structure: Structure) -> Structure:
+    """The structure with pyxform's generated ``<name>_other`` questions in place (ODK's
+    form has them, so expressions and results do too)."""
+    if not any(ref.node.get("or_other") for ref in iter_nodes(structure)):
+        return structure
+
+    def expand(children: list[dict]) -> list[dict]:
+        expanded = []
+        names = {child["name"] for child in children}
+        for child in children:
+            if child["type"] in CONTAINER_TYPES:
+                child = {**child, "children": expand(child.get("children", []))}
+            expanded.append(child)
+            if child.get("or_other") and f"{child['name']}_other" not in names:
+                expanded.append(_or_other_question(child))
+        return expanded
+
+    return {**structure, "children": expand(structure.get("children", []))}
+
+
 # --- check_structure ------------------------------------------------------------------
 
 def check_structure(structure: dict) -> list[Problem]:
     """Parse every expression of the form; syntax errors and unknown ${name} references."""
     problems: list[Problem] = []
+    structure = with_or_other(structure)
     names = {ref.name for ref in iter_nodes(structure)}
     calculated: dict[str, tuple[int, frozenset[str]]] = {}
     for ref in iter_nodes(structure):
@@ -216,6 +251,7 @@ class FormInstance(Environment):
     def __init__(self, structure: Structure, answers: Mapping[str, str], lang: str | None = None,
                  now: datetime | None = None) -> None:
         super().__init__(None, lang=lang, now=now)
+        structure = with_or_other(structure)
         self.structure = structure
         self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
         self.default_language = structure.get("default_language", "")
@@ -365,6 +401,8 @@ class FormInstance(Environment):
         for choice in self.structure.get("choices", {}).get(list_name, []):
             if choice["name"] == value:
                 return localized(choice.get("label"), self.lang, self.default_language)
+        if value == "other" and self.templates[template].get("or_other"):
+            return "Other"  # pyxform's label for the choice it adds
         return ""
 
     def current_answer(self, current: Node | None) -> str:
@@ -513,13 +551,15 @@ def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
         return []
     items = document.children[0].children
     names = [item.by_name["name"][0].raw for item in items]
+    # pyxform appends the choice 'other' to an or_other list; the filter does not see it.
+    other = ["other"] if question.get("or_other") and "other" not in names else []
     expression = (question.get("choice_filter") or "").strip()
     if not expression:
-        return [str(name) for name in names]
+        return [str(name) for name in names] + other
     try:
         compiled = compile_expression(expression)
     except ExpressionError:
-        return [str(name) for name in names]
+        return [str(name) for name in names] + other
     kept = []
     for position, (item, name) in enumerate(zip(items, names, strict=True), start=1):
         try:
@@ -528,4 +568,4 @@ def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
             keep = False
         if keep:
             kept.append(str(name))
-    return kept
+    return kept + other

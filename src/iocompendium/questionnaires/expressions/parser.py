@@ -48,6 +48,9 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     while pos < length:
         match = _TOKEN_RE.match(text, pos)
         if not match:
+            if text[pos] in "'\"":
+                raise ExpressionError(f"the quoted text starting at position {pos + 1} "
+                                      f"has no closing {text[pos]}")
             raise ExpressionError(f"unexpected character {text[pos]!r} at position {pos + 1}")
         kind = match.lastgroup if match.lastgroup != "refname" else "ref"
         value = match.group(0)
