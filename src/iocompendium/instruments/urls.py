@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from iocompendium.instruments import views
 
 app_name = "instruments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="index"),
+    path("search/", views.search_page, name="search"),
+    path("families/", views.family_list, name="families"),
+    path("families/<int:number>/", views.family_detail, name="family"),
+    path("types/", views.type_list, name="types"),
+    path("types/edit/", views.type_edit, name="type_edit"),
+    path("<int:pk>/", views.instrument_detail, name="detail"),
+]
