@@ -98,3 +98,22 @@ def test_unknown_job_is_not_found(client, secretariat_user, db):
     client.force_login(secretariat_user)
     url = reverse("evidence:report_job", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(url).status_code == 404
+
+
+def test_a_queued_report_can_be_built_now_without_a_worker(client, secretariat_user, tiny,
+                                                          settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(secretariat_user)
+    client.post("/en/evidence/reports/", {"questionnaire": SLUG, "format": "html"})
+    job = ReportJob.objects.get()
+    assert job.state == ReportJob.State.QUEUED  # the dummy backend never runs it
+    page = client.get(reverse("evidence:report_job", args=[job.pk])).content.decode()
+    assert "Build now" in page
+    client.post(reverse("evidence:report_run_now", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.DONE
+    download = client.get(reverse("evidence:report_download", args=[job.pk]))
+    assert b"<svg" in b"".join(download.streaming_content)
+    # A second run (the worker arriving late) leaves the built report alone.
+    from iocompendium.evidence.services import run_report_job
+    assert run_report_job(str(job.pk)) == job.file_name

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
 from iocompendium.analysis.tables import Analysis, Table
@@ -85,6 +85,18 @@ class ReportContent:
     synthetic: bool
     category_filter: str = ""
     generated_at: Any = None
+
+
+# The registry's category names, marked here too so that the report and the dashboard
+# have them in French whichever app's catalogue is loaded.
+CATEGORY_NAMES = (
+    gettext_noop("Intergovernmental organisation"),
+    gettext_noop("Transgovernmental network"),
+    gettext_noop("Private standard setter"),
+    gettext_noop("Convention secretariat"),
+    gettext_noop("Supranational organisation"),
+    gettext_noop("Other"),
+)
 
 
 def category_labels() -> dict[str, str]:

@@ -143,7 +143,13 @@ def request_report(
 def run_report_job(job_id: str) -> str:
     """Build the report of a job (called by the worker); the file name when done."""
     job = ReportJob.objects.get(pk=job_id)
-    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.RUNNING)
+    # Claim the job: whoever runs it first (the worker, or "build now" from the web page
+    # when no worker runs) builds it; the other finds it taken and leaves it.
+    claimed = ReportJob.objects.filter(pk=job.pk, state=ReportJob.State.QUEUED).update(
+        state=ReportJob.State.RUNNING
+    )
+    if not claimed:
+        return job.file_name
     try:
         name, data = build_report(
             job.questionnaire, lang=job.lang, fmt=job.fmt, status_key=job.status_key,

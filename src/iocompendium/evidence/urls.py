@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("reports/", views.report_build, name="report_build"),
     path("reports/<uuid:job_id>/", views.report_job, name="report_job"),
+    path("reports/<uuid:job_id>/run/", views.report_run_now, name="report_run_now"),
     path("reports/<uuid:job_id>/download/", views.report_download, name="report_download"),
     path("exports/<str:fmt>/", views.export_download, name="export_download"),
 ]

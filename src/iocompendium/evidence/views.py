@@ -99,6 +99,15 @@ def report_job(request, job_id):
     return render(request, "evidence/report_job.html", {"job": job})
 
 
+@require_POST
+@secretariat_only
+def report_run_now(request, job_id):
+    """Build a queued report in this request (when no background worker is running)."""
+    job = get_object_or_404(ReportJob, pk=job_id)
+    services.run_report_job(str(job.pk))
+    return redirect("evidence:report_job", job_id=job.pk)
+
+
 @require_GET
 @secretariat_only
 def report_download(request, job_id):
