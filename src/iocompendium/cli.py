@@ -10,13 +10,26 @@ import os
 import sys
 
 
-def _apply_data_dir_option(argv: list[str]) -> None:
-    """Honour ``--data-dir DIR`` on any command: settings read the folder at start-up."""
+def _apply_data_dir_option(argv: list[str]) -> list[str]:
+    """Honour ``--data-dir DIR`` on any command: settings read the folder at start-up.
+
+    The option is taken out of the arguments, so commands need not declare it.
+    """
+    remaining: list[str] = []
+    skip_next = False
     for index, arg in enumerate(argv):
-        if arg == "--data-dir" and index + 1 < len(argv):
+        if skip_next:
+            skip_next = False
+        elif arg == "--data-dir":
+            if index + 1 >= len(argv):
+                _fail("--data-dir needs a folder: --data-dir DIR.", 2)
             os.environ["IOCOMPENDIUM_DATA_DIR"] = argv[index + 1]
+            skip_next = True
         elif arg.startswith("--data-dir="):
             os.environ["IOCOMPENDIUM_DATA_DIR"] = arg.split("=", 1)[1]
+        else:
+            remaining.append(arg)
+    return remaining
 
 
 def _fail(message: str, status: int = 1) -> None:
@@ -28,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "iocompendium"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
-    _apply_data_dir_option(argv)
+    argv = _apply_data_dir_option(argv)
     show_traceback = "--traceback" in argv
 
     from iocompendium.datadir import DataDirError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "iocompendium-data"
@@ -28,12 +29,21 @@ def data_dir() -> Path:
             f"The data folder {path} cannot be created ({error.strerror}): "
             "set IOCOMPENDIUM_DATA_DIR (or --data-dir) to a folder you can write to."
         ) from None
-    if not os.access(path, os.W_OK | os.X_OK):
+    if not _can_write_in(path):
         raise DataDirError(
             f"The data folder {path} is not writable: "
             "set IOCOMPENDIUM_DATA_DIR (or --data-dir) to a folder you can write to."
         )
     return path
+
+
+def _can_write_in(folder: Path) -> bool:
+    """Try to create a file: permission bits alone say nothing for root or read-only mounts."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def load_or_create_secret_key(folder: Path) -> str:

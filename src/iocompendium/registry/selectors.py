@@ -8,7 +8,16 @@ from iocompendium.registry.models import Category, Organisation
 
 
 def organisations(category: str | None = None) -> QuerySet[Organisation]:
+    """Every organisation, or those of one category (an unknown category means all)."""
     queryset = Organisation.objects.all()
     if category in Category.values:
         queryset = queryset.filter(category=category)
     return queryset
+
+
+def organisation_by_acronym(acronym: str) -> Organisation | None:
+    return Organisation.objects.filter(acronym=acronym).first()
+
+
+def organisation_count() -> int:
+    return Organisation.objects.count()

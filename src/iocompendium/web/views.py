@@ -2,13 +2,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from iocompendium.registry.selectors import organisation_count
 from iocompendium.web import services
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {"organisation_count": organisation_count()})
 
 
 def client_address(request: HttpRequest) -> str:
@@ -50,4 +53,7 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/500.html", status=500)
+    # Rendered without the request's context processors: they read the session and the
+    # database, which may be what failed.
+    html = loader.get_template("web/500.html").render({"LANGUAGE_CODE": get_language()})
+    return HttpResponse(html, status=500)

@@ -43,4 +43,5 @@ class Command(BaseCommand):
         ]
         self.stdout.write(f"Serving {settings.DATA_DIR} on http://{options['host']}:{options['port']}/")
         self.stdout.flush()
-        os.execv(sys.executable, argv)
+        # gunicorn replaces this process, so signals (Ctrl+C, SIGTERM) reach it directly.
+        os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
