@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,13 +18,29 @@ PAGE_SIZE = 20
 FACET_VALUES_SHOWN = 12
 
 
-def search_page(request: HttpRequest) -> HttpResponse:
+def _search_request(request: HttpRequest) -> tuple[str, dict[str, list[str]], int]:
     text = request.GET.get("q", "")[:300]
     chosen = {f: request.GET.getlist(f)[:20] for f in selectors.FACETS if request.GET.getlist(f)}
     try:
-        page = max(1, int(request.GET.get("page", "1")))
+        page = min(10_000, max(1, int(request.GET.get("page", "1"))))
     except ValueError:
         page = 1
+    return text, chosen, page
+
+
+def search_json(request: HttpRequest) -> JsonResponse:
+    """The search contract over HTTP: {"total", "facets", "results", "attribution"}."""
+    text, chosen, page = _search_request(request)
+    result = selectors.search_instruments(
+        text, chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    for item in result["results"]:
+        item.pop("title_html", None)
+    return JsonResponse(result, json_dumps_params={"ensure_ascii": False})
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    text, chosen, page = _search_request(request)
     result = selectors.search_instruments(
         text, chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
