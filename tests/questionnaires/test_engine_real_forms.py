@@ -89,7 +89,7 @@ def test_reach_2024_full_response_with_repeats(reach_2024: dict) -> None:
 def lebanon(shared_data: Path) -> tuple[dict, pd.DataFrame]:
     structure = read_form(shared_data / LEBANON / "form.xlsx")
     submissions = pd.read_excel(shared_data / LEBANON / "submissions.xlsx", dtype=str).fillna("")
-    return structure, submissions.iloc[::3]  # every third household keeps the test fast
+    return structure, submissions.iloc[::6]  # every sixth household keeps the test fast
 
 
 def _evaluate_rows(structure: dict, submissions: pd.DataFrame):
@@ -125,8 +125,9 @@ def test_lebanon_real_answers_agree_with_relevance_and_constraints(lebanon) -> N
         piped = "piped" in row["water_sources"].split()
         # relevance of spend_piped is selected(${water_sources}, 'piped'): computed with pandas
         assert result[paths["spend_piped"]]["relevant"] is piped
-    assert checked > 10_000
-    assert hidden > 10_000  # many skipped questions, all of them empty in the real data
+    households = len(submissions)
+    assert checked > 30 * households
+    assert hidden > 30 * households  # many skipped questions, all empty in the real data
     assert set(required_findings) <= {"spend_piped", "water_source_cook"}
     expected_piped = (
         submissions["water_sources"].str.split().apply(lambda items: "piped" in items)
