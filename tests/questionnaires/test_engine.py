@@ -432,3 +432,16 @@ def test_or_other_adds_the_specify_other_question_as_odk_does() -> None:
     result = evaluate(structure, {"fruit": "apple", "fruit_other": "kiwi"})
     assert result["fruit_other"] == {"relevant": False, "required": False, "value": "",
                                      "error": None, "warning": None}
+
+
+def test_absolute_paths_are_contextualised_like_references() -> None:
+    # JavaRosa contextualises /data/rep/q against the evaluated node, as it does ${q}.
+    structure = form(node("repeat", "rep", children=[
+        node("integer", "q"),
+        node("calculate", "twice", calculation="/data/rep/q * 2"),
+        node("calculate", "sibling", calculation="../q + 1"),
+    ]), node("calculate", "total", calculation="sum(/anything/rep/q)"))
+    result = evaluate(structure, {"rep[1]/q": "3", "rep[2]/q": "5"})
+    assert [result[f"rep[{i}]/twice"]["value"] for i in (1, 2)] == ["6", "10"]
+    assert [result[f"rep[{i}]/sibling"]["value"] for i in (1, 2)] == ["4", "6"]
+    assert result["total"]["value"] == "8"

@@ -318,6 +318,14 @@ class FormInstance(Environment):
         template = self.by_name.get(name)
         if template is None:
             return []
+        return self._contextualised(template, current)
+
+    def resolve_template(self, template: str, current: Node | None) -> list[Node] | None:
+        if template not in self.repeats_of:
+            return None
+        return self._contextualised(template, current)
+
+    def _contextualised(self, template: str, current: Node | None) -> list[Node]:
         node = self.single.get(template)
         if node is not None:
             return [node]

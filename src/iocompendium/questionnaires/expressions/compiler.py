@@ -263,7 +263,34 @@ def _step(step: tuple) -> Callable[[Context, list[Node]], list[Node]]:
     return run
 
 
+def _absolute_template(tree: tuple) -> str | None:
+    """'/data/a/b' -> 'a/b' when the path is plain child steps from the root, else None."""
+    if tree[1] != ("root",) or len(tree[2]) < 2:
+        return None
+    names = []
+    for axis, test, predicates in tree[2]:
+        if axis != "child" or test[0] != "name" or predicates:
+            return None
+        names.append(test[1])
+    return "/".join(names[1:])
+
+
 def _path(tree: tuple) -> Compiled:
+    template = _absolute_template(tree)
+    generic = _generic_path(tree)
+    if template is None:
+        return generic
+
+    def run(ctx: Context) -> list[Node]:
+        # JavaRosa contextualises absolute references too: inside a repeat instance,
+        # /data/rep/q is that instance's q.
+        nodes = ctx.env.resolve_template(template, ctx.current)
+        return generic(ctx) if nodes is None else nodes
+
+    return run
+
+
+def _generic_path(tree: tuple) -> Compiled:
     start, steps = tree[1], [_step(s) for s in tree[2]]
     if start is None:
         def begin(ctx: Context) -> list[Node]:

@@ -26,6 +26,11 @@ class Environment:
         node = self._by_name.get(name)
         return [node] if node is not None else []
 
+    def resolve_template(self, template: str, current: Node | None) -> list[Node] | None:
+        """Nodes of a form path such as 'group/question'; None when this environment has
+        no form (the caller then walks the tree as plain XPath)."""
+        return None
+
     def indexed(self, target: str, indexes: list[tuple[str, int]],
                 current: Node | None) -> list[Node]:
         return self.resolve(target, current)
