@@ -134,7 +134,8 @@ def test_a_stale_key_principle_edit_is_refused(principles):
 def test_identifiers_are_unique_and_stable(survey):
     first = services.practice_from_answer(survey["SYN-A"], "implementation/implementation_examples",
                                           title="Same title")
-    second = services.practice_from_answer(survey["SYN-B"], "implementation/implementation_examples",
+    second = services.practice_from_answer(survey["SYN-B"],
+                                           "implementation/implementation_examples",
                                            title="Same title")
     assert first.identifier != second.identifier
     _edit(first, first.version, "A completely different title")
