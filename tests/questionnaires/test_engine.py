@@ -445,3 +445,16 @@ def test_absolute_paths_are_contextualised_like_references() -> None:
     assert [result[f"rep[{i}]/twice"]["value"] for i in (1, 2)] == ["6", "10"]
     assert [result[f"rep[{i}]/sibling"]["value"] for i in (1, 2)] == ["4", "6"]
     assert result["total"]["value"] == "8"
+
+
+def test_language_codes_find_language_names_and_back() -> None:
+    structure = form(node("integer", "n", constraint=". > 0",
+                          constraint_message={"english": "Positive.", "french": "Positif."}))
+    structure["languages"] = ["english", "french"]
+    structure["default_language"] = "english"
+    assert evaluate(structure, {"n": "-1"}, "fr")["n"]["error"] == "Positif."
+    assert evaluate(structure, {"n": "-1"}, "en")["n"]["error"] == "Positive."
+    assert evaluate(structure, {"n": "-1"}, "French")["n"]["error"] == "Positif."
+    plain = form(node("integer", "n", constraint=". > 0"))
+    plain["languages"] = ["English (en)", "Français (fr)"]
+    assert evaluate(plain, {"n": "-1"}, "fr")["n"]["error"] == "Valeur non autorisée."

@@ -64,6 +64,33 @@ class Problem:
     message: str  # one plain sentence
 
 
+_LANGUAGE_NAMES = {
+    "en": ("english", "anglais"), "fr": ("french", "français", "francais"),
+    "ar": ("arabic", "العربية"), "es": ("spanish", "español", "espanol"),
+    "pt": ("portuguese", "português"),
+}
+
+
+def form_language(structure: Structure, lang: str | None) -> str | None:
+    """The form's language key for ``lang``: 'fr' finds a form's 'french' column and
+    'french' finds 'fr', since forms name languages either way."""
+    languages = structure.get("languages") or []
+    if not lang or lang in languages:
+        return lang
+    wanted = lang.lower()
+    for key in languages:
+        lowered = key.lower()
+        if lowered == wanted or lowered.startswith(wanted + " ") or lowered.endswith(f"({wanted})"):
+            return key
+    for code, names in _LANGUAGE_NAMES.items():
+        spellings = (code, *names)
+        if wanted in spellings:
+            for key in languages:
+                if key.lower() in spellings:
+                    return key
+    return lang
+
+
 def _flag(text: str) -> bool | None:
     """XLSForm's yes/no spellings for required and read_only; None for an expression."""
     lowered = text.strip().lower()
@@ -250,7 +277,8 @@ class FormInstance(Environment):
 
     def __init__(self, structure: Structure, answers: Mapping[str, str], lang: str | None = None,
                  now: datetime | None = None) -> None:
-        super().__init__(None, lang=lang, now=now)
+        super().__init__(None, lang=form_language(structure, lang), now=now)
+        self.requested_language = lang
         structure = with_or_other(structure)
         self.structure = structure
         self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
@@ -503,8 +531,8 @@ class FormInstance(Environment):
         text = localized(question.get(f"{kind}_message"), self.lang, self.default_language)
         if text:
             return text
-        wanted = (self.lang or self.default_language or "").lower()
-        language = "fr" if wanted.startswith(("fr", "french")) else "en"
+        wanted = (self.requested_language or self.lang or self.default_language or "").lower()
+        language = "fr" if wanted.startswith("fr") else "en"
         return DEFAULT_MESSAGES[language][kind]
 
     def result(self, node: Node) -> dict[str, Any]:
