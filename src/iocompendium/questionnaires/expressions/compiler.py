@@ -141,7 +141,7 @@ def _neg(tree: tuple) -> Compiled:
     return lambda ctx: -to_number(operand(ctx))
 
 
-def _num0(tree: tuple) -> Compiled:
+def _number_of(tree: tuple) -> Compiled:
     operand = compile_tree(tree[1])
     return lambda ctx: to_number(operand(ctx))
 
@@ -366,7 +366,7 @@ _BUILDERS: dict[str, Callable[[tuple], Compiled]] = {
     "cmp": _cmp,
     "arith": _arith,
     "neg": _neg,
-    "num0": _num0,
+    "number_of": _number_of,
     "union": _union,
     "filter": _filter,
     "path": _path,

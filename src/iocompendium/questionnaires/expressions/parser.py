@@ -184,7 +184,10 @@ class Parser:
             self.take()
             negations += 1
         operand = self.union()
-        return ("neg", operand) if negations % 2 else (("num0", operand) if negations else operand)
+        if not negations:
+            return operand
+        # An even number of minus signs still converts the operand to a number.
+        return ("neg", operand) if negations % 2 else ("number_of", operand)
 
     def union(self) -> tuple:
         left = self.path_expr()
