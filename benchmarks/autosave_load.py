@@ -169,11 +169,12 @@ def wait_until_closed(port: int, timeout: float = 30) -> None:
 
 def start_server(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen:
     """`iocompendium serve` in its own process group (so a SIGKILL reaches every worker)."""
-    process = subprocess.Popen(
-        [IOCOMPENDIUM, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=environment(data_dir, database_url), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
-    )
+    with open(data_dir / "server.log", "ab") as log:  # access log and errors, for a look
+        process = subprocess.Popen(
+            [IOCOMPENDIUM, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=environment(data_dir, database_url), stdout=log, stderr=log,
+            start_new_session=True,
+        )
     wait_for_port(port)
     return process
 

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from autosave_load import (  # noqa: E402
     PG_URL,
     PYTHON,
+    environment,
     free_port,
     prepare,
     reset_postgres,
@@ -83,6 +84,22 @@ function response(status, headers, body)
 end
 """
 
+LUA_STACK_FLOOR = LUA_COMMON + r"""
+function init(args)
+  ok, conflicts, sequence = 0, 0, 0
+  local s = sessions[id]
+  headers = {["Content-Type"] = "application/x-www-form-urlencoded",
+             ["Cookie"] = s.cookie, ["X-CSRFToken"] = s.csrf}
+end
+function request()
+  sequence = sequence + 1
+  return wrk.format("POST", "/en/save/", headers, "value=w" .. id .. "-" .. sequence)
+end
+function response(status, headers, body)
+  if status == 200 then ok = ok + 1 end
+end
+"""
+
 LUA_AUTOSAVE = LUA_COMMON + r"""
 function init(args)
   ok, conflicts, sequence, revision = 0, 0, 0, 0
@@ -101,35 +118,47 @@ function response(status, headers, body)
   local stored = body:match('"revision": (%d+)')
   if stored then revision = tonumber(stored) end
   if status == 200 then ok = ok + 1 elseif status == 409 then conflicts = conflicts + 1 end
+  if status ~= 200 and not reported then
+    reported = true
+    io.stderr:write("autosave answered " .. status .. ": " .. body:sub(1, 300) .. "\n")
+  end
 end
 """
 
 
-def lua_sessions(sessions: list[dict]) -> str:
+def lua_sessions(sessions: list[dict], question: int = 0) -> str:
+    """The contributors as a Lua table; each connection saves its own ``question``."""
     rows = []
     for session in sessions:
-        path = session["paths"][0]
+        path = session["paths"][question]
         rows.append(
-            "{url=%s, cookie=%s, csrf=%s, path=%s, section=%s}" % tuple(
+            "{{url={}, cookie={}, csrf={}, path={}, section={}}}".format(*(
                 json.dumps(value) for value in (
                     f"/en/responses/{session['response']}/autosave/",
                     f"sessionid={session['session']}; csrftoken={session['csrf']}",
                     session["csrf"], quote(path, safe=""), quote(path.split("/")[0], safe=""),
                 )
-            )
+            ))
         )
     return "sessions = {\n" + ",\n".join(rows) + "\n}\n"
 
 
-def start_floor(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen:
+def start_floor(data_dir: Path, database_url: str | None, port: int, *,
+                stack: bool = False) -> subprocess.Popen:
+    """The bare floor (own database), or with ``stack`` the floor inside the app's stack."""
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    env["DJANGO_SETTINGS_MODULE"] = "floor_app.settings"
     env["PYTHONPATH"] = str(BENCHMARKS)
-    if database_url:
-        reset_postgres(database_url)
-        env["FLOOR_DATABASE_URL"] = database_url
+    if stack:
+        env.update(environment(data_dir, database_url))
+        env["PYTHONPATH"] = str(BENCHMARKS)
+        env["DJANGO_SETTINGS_MODULE"] = "floor_app.settings_stack"
+    elif database_url:
+        reset_postgres(FLOOR_PG_URL)
+        env["DJANGO_SETTINGS_MODULE"] = "floor_app.settings"
+        env["FLOOR_DATABASE_URL"] = FLOOR_PG_URL
     else:
+        env["DJANGO_SETTINGS_MODULE"] = "floor_app.settings"
         env["FLOOR_SQLITE_PATH"] = str(data_dir / "floor.sqlite3")
     subprocess.run([PYTHON, str(BENCHMARKS / "floor_app" / "create_table.py")], env=env,
                    check=True, capture_output=True)
@@ -154,6 +183,8 @@ def run_wrk(script: str, port: int, connections: int, seconds: float) -> dict:
              "--timeout", "30s", "-s", handle.name, f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=True,
         )
+        if result.stderr.strip():
+            print(result.stderr.strip().splitlines()[0], file=sys.stderr)
     finally:
         os.unlink(handle.name)
     figures = json.loads(result.stdout.strip().splitlines()[-1])
@@ -173,33 +204,46 @@ def run_database(database: str, connection_counts: list[int], seconds: float) ->
     database_url = PG_URL if database == "postgres" else None
     data_dir = Path(tempfile.mkdtemp(prefix=f"ioc-wrk-{database}-"))
     setup = prepare(data_dir, database_url, max(connection_counts))
-    app_port, floor_port = free_port(), free_port()
+    app_port, floor_port, stack_port = free_port(), free_port(), free_port()
     app = start_server(data_dir, database_url, app_port)
-    floor = start_floor(data_dir, FLOOR_PG_URL if database == "postgres" else None, floor_port)
+    floor = start_floor(data_dir, database_url, floor_port)
+    stack = start_floor(data_dir, database_url, stack_port, stack=True)
     rows = []
     try:
         sessions = setup["sessions"]
         autosave_script = lua_sessions(sessions) + LUA_AUTOSAVE
+        stack_script = lua_sessions(sessions) + LUA_STACK_FLOOR
         run_wrk(LUA_FLOOR, floor_port, 4, 3)  # warm-up: imports, connections, caches
-        run_wrk(autosave_script, app_port, 4, 3)
+        run_wrk(stack_script, stack_port, 4, 3)
+        # (the warm-up saves another question, so measured runs start at revision 0)
+        run_wrk(lua_sessions(sessions, question=1) + LUA_AUTOSAVE, app_port, 4, 3)
         for connections in connection_counts:
             floor_figures = run_wrk(LUA_FLOOR, floor_port, connections, seconds)
+            time.sleep(1)
+            stack_figures = run_wrk(stack_script, stack_port, connections, seconds)
             time.sleep(1)
             app_figures = run_wrk(autosave_script, app_port, connections, seconds)
             time.sleep(1)
             row = {
                 "database": database, "connections": connections, "form": setup["form"],
-                "floor": floor_figures, "autosave": app_figures,
-                "throughput_ratio": round(app_figures["saves_per_second"]
-                                          / max(floor_figures["saves_per_second"], 0.1), 2),
-                "p99_ratio": round(app_figures["p99_ms"] / max(floor_figures["p99_ms"], 0.1), 2),
+                "floor": floor_figures, "floor_in_stack": stack_figures,
+                "autosave": app_figures,
+                "throughput_ratio": ratio(app_figures, floor_figures, "saves_per_second"),
+                "p99_ratio": ratio(app_figures, floor_figures, "p99_ms"),
+                "throughput_ratio_stack": ratio(app_figures, stack_figures, "saves_per_second"),
+                "p99_ratio_stack": ratio(app_figures, stack_figures, "p99_ms"),
             }
             print(json.dumps(row), flush=True)
             rows.append(row)
     finally:
         stop_server(app)
         stop_server(floor)
+        stop_server(stack)
     return rows
+
+
+def ratio(numerator: dict, denominator: dict, key: str) -> float:
+    return round(numerator[key] / max(denominator[key], 0.1), 2)
 
 
 def markdown(rows: list[dict]) -> str:
@@ -208,7 +252,7 @@ def markdown(rows: list[dict]) -> str:
         "|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        for name in ("floor", "autosave"):
+        for name in ("floor", "floor_in_stack", "autosave"):
             figures = row[name]
             lines.append(
                 f"| {row['database']} | {row['connections']} | {name} | "
@@ -216,11 +260,13 @@ def markdown(rows: list[dict]) -> str:
                 f"{figures['p99_ms']} | {figures['non_2xx']} |"
             )
     lines.append("")
-    lines.append("| database | connections | autosave/floor saves/s | autosave/floor p99 |")
-    lines.append("|---|---:|---:|---:|")
+    lines.append("| database | connections | saves/s vs floor | p99 vs floor | "
+                 "saves/s vs floor in stack | p99 vs floor in stack |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     for row in rows:
         lines.append(f"| {row['database']} | {row['connections']} | "
-                     f"{row['throughput_ratio']}x | {row['p99_ratio']}x |")
+                     f"{row['throughput_ratio']}x | {row['p99_ratio']}x | "
+                     f"{row['throughput_ratio_stack']}x | {row['p99_ratio_stack']}x |")
     return "\n".join(lines)
 
 

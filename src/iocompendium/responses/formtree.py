@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import get_language
@@ -45,6 +46,12 @@ _INTEGER_RE = re.compile(r"^[-+]?\d+$")
 _SELECT_SPLIT_RE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=200_000)
+def tpath(path: str) -> str:
+    """``template_path`` remembered: the same few hundred paths come back on every save."""
+    return template_path(path)
+
+
 class InvalidAnswer(ValueError):
     """A path or value the form does not accept (a crafted request, or a stale page)."""
 
@@ -55,6 +62,7 @@ class Section:
     label: dict[str, str]
     nodes: tuple[Node, ...]
     prefix: str  # "" for the loose section, else the group's own path
+    repeats: tuple[QuestionRef, ...] = ()  # its repeats that are not inside another repeat
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,13 @@ def compile_form(structure: Structure) -> CompiledForm:
             loose.append(node)
     if loose:
         sections.insert(0, Section(LOOSE_SECTION, {}, tuple(loose), ""))
+    sections = [
+        Section(section.name, section.label, section.nodes, section.prefix, tuple(
+            ref for ref in iter_nodes({"children": list(section.nodes)})
+            if ref.type == "repeat" and not ref.repeats
+        ))
+        for section in sections
+    ]
     section_of = {}
     for path in refs:
         top = path.split("/", 1)[0]
@@ -203,7 +218,7 @@ def evaluate(form: CompiledForm, answers: Mapping[str, str], lang: str) -> dict[
 
     states = engine.evaluate(form.structure, answers, lang)
     for path, state in states.items():
-        ref = form.refs.get(template_path(path))
+        ref = form.refs.get(tpath(path))
         if ref is None or not state.get("relevant", True):
             continue
         problem = type_error(ref, answers.get(path, ""))
@@ -233,17 +248,27 @@ def progress(
     form: CompiledForm, states: Mapping[str, Mapping[str, Any]], section: str | None = None
 ) -> tuple[int, int]:
     """(answered, relevant) over answerable questions, for one section or the whole form."""
-    answered = relevant = 0
+    if section is None:
+        return progress_by_section(form, states)[None]
+    return progress_by_section(form, states).get(section, (0, 0))
+
+
+def progress_by_section(
+    form: CompiledForm, states: Mapping[str, Mapping[str, Any]]
+) -> dict[str | None, tuple[int, int]]:
+    """(answered, relevant) per section name, and for the whole form under None."""
+    counts: dict[str | None, list[int]] = {None: [0, 0]}
     for path, state in states.items():
-        tpath = template_path(path)
-        ref = form.refs.get(tpath)
+        template = tpath(path)
+        ref = form.refs.get(template)
         if ref is None or not is_answerable(ref) or not state.get("relevant", True):
             continue
-        if section is not None and form.section_of.get(tpath) != section:
-            continue
-        relevant += 1
-        answered += is_answered(ref, state)
-    return answered, relevant
+        answered = is_answered(ref, state)
+        for key in (None, form.section_of.get(template)):
+            pair = counts.setdefault(key, [0, 0])
+            pair[0] += answered
+            pair[1] += 1
+    return {key: (pair[0], pair[1]) for key, pair in counts.items()}
 
 
 @dataclass
@@ -527,11 +552,13 @@ def empty_repeat_relevance(
 
     The engine reports questions, not containers: an empty repeat is probed by evaluating
     once more with one (empty) instance added. Only done when such a repeat exists."""
+    if not section.repeats:
+        return {}
     counts = instance_counts(list(states) + list(answers))
     probes: dict[str, str] = {}
-    for ref in iter_nodes({"children": list(section.nodes)}):
-        if ref.type != "repeat" or ref.repeats or counts.get(ref.path):
-            continue  # nested repeats: shown through their parent instance
+    for ref in section.repeats:  # nested repeats show through their parent instance
+        if counts.get(ref.path):
+            continue
         marker = marker_path(ref.node, f"{ref.path}[1]")
         if marker:
             probes[ref.path] = marker
@@ -550,8 +577,8 @@ def repeat_states(
 ) -> dict[str, bool]:
     """Relevance of the section's top-level repeats (for the script to show or hide them)."""
     result = empty_repeat_relevance(form, section, answers, lang, states)
-    for ref in iter_nodes({"children": list(section.nodes)}):
-        if ref.type != "repeat" or ref.repeats or ref.path in result:
+    for ref in section.repeats:
+        if ref.path in result:
             continue
         prefix = ref.path + "["
         result[ref.path] = any(
@@ -562,12 +589,12 @@ def repeat_states(
 
 
 def has_repeat(section: Section) -> bool:
-    return any(ref.type == "repeat" for ref in iter_nodes({"children": list(section.nodes)}))
+    return bool(section.repeats)
 
 
 def section_paths(form: CompiledForm, section: Section, states: Mapping[str, Any]) -> list[str]:
     """Every evaluated question path of a section (indexed), in form order."""
-    return [path for path in states if form.section_of.get(template_path(path)) == section.name]
+    return [path for path in states if form.section_of.get(tpath(path)) == section.name]
 
 
 def marker_path(node: Node, instance_path: str) -> str | None:

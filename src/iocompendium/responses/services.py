@@ -260,14 +260,14 @@ class _Race(Exception):
 def autosave(
     response: Response, path: str, value: str, *, user: AbstractBaseUser,
     base_revision: int, lang: str,
-) -> tuple[SaveResult, dict[str, dict] | None]:
-    """The web page's save of one answer, and the form's new evaluation.
+) -> tuple[SaveResult, dict[str, dict] | None, dict[str, str]]:
+    """The web page's save of one answer, the form's new evaluation, and the answers.
 
     Same rules as ``save_answer``, arranged for speed under load: the answers are read
     once (outside the write lock), the form is evaluated before writing, and the write
     transaction is one conditional UPDATE (or INSERT) plus the audit event (plus the
-    response's progress when it changed). Returns (result, states); states is None on a
-    conflict."""
+    response's progress when it changed). Returns (result, states, answers); states is
+    None on a conflict."""
     form = compiled_form(response.version_id)
     ref, is_other = formtree.resolve_path(form, path)
     formtree.check_value(form, ref, value, is_other=is_other)
@@ -279,12 +279,12 @@ def autosave(
     stored_value, stored_revision = answers.get(path, ""), revisions.get(path, 0)
     if exists and stored_value == value:
         states = formtree.evaluate(form, answers, lang)
-        return SaveResult(True, path, value, stored_revision, unchanged=True), states
+        return SaveResult(True, path, value, stored_revision, unchanged=True), states, answers
     if stored_revision != base_revision:
-        return _conflict_after_race(response, path), None
+        return _conflict_after_race(response, path), None, answers
     answers[path] = value
     states = formtree.evaluate(form, answers, lang)
-    answered, relevant = formtree.progress(form, states)
+    answered, relevant = formtree.progress_by_section(form, states)[None]
     actor = user if user.is_authenticated else None
     now = timezone.now()
     try:
@@ -304,8 +304,8 @@ def autosave(
                          old_value=stored_value, new_value=value)
             _touch(response, now, answered, relevant)
     except (_Race, IntegrityError):
-        return _conflict_after_race(response, path), None
-    return SaveResult(True, path, value, stored_revision + 1, actor_label(user)), states
+        return _conflict_after_race(response, path), None, answers
+    return SaveResult(True, path, value, stored_revision + 1, actor_label(user)), states, answers
 
 
 # Last activity is kept to the minute: rewriting it on every keystroke would add a write.

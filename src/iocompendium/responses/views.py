@@ -363,8 +363,9 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     lang = formtree.current_language()
     try:
         base_revision = int(request.POST.get("revision", "0"))
-        result, states = services.autosave(response, path, value, user=request.user,
-                                           base_revision=base_revision, lang=lang)
+        result, states, answers = services.autosave(
+            response, path, value, user=request.user, base_revision=base_revision, lang=lang
+        )
     except ValueError as error:  # InvalidAnswer is a ValueError; so is a bad revision
         message = str(error) if isinstance(error, InvalidAnswer) else _("Invalid revision.")
         return JsonResponse({"error": message, "path": path}, status=400)
@@ -373,28 +374,28 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     if result.conflict:
         return JsonResponse({"conflict": True, "path": path, "value": result.value,
                              "revision": result.revision, "by": result.updated_by}, status=409)
-    return JsonResponse(_autosave_reply(request, response, result, states, lang))
+    return JsonResponse(_autosave_reply(request, response, result, states, answers, lang))
 
 
-def _autosave_reply(request, response: Response, result, states: dict, lang: str) -> dict:
+def _autosave_reply(request, response: Response, result, states: dict, answers: dict,
+                    lang: str) -> dict:
     form = selectors.compiled_form(response.version_id)
-    answered, relevant = formtree.progress(form, states)
+    progress = formtree.progress_by_section(form, states)
+    answered, relevant = progress[None]
     current = form.section(request.POST.get("section", "")) or form.section(
-        form.section_of.get(formtree.template_path(formtree.split_other(result.path)[0]), "")
+        form.section_of.get(formtree.tpath(formtree.split_other(result.path)[0]), "")
     )
     reply = {"saved": True, "path": result.path, "revision": result.revision,
              "progress": {"answered": answered, "relevant": relevant}}
     if current is not None:
         paths = formtree.section_paths(form, current, states)
         reply["states"] = {path: _compact_state(form, path, states[path]) for path in paths}
-        section_answered, section_relevant = formtree.progress(form, states, current.name)
+        section_answered, section_relevant = progress.get(current.name, (0, 0))
         reply["section"] = {"name": current.name, "answered": section_answered,
                             "relevant": section_relevant}
-        if any(form.refs[formtree.template_path(p)].node.get("choice_filter") for p in paths):
-            answers = selectors.answers_of(response)
-            reply["choices"] = formtree.filtered_choices(form, paths, answers, lang)
-        if formtree.has_repeat(current):
-            answers = selectors.answers_of(response)
+        filtered = [p for p in paths if form.refs[formtree.tpath(p)].node.get("choice_filter")]
+        if filtered or current.repeats:
+            reply["choices"] = formtree.filtered_choices(form, filtered, answers, lang)
             reply["repeats"] = formtree.repeat_states(form, current, answers, lang, states)
     return reply
 
@@ -402,7 +403,7 @@ def _autosave_reply(request, response: Response, result, states: dict, lang: str
 def _compact_state(form, path: str, state: dict) -> dict:
     compact = {"relevant": state["relevant"], "required": state["required"],
                "error": state["error"], "warning": state["warning"]}
-    if form.refs[formtree.template_path(path)].type == "calculate":
+    if form.refs[formtree.tpath(path)].type == "calculate":
         compact["value"] = state["value"]
     return compact
 
