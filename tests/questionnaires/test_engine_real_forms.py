@@ -157,3 +157,20 @@ def test_io_survey_expressions_and_repeat_aggregates() -> None:
     english = evaluate(structure, answers, "en")["variety/instruments[2]/year"]["error"]
     french = evaluate(structure, answers, "fr")["variety/instruments[2]/year"]["error"]
     assert english and french and english != french
+
+
+def test_reach_2024_odd_answers_never_break_evaluation(reach_2024: dict) -> None:
+    """Every question gets odd text (numbers in text, text in numbers, unknown choices):
+    evaluate still answers every path with the contract's keys and string values."""
+    odd = ["", "abc", "-0", "1e9", "99999999999999999999", "2024-02-30", " ", "yes no",
+           "NaN", "0.5", "${hh_size}", "'", "12"]
+    rng = random.Random(11)
+    questions = [ref for ref in iter_questions(reach_2024) if not ref.repeats]
+    for _ in range(15):
+        answers = {ref.path: rng.choice(odd) for ref in questions}
+        answers["consented/demographics/hh_size"] = rng.choice(["3", "abc", "-2", "2.7"])
+        result = evaluate(reach_2024, answers, rng.choice(["en", "fr", None]))
+        for item in result.values():
+            assert set(item) == {"relevant", "required", "value", "error", "warning"}
+            assert isinstance(item["value"], str)
+            assert item["error"] is None or isinstance(item["error"], str)
