@@ -97,7 +97,7 @@ def test_wide_xlsx_has_a_sheet_per_repeat_with_keys(generated):
     book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
     assert book.sheetnames == ["responses", "instruments"]
     main = list(book["responses"].iter_rows(values_only=True))
-    assert main[0][:3] == ("_index", "organisation", "_status")
+    assert main[0][:3] == ("_index", "organisation", "_response_status")
     assert "stakeholders_section/stakeholders/academic_unions" in main[0]
     instruments = list(book["instruments"].iter_rows(values_only=True))
     assert instruments[0][:2] == ("_index", "_parent_index")

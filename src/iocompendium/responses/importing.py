@@ -31,6 +31,7 @@ from iocompendium.registry.models import Category, Organisation
 from iocompendium.responses.models import Answer, AuditEvent, Response, ResponseStatus
 from iocompendium.responses.tabular import (
     KEY_COLUMN,
+    STATUS,
     ParsedFile,
     ParsedResponse,
     Problem,
@@ -201,7 +202,7 @@ def _plan(
         row_status = status or row.status or DEFAULT_STATUS
         if row_status not in ResponseStatus.values:
             report.problems.append(
-                Problem(row.sheet, row.row, "_status", f"'{row_status}' is not a response status.")
+                Problem(row.sheet, row.row, STATUS, f"'{row_status}' is not a response status.")
             )
             continue
         response = existing.get((owner.acronym, title))

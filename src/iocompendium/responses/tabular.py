@@ -6,9 +6,9 @@ by the exports (``evidence/exports.py``).
 The layout (documented for users in ``docs/data-dictionary.md``):
 
 * a **main sheet**, one row per response: ``_index`` (1, 2, ...), ``organisation``
-  (acronym), ``_status``, optionally ``_title``, then one column per question outside
-  any repeat group, named by its path (``organisation/category``). A select_multiple
-  question has its space-separated column plus one 0/1 column per choice,
+  (acronym), ``_response_status``, optionally ``_response_title``, then one column per
+  question outside any repeat group, named by its path (``organisation/category``).
+  A select_multiple question has its space-separated column plus one 0/1 column per choice,
   ``question/choice`` (Kobo's layout);
 * a **sheet per repeat group**, named by the repeat's name (``instruments``), one row per
   instance: ``_index`` (unique in the sheet), ``_parent_index`` (the ``_index`` of the
@@ -46,8 +46,8 @@ KEY_COLUMN = "organisation"
 INDEX = "_index"
 PARENT_INDEX = "_parent_index"
 PARENT_TABLE = "_parent_table_name"
-STATUS = "_status"
-TITLE = "_title"
+STATUS = "_response_status"
+TITLE = "_response_title"
 # Excel refuses longer sheet names.
 MAX_SHEET_NAME = 31
 # Metadata types of XLSForm: filled by the data-collection device, never by a person.
