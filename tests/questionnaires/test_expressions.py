@@ -377,3 +377,11 @@ def test_deep_nesting_is_an_expression_error_not_a_crash() -> None:
 def test_runtime_type_error_is_an_expression_error() -> None:
     with pytest.raises(ExpressionError):
         evaluate_expression("count('not a node-set')")
+
+
+def test_today_is_the_local_calendar_date_of_now() -> None:
+    # ODK XForms today(): the current date in the device's time zone.
+    from datetime import timedelta, timezone
+
+    paris_after_midnight = datetime(2026, 11, 27, 0, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert to_string(evaluate_expression("today()", now=paris_after_midnight)) == "2026-11-27"

@@ -198,7 +198,7 @@ def to_date(value: object, keep_time: bool = False) -> XDate | str | float:
 
 
 def today_of(now: datetime) -> XDate:
-    now = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
+    """The calendar date of ``now`` where it was taken (its own time zone), as a date."""
     return XDate(datetime.combine(now.date(), datetime.min.time(), tzinfo=UTC))
 
 
