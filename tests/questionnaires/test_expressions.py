@@ -385,3 +385,7 @@ def test_today_is_the_local_calendar_date_of_now() -> None:
 
     paris_after_midnight = datetime(2026, 11, 27, 0, 30, tzinfo=timezone(timedelta(hours=1)))
     assert to_string(evaluate_expression("today()", now=paris_after_midnight)) == "2026-11-27"
+    # now(): ISO 8601 with the time zone (ODK XForms spec, now())
+    assert to_string(evaluate_expression("now()", now=paris_after_midnight)) == (
+        "2026-11-27T00:30:00.000+01:00")
+    assert evaluate_expression("format-date(now(), '%H:%M')", now=paris_after_midnight) == "00:30"

@@ -503,9 +503,8 @@ def _today(ctx: Context, args: list) -> XDate:
 
 @register("now", 0)
 def _now(ctx: Context, args: list) -> XDate:
-    moment = ctx.env.now
-    moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return XDate(moment, has_time=True)
+    moment = ctx.env.now  # kept in its own time zone, as ODK gives the device's local time
+    return XDate(moment if moment.tzinfo else moment.replace(tzinfo=UTC), has_time=True)
 
 
 @register("date", 1)

@@ -35,8 +35,9 @@ class XDate:
     has_time: bool = False
 
     def days(self) -> float:
-        """Whole days since the epoch of its calendar day (JavaRosa's daysSinceEpoch)."""
-        return float(math.floor(self.fractional_days()))
+        """Whole days since the epoch of its calendar day where it was taken (JavaRosa's
+        daysSinceEpoch rounds to the local date)."""
+        return float((self.moment.date() - EPOCH.date()).days)
 
     def fractional_days(self) -> float:
         """Days since 1970-01-01T00:00Z with the time as a fraction (decimal-date-time)."""
@@ -46,7 +47,9 @@ class XDate:
         if not self.has_time:
             return self.moment.strftime("%Y-%m-%d")
         millis = self.moment.microsecond // 1000
-        return self.moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}+00:00"
+        offset = self.moment.strftime("%z") or "+0000"
+        return (self.moment.strftime("%Y-%m-%dT%H:%M:%S")
+                + f".{millis:03d}{offset[:3]}:{offset[3:5]}")
 
 
 def date_from_days(days: float, keep_time: bool = False) -> XDate | float:
