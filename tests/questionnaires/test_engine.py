@@ -9,6 +9,7 @@ from iocompendium.questionnaires.engine import (
     check_structure,
     evaluate,
     visible_choices,
+    visible_choices_of,
 )
 
 
@@ -399,6 +400,8 @@ def test_visible_choices_inside_a_repeat_use_the_same_instance() -> None:
     assert visible_choices(structure, "trips[1]/city", answers) == ["rome"]
     assert visible_choices(structure, "trips[2]/city", answers) == ["paris", "nice"]
     assert visible_choices(structure, "trips[3]/city", answers) == []  # no such instance
+    assert visible_choices_of(structure, ["trips[1]/city", "trips[2]/city", "nope"], answers) == {
+        "trips[1]/city": ["rome"], "trips[2]/city": ["paris", "nice"]}
 
 
 def test_indexed_repeat_in_nested_repeats() -> None:

@@ -37,7 +37,7 @@ from .expressions.values import (
 )
 from .structure import CONTAINER_TYPES, Structure, iter_nodes, localized
 
-__all__ = ["Problem", "check_structure", "evaluate", "visible_choices"]
+__all__ = ["Problem", "check_structure", "evaluate", "visible_choices", "visible_choices_of"]
 
 EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "calculation", "choice_filter",
                       "default", "repeat_count", "soft_constraint", "read_only")
@@ -577,25 +577,35 @@ def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
     The filter runs once per choice row with that row as the context node, so ``name``
     and the choice sheet's extra columns are readable as in XLSForm (``filter=${country}``).
     """
+    return visible_choices_of(structure, [path], answers, lang).get(path, [])
+
+
+def visible_choices_of(structure: dict, paths: list[str], answers: Mapping[str, str],
+                       lang: str | None = None) -> dict[str, list[str]]:
+    """``visible_choices`` for several questions of one response, building its instance
+    once (a page showing many filtered selects); paths that do not exist are left out."""
     form = FormInstance(structure, answers, lang)
-    node = next((n for n in form.questions if form.paths[id(n)] == path), None)
-    if node is None:
-        return []
+    wanted = set(paths)
+    found = {form.paths[id(n)]: n for n in form.questions if form.paths[id(n)] in wanted}
+    return {path: _kept_choices(form, node) for path, node in found.items()}
+
+
+def _kept_choices(form: FormInstance, node: Node) -> list[str]:
     question = node.question or {}
     document = form.instance(question.get("choice_list", ""))
     if document is None:
         return []
     items = document.children[0].children
-    names = [item.by_name["name"][0].raw for item in items]
+    names = [str(item.by_name["name"][0].raw) for item in items]
     # pyxform appends the choice 'other' to an or_other list; the filter does not see it.
     other = ["other"] if question.get("or_other") and "other" not in names else []
     expression = (question.get("choice_filter") or "").strip()
     if not expression:
-        return [str(name) for name in names] + other
+        return names + other
     try:
         compiled = compile_expression(expression)
     except ExpressionError:
-        return [str(name) for name in names] + other
+        return names + other
     kept = []
     for position, (item, name) in enumerate(zip(items, names, strict=True), start=1):
         try:
@@ -603,5 +613,5 @@ def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
         except ExpressionError:
             keep = False
         if keep:
-            kept.append(str(name))
+            kept.append(name)
     return kept + other
