@@ -1,0 +1,92 @@
+"""Writes of the questionnaires app: importing XLSForms into versions, publishing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Questionnaire, QuestionnaireVersion
+from .structure import Structure
+from .xlsform import language_code, read_xlsform
+
+__all__ = ["QuestionnaireError", "fingerprint", "import_questionnaire", "publish_version",
+           "default_slug"]
+
+MAX_SLUG_LENGTH = 80
+
+
+class QuestionnaireError(Exception):
+    """A request the questionnaires app refuses (one plain sentence)."""
+
+
+def fingerprint(structure: Structure) -> str:
+    """SHA-256 of the canonical JSON of a structure: equal structures, equal prints."""
+    canonical = json.dumps(structure, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def default_slug(form_id: str) -> str:
+    """``io_survey`` -> ``io-survey``."""
+    return slugify(form_id.replace("_", "-"))[:MAX_SLUG_LENGTH].strip("-")
+
+
+def import_questionnaire(
+    path: str | Path,
+    slug: str | None = None,
+    *,
+    publish: bool = False,
+    filename: str | None = None,
+) -> tuple[QuestionnaireVersion, bool]:
+    """Import an XLSForm as the next version of questionnaire ``slug``.
+
+    Returns ``(version, created)``: an unchanged structure (same fingerprint as the
+    latest version) makes no new version and returns the latest. Raises ``XLSFormError``
+    for a form that cannot be imported, ``QuestionnaireError`` for a bad slug; nothing
+    is written in either case.
+    """
+    path = Path(path)
+    structure = read_xlsform(path)
+    slug = slug if slug is not None else default_slug(structure["form_id"])
+    if not slug or slugify(slug) != slug or len(slug) > MAX_SLUG_LENGTH:
+        raise QuestionnaireError(
+            f"'{slug}' is not a valid slug: use lower-case letters, digits and hyphens.")
+    print_ = fingerprint(structure)
+    title = {language_code(key): text for key, text in structure["title"].items()}
+    with transaction.atomic():
+        questionnaire, _created = Questionnaire.objects.get_or_create(
+            slug=slug, defaults={"title": title})
+        questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        latest = questionnaire.versions.order_by("-number").first()
+        if latest is not None and latest.fingerprint == print_:
+            if publish:
+                publish_version(latest)
+            return latest, False
+        version = QuestionnaireVersion.objects.create(
+            questionnaire=questionnaire,
+            number=(latest.number + 1) if latest else 1,
+            form_version=structure["form_version"][:100],
+            structure=structure,
+            languages=structure["languages"],
+            xlsform=path.read_bytes(),
+            xlsform_name=(filename or path.name)[:255],
+            fingerprint=print_,
+        )
+        if questionnaire.title != title:
+            questionnaire.title = title
+            questionnaire.save(update_fields=["title"])
+        if publish:
+            publish_version(version)
+    return version, True
+
+
+def publish_version(version: QuestionnaireVersion) -> QuestionnaireVersion:
+    """Make ``version`` available to respondents (idempotent)."""
+    if version.published_at is None:
+        version.published_at = timezone.now()
+        version.save(update_fields=["published_at"])
+    return version
