@@ -25,7 +25,7 @@ from typing import Any
 
 from .expressions import CompiledExpression, ExpressionError, compile_expression
 from .expressions.context import Context, Environment
-from .expressions.nodes import Node, number_nodes
+from .expressions.nodes import UNSET, Node, descendants, number_nodes
 from .expressions.values import (
     XDate,
     parse_date,
@@ -45,6 +45,7 @@ _TRUE_FLAGS = {"yes", "true", "true()", "1"}
 _FALSE_FLAGS = {"", "no", "false", "false()", "0"}
 _FUNCTION_CALL_RE = re.compile(r"[A-Za-z][\w:.-]*\s*\(")
 MAX_REPEAT_INSTANCES = 500
+_INDEXED_SEGMENT_RE = re.compile(r"(.+)\[(\d+)\]")
 
 DEFAULT_MESSAGES = {
     "en": {"constraint": "Value not allowed.", "required": "This field is required.",
@@ -224,7 +225,7 @@ def _repeat_maxima(answers: Mapping[str, str]) -> dict[str, int]:
             continue
         prefix = ""
         for segment in key.split("/"):
-            match = re.fullmatch(r"(.+)\[(\d+)\]", segment)
+            match = _INDEXED_SEGMENT_RE.fullmatch(segment)
             if match:
                 path = prefix + match.group(1)
                 maxima[path] = max(maxima.get(path, 0), int(match.group(2)))
@@ -292,11 +293,7 @@ class FormInstance(Environment):
             self.repeats_of[ref.path] = chain
             self.by_name.setdefault(ref.name, ref.path)
         self.single: dict[str, Node] = {}
-        self.paths: dict[int, str] = {}  # id(node) -> concrete path
         self.questions: list[Node] = []
-        self._memo_value: dict[int, object] = {}
-        self._memo_relevant: dict[int, bool] = {}
-        self._busy: set[tuple[str, int]] = set()
         self._instances: dict[str, Node | None] = {}
         self._segments: dict[tuple[str, str], tuple[str, ...]] = {}
         self._maxima = _repeat_maxima(self.answers)
@@ -304,8 +301,10 @@ class FormInstance(Environment):
         self.root.extra = ()
         self._build(structure.get("children", []), self.root, "", "")
         number_nodes(self.document)
-        self._memo_value.clear()  # values read while building (repeat_count) may be partial
-        self._memo_relevant.clear()
+        self.all_nodes = descendants(self.root, True)
+        for node in self.all_nodes:  # values read while building (repeat_count) may be partial
+            node.memo_relevant = None
+            node.memo_value = UNSET
 
     # -- building --------------------------------------------------------------------
     def _build(self, children: list[dict], parent: Node, prefix: str, template_prefix: str) -> None:
@@ -317,14 +316,14 @@ class FormInstance(Environment):
                 for index in range(1, self._instance_count(question, parent, path) + 1):
                     instance = Node(name, parent, template=template, question=question)
                     instance.extra = parent.extra + (instance,)
-                    self.paths[id(instance)] = f"{path}[{index}]"
+                    instance.path = f"{path}[{index}]"
                     self._build(question.get("children", []), instance, f"{path}[{index}]/",
                                 template + "/")
                 continue
             node = Node(name, parent, template=template, question=question)
             node.extra = parent.extra
             node.compute = self._value
-            self.paths[id(node)] = path
+            node.path = path
             if not self.repeats_of[template]:
                 self.single[template] = node
             if question["type"] in CONTAINER_TYPES:
@@ -444,7 +443,7 @@ class FormInstance(Environment):
     def current_answer(self, current: Node | None) -> str:
         if current is None:
             return ""
-        return self.answers.get(self.paths.get(id(current), ""), "")
+        return self.answers.get(current.path, "")
 
     def form_version(self) -> str:
         return str(self.structure.get("form_version", ""))
@@ -459,38 +458,25 @@ class FormInstance(Environment):
             return default
 
     def relevant(self, node: Node) -> bool:
-        key = id(node)
-        known = self._memo_relevant.get(key)
+        known = node.memo_relevant
         if known is not None:
             return known
-        guard = ("relevant", key)
-        if guard in self._busy:
-            return True
-        self._busy.add(guard)
-        try:
-            parent = node.parent
-            result = parent is None or parent is self.root or self.relevant(parent)
-            expression = (node.question or {}).get("relevant", "") if result else ""
-            if expression and expression.strip():
-                result = to_boolean(self._run(expression, node, default=True))
-        finally:
-            self._busy.discard(guard)
-        self._memo_relevant[key] = result
+        node.memo_relevant = True  # provisional: a relevance cycle reads as relevant
+        parent = node.parent
+        result = parent is None or parent is self.root or self.relevant(parent)
+        expression = (node.question or {}).get("relevant", "") if result else ""
+        if expression and expression.strip():
+            result = to_boolean(self._run(expression, node, default=True))
+        node.memo_relevant = result
         return result
 
     def _value(self, node: Node) -> object:
-        key = id(node)
-        if key in self._memo_value:
-            return self._memo_value[key]
-        guard = ("value", key)
-        if guard in self._busy:
-            return ""  # a calculation cycle reads as empty
-        self._busy.add(guard)
-        try:
-            result = self._compute_value(node) if self.relevant(node) else ""
-        finally:
-            self._busy.discard(guard)
-        self._memo_value[key] = result
+        known = node.memo_value
+        if known is not UNSET:
+            return known
+        node.memo_value = ""  # provisional: a calculation cycle reads as empty
+        result = self._compute_value(node) if self.relevant(node) else ""
+        node.memo_value = result
         return result
 
     def _compute_value(self, node: Node) -> object:
@@ -501,7 +487,7 @@ class FormInstance(Environment):
         calculation = (question.get("calculation") or "").strip()
         if calculation:
             return _calculated(self._run(calculation, node, default=""), question_type)
-        path = self.paths.get(id(node), "")
+        path = node.path
         if path in self.answers:
             return _typed_answer(self.answers[path], question_type)
         default = (question.get("default") or "").strip()
@@ -515,7 +501,7 @@ class FormInstance(Environment):
         if not self.relevant(node):
             return ""
         question = node.question or {}
-        path = self.paths.get(id(node), "")
+        path = node.path
         if not (question.get("calculation") or "").strip() and path in self.answers:
             return self.answers[path]  # the given answer, verbatim
         return _as_text(self._value(node))
@@ -567,7 +553,7 @@ def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = Non
     warning = soft_constraint message when it fails.  Repeat instance count: repeat_count
     if set, else the highest index present in `answers` for that repeat (0 if none)."""
     form = FormInstance(structure, answers, lang, now)
-    return {form.paths[id(node)]: form.result(node) for node in form.questions}
+    return {node.path: form.result(node) for node in form.questions}
 
 
 def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
@@ -586,7 +572,7 @@ def visible_choices_of(structure: dict, paths: list[str], answers: Mapping[str, 
     once (a page showing many filtered selects); paths that do not exist are left out."""
     form = FormInstance(structure, answers, lang)
     wanted = set(paths)
-    found = {form.paths[id(n)]: n for n in form.questions if form.paths[id(n)] in wanted}
+    found = {node.path: node for node in form.questions if node.path in wanted}
     return {path: _kept_choices(form, node) for path, node in found.items()}
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+UNSET = object()  # "not computed yet" for memo_value ('' and NaN are real values)
+
 
 class Node:
     __slots__ = ("name", "parent", "children", "by_name", "raw", "compute", "order", "index",
-                 "template", "question", "is_root_element", "extra")
+                 "template", "question", "is_root_element", "extra", "path", "memo_relevant",
+                 "memo_value")
 
     def __init__(self, name: str, parent: Node | None = None, raw: object = "",
                  template: str = "", question: dict[str, Any] | None = None) -> None:
@@ -28,6 +31,9 @@ class Node:
         self.question = question
         self.is_root_element = False
         self.extra: Any = None
+        self.path = ""  # the concrete question path, for form nodes
+        self.memo_relevant: bool | None = None  # the form evaluator's per-response caches
+        self.memo_value: object = UNSET
         if parent is not None:
             parent.append(self)
 
