@@ -166,6 +166,7 @@ def test_defaults_fill_unanswered_values_only() -> None:
         node("text", "country", default="france"),
         node("date", "seen", default="today()"),
         node("integer", "n", default="3"),
+        node("text", "city", default="Paris (France)"),  # text, not a function call
         node("calculate", "twice", calculation="${n} * 2"),
     )
     now = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -173,6 +174,8 @@ def test_defaults_fill_unanswered_values_only() -> None:
     assert result["country"]["value"] == "france"
     assert result["seen"]["value"] == "2026-11-26"
     assert result["twice"]["value"] == "6"  # a default feeds calculations
+    assert result["city"]["value"] == "Paris (France)"
+    assert check_structure(structure) == []
     result = evaluate(structure, {"country": "italy", "n": "5"}, now=now)
     assert result["country"]["value"] == "italy"
     assert result["twice"]["value"] == "10"

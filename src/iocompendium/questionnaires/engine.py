@@ -25,6 +25,7 @@ from typing import Any
 
 from .expressions import CompiledExpression, ExpressionError, compile_expression
 from .expressions.context import Context, Environment
+from .expressions.functions import FUNCTIONS
 from .expressions.nodes import UNSET, Node, descendants, number_nodes
 from .expressions.values import (
     XDate,
@@ -43,7 +44,7 @@ EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "calculation", "choi
                       "default", "repeat_count", "soft_constraint", "read_only")
 _TRUE_FLAGS = {"yes", "true", "true()", "1"}
 _FALSE_FLAGS = {"", "no", "false", "false()", "0"}
-_FUNCTION_CALL_RE = re.compile(r"[A-Za-z][\w:.-]*\s*\(")
+_FUNCTION_CALL_RE = re.compile(r"([A-Za-z][\w:.-]*)\(")
 MAX_REPEAT_INSTANCES = 500
 _INDEXED_SEGMENT_RE = re.compile(r"(.+)\[(\d+)\]")
 
@@ -105,8 +106,11 @@ def _flag(text: str) -> bool | None:
 
 
 def default_is_expression(text: str) -> bool:
-    """pyxform treats a default holding ``${...}`` or a function call as dynamic."""
-    return "${" in text or bool(_FUNCTION_CALL_RE.search(text))
+    """pyxform treats a default holding ``${...}`` or a function call as dynamic; plain
+    text such as 'Paris (France)' stays a literal."""
+    if "${" in text:
+        return True
+    return any(name in FUNCTIONS for name in _FUNCTION_CALL_RE.findall(text))
 
 
 def _expressions_of(node: dict[str, Any]) -> list[tuple[str, str]]:
