@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "questionnaires"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("upload/", views.upload, name="upload"),
+    path("<slug:slug>/v<int:number>/", views.version_detail, name="version"),
+    path("<slug:slug>/v<int:number>/publish/", views.publish, name="publish"),
+    path("<slug:slug>/v<int:number>/xlsform/", views.download, name="download"),
+]

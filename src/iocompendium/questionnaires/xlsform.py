@@ -146,6 +146,9 @@ def _parse_with_pyxform(path: Path) -> tuple[Any, dict]:
         form_json = workbook_to_json(workbook, fallback_form_name=workbook.fallback_form_name,
                                      warnings=[])
     except PyXFormError as error:
+        if str(error).startswith("Argument 'definition'"):
+            raise XLSFormError([Problem("", 0, "", f"{path.name} could not be read as a "
+                                                   "spreadsheet (.xlsx, .xls or .csv).")]) from None
         raise XLSFormError([_problem_from_pyxform(str(error))]) from None
     except Exception as error:  # noqa: BLE001 - a damaged file makes pyxform fail anyhow
         raise XLSFormError([Problem("", 0, "", f"{path.name} could not be read as an XLSForm "

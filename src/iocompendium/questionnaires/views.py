@@ -1,0 +1,139 @@
+"""The secretariat's questionnaire pages: list and upload, version preview, publish,
+download. Focal points get 403; anonymous visitors are sent to the log-in page."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import wraps
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from iocompendium.web.roles import is_secretariat
+
+from . import selectors
+from .forms import UploadForm
+from .models import QuestionnaireVersion
+from .preview import preview_rows
+from .services import QuestionnaireError, import_questionnaire, publish_version
+from .xlsform import XLSFormError, language_code, write_xlsform
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def secretariat_only(view):
+    """Log-in first; then 403 for anyone outside the secretariat."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_secretariat(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _version_or_404(slug: str, number: int) -> QuestionnaireVersion:
+    version = selectors.get_version(slug, number)
+    if version is None:
+        raise Http404(slug)
+    return version
+
+
+def _index_page(request: HttpRequest, form: UploadForm, problems=None, status: int = 200):
+    questionnaires = [
+        (questionnaire, selectors.versions_of(questionnaire))
+        for questionnaire in selectors.questionnaires_with_versions()
+    ]
+    return render(request, "questionnaires/index.html", {
+        "questionnaires": questionnaires, "form": form, "problems": problems or [],
+    }, status=status)
+
+
+@secretariat_only
+def index(request: HttpRequest) -> HttpResponse:
+    return _index_page(request, UploadForm())
+
+
+@secretariat_only
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index_page(request, form, status=400)
+    uploaded = form.cleaned_data["xlsform"]
+    name = Path(uploaded.name).name
+    with tempfile.TemporaryDirectory(prefix="iocompendium-form-") as folder:
+        # Keep the file's own name: pyxform falls back on it for a missing form_id.
+        path = Path(folder) / name
+        with path.open("wb") as handle:
+            for chunk in uploaded.chunks():
+                handle.write(chunk)
+        try:
+            version, created = import_questionnaire(
+                path, form.cleaned_data["slug"] or None,
+                publish=form.cleaned_data["publish"], filename=name)
+        except XLSFormError as error:
+            return _index_page(request, form, problems=error.problems, status=400)
+        except QuestionnaireError as error:
+            form.add_error("slug", str(error))
+            return _index_page(request, form, status=400)
+    if created:
+        messages.success(request, _("Imported %(slug)s as version %(number)s.")
+                         % {"slug": version.questionnaire.slug, "number": version.number})
+    else:
+        messages.info(request, _("The form is unchanged: %(slug)s stays at version %(number)s.")
+                      % {"slug": version.questionnaire.slug, "number": version.number})
+    return redirect("questionnaires:version", slug=version.questionnaire.slug,
+                    number=version.number)
+
+
+def _language_name(key: str) -> str:
+    names = {"en": _("English"), "fr": _("French")}
+    return names.get(language_code(key), key)
+
+
+@secretariat_only
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    version = _version_or_404(slug, number)
+    structure = version.structure
+    languages = [(key, _language_name(key), language_code(key))
+                 for key in structure.get("languages") or []]
+    return render(request, "questionnaires/version.html", {
+        "version": version,
+        "questionnaire": version.questionnaire,
+        "structure": structure,
+        "languages": languages,
+        "rows": preview_rows(structure),
+        "other_versions": selectors.versions_of(version.questionnaire),
+    })
+
+
+@secretariat_only
+@require_POST
+def publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    version = _version_or_404(slug, number)
+    publish_version(version)
+    messages.success(request, _("Version %(number)s of %(slug)s is published.")
+                     % {"slug": slug, "number": number})
+    return redirect("questionnaires:version", slug=slug, number=number)
+
+
+@secretariat_only
+def download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The version as an XLSForm written from its structure (what import reads back)."""
+    version = _version_or_404(slug, number)
+    with tempfile.TemporaryDirectory(prefix="iocompendium-export-") as folder:
+        path = Path(folder) / "form.xlsx"
+        write_xlsform(version.structure, path)
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{slug}-v{number}.xlsx"'
+    return response
