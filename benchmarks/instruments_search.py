@@ -48,7 +48,8 @@ def export_for_datasette(source_db: Path, target: Path) -> None:
         "coalesce(o.acronym, i.organisation_name), i.text_excerpt, "
         "coalesce(o.category, ''), coalesce(f.number, ''), i.legal_effect, "
         "CASE WHEN i.year IS NULL THEN '' ELSE (i.year / 10 * 10) || 's' END "
-        "FROM instruments_instrument i LEFT JOIN registry_organisation o ON o.id = i.organisation_id "
+        "FROM instruments_instrument i "
+        "LEFT JOIN registry_organisation o ON o.id = i.organisation_id "
         "LEFT JOIN instruments_family f ON f.id = i.family_id"
     ).fetchall()
     con.close()
@@ -100,7 +101,8 @@ def measure(urls: list[str], rounds: int) -> tuple[list[float], list[int]]:
 def summary(name: str, times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    return f"{name}: p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms ({len(times)} requests)"
+    median = statistics.median(ordered)
+    return f"{name}: p50 {median:.1f} ms, p95 {p95:.1f} ms ({len(times)} requests)"
 
 
 def main() -> None:

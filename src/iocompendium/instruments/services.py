@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from iocompendium import search
 from iocompendium.instruments import clustering, mapping, selectors, typology
@@ -154,27 +155,48 @@ def _write_rows(rows, source, owner, organisations) -> tuple[int, int, list[str]
                                    for f in fields]
         )
     }
-    new: list[Instrument] = []
+    new: list[dict] = []
     changed: list[Instrument] = []
     for row in rows:
         values = {name: row.get(name) for name in fields if name != "organisation"}
         values = {k: ("" if v is None and k != "year" else v) for k, v in values.items()}
         org = owner or organisations.get((row.get("organisation") or "").casefold())
-        instrument = Instrument(source=source, external_key=row["key"], organisation=org,
-                                **values)
         previous = stored.get(row["key"])
         if previous is None:
-            new.append(instrument)
+            new.append({**values, "organisation_id": org.pk if org else None,
+                        "source_id": source.pk, "external_key": row["key"]})
             continue
         current = tuple(values[f] if f != "organisation" else (org.pk if org else None)
                         for f in fields)
         if current != tuple(previous[1:]):  # re-importing an unchanged row writes nothing
-            instrument.pk = previous[0]
-            changed.append(instrument)
-    Instrument.objects.bulk_create(new, batch_size=2000)
+            changed.append(Instrument(pk=previous[0], source=source, external_key=row["key"],
+                                      organisation=org, **values))
+    _insert_many(new)
     Instrument.objects.bulk_update(changed, fields, batch_size=500)
-    touched = [i.external_key for i in new] + [i.external_key for i in changed]
+    touched = [v["external_key"] for v in new] + [i.external_key for i in changed]
     return len(new), len(changed), touched
+
+
+def _insert_many(rows: list[dict]) -> None:
+    """Insert new instruments with one prepared statement: bulk_create on SQLite is cut
+    into batches of ~40 rows by the variable limit and spends most time building SQL."""
+    if not rows:
+        return
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = [f for f in Instrument._meta.concrete_fields if not f.primary_key]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {Instrument._meta.db_table} ({names}) VALUES ({marks})"  # noqa: S608 - names from the model
+    defaults = {f.attname: ("" if f.get_internal_type() in {"CharField", "TextField",
+                                                               "URLField"} else None)
+                for f in columns}
+    defaults.update(created_at=now, updated_at=now)
+    attnames = [f.attname for f in columns]
+    values = [tuple(row.get(name, defaults[name]) if name not in {"created_at", "updated_at"}
+                    else now for name in attnames) for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 5000):
+            cursor.executemany(sql, values[start:start + 5000])
 
 
 # --- the IO Survey -------------------------------------------------------------------
