@@ -464,3 +464,14 @@ def test_language_codes_find_language_names_and_back() -> None:
     plain = form(node("integer", "n", constraint=". > 0"))
     plain["languages"] = ["English (en)", "Français (fr)"]
     assert evaluate(plain, {"n": "-1"}, "fr")["n"]["error"] == "Valeur non autorisée."
+
+
+def test_long_chains_of_calculations_in_any_order() -> None:
+    # Dependency order (issue 3): 400 calculations, each reading the next one further
+    # down the form, settle to 401 - i without running out of recursion.
+    size = 400
+    chained = [node("calculate", f"c{i}", calculation=f"${{c{i + 1}}} + 1") for i in range(size)]
+    structure = form(*chained, node("integer", f"c{size}"))
+    result = evaluate(structure, {f"c{size}": "1"})
+    assert result["c0"]["value"] == str(size + 1)
+    assert result[f"c{size - 1}"]["value"] == "2"

@@ -453,6 +453,18 @@ class FormInstance(Environment):
         return str(self.structure.get("form_version", ""))
 
     # -- evaluation --------------------------------------------------------------------
+    def settle(self) -> None:
+        """Compute relevance and values in dependency order (dependencies first), so that
+        each lazy evaluation finds what it reads already computed: a long chain of
+        calculations then never recurses deeply."""
+        by_template: dict[str, list[Node]] = {}
+        for node in self.questions:
+            by_template.setdefault(node.template, []).append(node)
+        for template in _dependency_order(self.structure):
+            for node in by_template.get(template, ()):
+                self._value(node)
+
+
     def _run(self, expression: str, node: Node, default: object, *,
              context: Node | None = None) -> object:
         try:
@@ -545,6 +557,52 @@ class FormInstance(Environment):
                 "warning": warning}
 
 
+_ORDER_CACHE: dict[int, tuple[Structure, list[str]]] = {}
+
+
+def _dependency_order(structure: Structure) -> list[str]:
+    """Question template paths, each after the questions its calculation, default and
+    relevance (its own and its groups') read.  Cycles are cut (they read as empty)."""
+    cached = _ORDER_CACHE.get(id(structure))
+    if cached is not None and cached[0] is structure:
+        return cached[1]
+    templates: dict[str, str] = {}
+    depends: dict[str, set[str]] = {}
+    for ref in iter_nodes(structure):
+        templates.setdefault(ref.name, ref.path)
+    for ref in iter_nodes(structure):
+        names: set[str] = set()
+        for column, text in _expressions_of(ref.node):
+            if column in ("calculation", "default", "relevant", "repeat_count"):
+                try:
+                    names |= compile_expression(text).references
+                except ExpressionError:
+                    continue
+        depends[ref.path] = {templates[n] for n in names if n in templates}
+        depends[ref.path] |= set(ref.groups)  # a group's relevance comes first
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = placed
+    for root in depends:
+        if root in state:
+            continue
+        stack = [(root, iter(sorted(depends[root])))]
+        state[root] = 1
+        while stack:
+            template, pending = stack[-1]
+            following = next((t for t in pending if t not in state), None)
+            if following is None:
+                stack.pop()
+                state[template] = 2
+                order.append(template)
+            else:
+                state[following] = 1
+                stack.append((following, iter(sorted(depends.get(following, ())))))
+    if len(_ORDER_CACHE) > 32:
+        _ORDER_CACHE.clear()
+    _ORDER_CACHE[id(structure)] = (structure, order)
+    return order
+
+
 def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = None,
              *, now: datetime | None = None) -> dict[str, dict]:
     """For every question path (non-container nodes incl. calculate and note, every repeat
@@ -557,6 +615,7 @@ def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = Non
     warning = soft_constraint message when it fails.  Repeat instance count: repeat_count
     if set, else the highest index present in `answers` for that repeat (0 if none)."""
     form = FormInstance(structure, answers, lang, now)
+    form.settle()
     return {node.path: form.result(node) for node in form.questions}
 
 
