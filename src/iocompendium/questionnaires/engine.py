@@ -1,10 +1,10 @@
 """Form-level evaluation of a questionnaire structure with ODK semantics (no Django).
 
 ``evaluate`` builds the form's instance from the answers (repeat instances included),
-then computes relevance, calculations, defaults, ``required`` and constraints lazily
-with memoisation: an expression reading ``${x}`` pulls ``x``'s relevance and value when
-it needs them, so calculations run in dependency order without an explicit sort, and a
-cycle (which ``check_structure`` reports) reads as empty instead of looping.
+then computes relevance, calculations, defaults, ``required`` and constraints with
+memoisation: values are settled in dependency (topological) order, and an expression
+reading ``${x}`` that is not computed yet pulls ``x``'s relevance and value on demand.
+A cycle (which ``check_structure`` reports) reads as empty instead of looping.
 
 ODK rules applied (ODK XForms spec, "Bindings"; JavaRosa where the spec is silent):
 - a group's or repeat's ``relevant`` applies to all its descendants;
