@@ -39,8 +39,7 @@ def test_demo_report_reproduces_the_seed_facts(tmp_path):
     # Needs the shipped IO Survey (helper "xlsform") and the demo generator (helper
     # "dataio"): if either is missing this test FAILS, on purpose, saying which.
     assert IO_SURVEY.is_file(), f"the IO Survey form is missing: {IO_SURVEY}"
-    from iocompendium.questionnaires.services import import_questionnaire
-
+    from iocompendium.questionnaires.services import import_questionnaire  # noqa: I001
     from iocompendium.responses.demo_data import cached_generation, load_synthetic_responses
 
     version, _created = import_questionnaire(IO_SURVEY, "io-survey", publish=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -40,7 +41,19 @@ def test_dashboard_shows_every_theme_with_denominators(client, secretariat_user,
         assert heading in page
     assert "Answered by 3 of 4 organisations" in page
     assert "Synthetic data" in page
-    assert page.count("<svg") >= 4
+    # Charts load lazily, one image per chart; each is a well-formed SVG.
+    sources = re.findall(r'<img loading="lazy" src="([^"]+)"', page)
+    assert len(sources) == 6  # bars: category, actors, definition, effect; cross-tabs: 2
+    chart = client.get(sources[1].replace("&amp;", "&"))
+    assert chart["Content-Type"].startswith("image/svg+xml")
+    assert b"Which actors?" in chart.content and b"&lt;A&gt;" in chart.content
+
+
+def test_unknown_chart_is_not_found(client, secretariat_user, tiny):
+    client.force_login(secretariat_user)
+    url = reverse("evidence:chart", args=["bars"])
+    assert client.get(url, {"questionnaire": SLUG, "table": "org/staff"}).status_code == 404
+    assert client.get(url, {"questionnaire": SLUG, "table": "nope"}).status_code == 404
 
 
 def test_dashboard_filters_by_category_and_status(client, secretariat_user, tiny):

@@ -44,6 +44,7 @@ class TableView:
     table: Table
     charts: dict[str, SafeString] = field(default_factory=dict)
     headline: str = ""
+    chart_kinds: list[str] = field(default_factory=list)  # drawn or drawable charts
 
     @property
     def anchor(self) -> str:
@@ -146,7 +147,12 @@ def report_content(
     with_charts: bool = True,
     progress: Progress | None = None,
 ) -> ReportContent:
-    """The report's content in the active language (call inside translation.override)."""
+    """The report's content in the active language (call inside translation.override).
+
+    Charts drawn: the bars of every select (and counted text) table, and the cross-tab
+    chart of multiple-response questions; the other cross-tabs are tables only, which
+    keeps the report short and its build quick (each chart costs a Vega rendering and
+    a WeasyPrint drawing)."""
     texts = chart_texts()
     labels = category_labels()
     total = len(analysis.tables)
@@ -156,11 +162,14 @@ def report_content(
         views = []
         for table in theme.tables:
             charts = {}
+            specs = chart_specs(table, texts, labels)
             if with_charts:
-                for kind, spec in chart_specs(table, texts, labels).items():
+                for kind, spec in specs.items():
+                    if kind == "crosstab" and table.kind != "multiple":
+                        continue
                     # Vega's renderer escapes every label; render_svg checked the XML.
                     charts[kind] = mark_safe(render_svg(spec))  # noqa: S308
-            views.append(TableView(table, charts, headline(table)))
+            views.append(TableView(table, charts, headline(table), list(specs)))
             done += 1
             if progress:
                 progress(done, total, table.label)

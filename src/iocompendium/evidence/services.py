@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
 
+from iocompendium.analysis.charts import chart_specs, render_svg
 from iocompendium.analysis.tables import Analysis, analyse
 from iocompendium.evidence import reporting
 from iocompendium.evidence.models import ReportJob
@@ -78,6 +79,18 @@ def content_for(
             with_charts=with_charts,
             progress=progress,
         )
+
+
+def chart_svg(
+    slug: str, status_key: str, lang: str, category: str, table_key: str, kind: str
+) -> str:
+    """The SVG of one chart of one table (``kind``: bars or crosstab); KeyError if none."""
+    statuses_for(status_key)
+    with translation.override(lang):
+        analysis = compute(slug, status_key, lang, category).analysis
+        table = analysis.table(table_key)
+        spec = chart_specs(table, reporting.chart_texts(), reporting.category_labels())[kind]
+        return render_svg(spec)
 
 
 def report_filename(slug: str, lang: str, fmt: str, status_key: str) -> str:

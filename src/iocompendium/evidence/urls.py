@@ -5,6 +5,7 @@ from iocompendium.evidence import views
 app_name = "evidence"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("charts/<str:kind>.svg", views.chart, name="chart"),
     path("reports/", views.report_build, name="report_build"),
     path("reports/<uuid:job_id>/", views.report_job, name="report_job"),
     path("reports/<uuid:job_id>/run/", views.report_run_now, name="report_run_now"),

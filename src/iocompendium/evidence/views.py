@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -65,11 +67,32 @@ def index(request):
         "category_labels": reporting.category_labels(),
         "jobs": ReportJob.objects.filter(questionnaire=slug)[:5],
     }
+    context["chart_query"] = urlencode(
+        {"questionnaire": slug, "status": status_key, "category": category}
+    )
     try:
-        context["report"] = services.content_for(slug, status_key, _lang(), category)
+        # Charts are drawn by the browser's (lazy) image requests, one by one.
+        context["report"] = services.content_for(
+            slug, status_key, _lang(), category, with_charts=False
+        )
     except selectors.EvidenceError as error:
         context["problem"] = str(error)
     return render(request, "evidence/index.html", context)
+
+
+@require_GET
+@secretariat_only
+def chart(request, kind):
+    """One chart of the dashboard as SVG, drawn when the browser shows it (lazy images)."""
+    slug, status_key, category = _filters(request)
+    key = request.GET.get("table", "")
+    try:
+        svg = services.chart_svg(slug, status_key, _lang(), category, key, kind)
+    except (selectors.EvidenceError, KeyError):
+        raise Http404 from None
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @require_POST
