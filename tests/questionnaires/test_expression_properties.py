@@ -13,6 +13,7 @@ from iocompendium.questionnaires.expressions import (
     XDate,
     evaluate_expression,
 )
+from iocompendium.questionnaires.expressions.functions import FUNCTIONS
 from iocompendium.questionnaires.expressions.values import to_string
 
 VALUES = {"a": "3", "b": "", "c": "x y z", "n": 4.0, "d": "2024-01-31"}
@@ -90,3 +91,31 @@ def test_number_to_string_round_trips_finite_numbers(number: float) -> None:
         assert text in ("Infinity", "-Infinity")
     elif "E" not in text:
         assert abs(float(text) - number) <= 1e-12 * max(1.0, abs(number)) or abs(number) < 1e-12
+
+
+def _call(name_and_args: tuple[str, list[str]]) -> str:
+    name, args = name_and_args
+    return f"{name}({', '.join(args)})"
+
+
+_LEAVES = st.sampled_from([
+    "${a}", "${b}", "${c}", "${n}", "${d}", ".", "'x'", "''", "0", "1", "2.5", "-3",
+    "'2024-02-30'", "1 div 0", "0 div 0", "/data/*", "'[a-'", "999999999999", "'%Y%'",
+])
+_FUNCTION_NAMES = st.sampled_from(sorted(name for name in FUNCTIONS if name != "indexed-repeat"))
+WELL_FORMED = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "div", "mod", "=", "!=", "<", ">=",
+                                          "and", "or", "|"]), inner)
+        .map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(_FUNCTION_NAMES, st.lists(inner, max_size=4)).map(_call),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(WELL_FORMED)
+def test_well_formed_expressions_give_a_value_or_an_expression_error(text: str) -> None:
+    _check(text)
