@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The shared third-party data lives beside the checkout, never inside it.
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+SHIPPED_ORGANISATIONS = REPO_ROOT / "src" / "iocompendium" / "data" / "organisations.csv"
 
 
 @pytest.fixture
@@ -33,3 +37,36 @@ def secretariat_user(django_user_model):
     return django_user_model.objects.create_user(
         "analyst", "analyst@example.org", "analyst-pass-2026", is_staff=True
     )
+
+
+# --- Running the ``iocompendium`` command in a subprocess (foundation) ---
+
+def iocompendium_command() -> list[str]:
+    """The installed console script, or the module when it is not on disk."""
+    script = Path(sys.executable).with_name("iocompendium")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "iocompendium.cli"]
+
+
+def run_iocompendium(*args: str, env: dict | None = None, timeout: float = 300,
+                     **kwargs) -> subprocess.CompletedProcess:
+    """Run ``iocompendium ARGS`` with the embedded SQLite database (DATABASE_URL unset,
+    so a PostgreSQL test run never touches a real database); output captured as text."""
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in {"DATABASE_URL", "IOCOMPENDIUM_DATA_DIR", "IOCOMPENDIUM_ENV"}}
+    full_env.update(env or {})
+    return subprocess.run(  # noqa: S603 - fixed command
+        [*iocompendium_command(), *args], env=full_env, capture_output=True, text=True,
+        timeout=timeout, check=False, **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated_data_dir(tmp_path_factory) -> Path:
+    """A data folder migrated and loaded with the shipped organisations, made once per run
+    by the real command (not the whole demo: later demo steps take minutes)."""
+    folder = tmp_path_factory.mktemp("data")
+    for args in (["migrate", "--verbosity", "0"],
+                 ["organisations", "load", str(SHIPPED_ORGANISATIONS)]):
+        done = run_iocompendium(*args, "--data-dir", str(folder))
+        assert done.returncode == 0, done.stderr
+    return folder
