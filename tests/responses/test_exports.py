@@ -165,3 +165,35 @@ def test_command_writes_each_format(generated, tmp_path):
         assert output.stat().st_size > 100
     with zipfile.ZipFile(tmp_path / "out-wide-csv") as archive:
         assert archive.namelist() == ["responses.csv", "instruments.csv"]
+
+
+IO_SURVEY = Path(__file__).resolve().parents[2] / "src" / "iocompendium" / "data" / "io_survey.xlsx"
+
+
+@pytest.mark.skipif(not IO_SURVEY.exists(), reason="the IO Survey form is not shipped yet")
+def test_io_survey_demo_data_round_trips_through_the_wide_xlsx(tmp_path):
+    from iocompendium.questionnaires.xlsform import read_xlsform
+
+    structure = read_xlsform(IO_SURVEY)
+
+    def publish() -> QuestionnaireVersion:
+        questionnaire = Questionnaire.objects.create(slug="io-survey", title={"en": "IO Survey"})
+        return QuestionnaireVersion.objects.create(
+            questionnaire=questionnaire, number=1, structure=structure, languages=["en", "fr"],
+            xlsform=b"", fingerprint="io-survey", published_at=timezone.now(),
+        )
+
+    with pytest.raises(Rollback), transaction.atomic():
+        load_synthetic_responses(publish(), generate(structure))
+        expected = stored_answers()
+        _name, content = build_export("wide-xlsx", "io-survey", STATUS_SETS["approved"])
+        raise Rollback
+    publish()
+    ensure_organisations(list(ORGANISATIONS))
+    path = tmp_path / "io-survey-wide.xlsx"
+    path.write_bytes(content)
+    report = import_responses("io-survey", path)
+    assert report.applied, [str(p) for p in report.errors[:5]]
+    assert report.warnings == []
+    assert stored_answers() == expected
+    assert sum(len(a) for a in expected.values()) > 36 * 60

@@ -37,7 +37,7 @@ from iocompendium.questionnaires.structure import (
 
 DEFAULT_SEED = 2018
 # Part of the demo's cache key: raise it when a change alters the generated answers.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 MAX_PASSES = 12
 MAX_REDRAWS = 8
 
@@ -616,13 +616,19 @@ class _Generator:
         fixed = {path: value for path, value in fixed.items() if path in self.questions}
         answers = dict(fixed)
         self._fill(answers, organisation, rng)
+        results = self.evaluate(self.structure, answers, "en")
         for path in fixed:
-            self._make_relevant(answers, path)
+            if not results.get(path, {}).get("relevant", True):
+                self._make_relevant(answers, path)
         redraws: dict[str, int] = {}
+        changed = True
         for _ in range(MAX_PASSES):
-            if not self._settle(answers, fixed, organisation, rng, redraws):
+            changed, results = self._settle(answers, fixed, organisation, rng, redraws)
+            if not changed:
                 break
-        self._check_fixed(answers, fixed, organisation)
+        if changed:
+            results = self.evaluate(self.structure, answers, "en")
+        self._check_fixed(results, fixed, organisation)
         return answers
 
     def _fill(self, answers: dict[str, str], organisation, rng: random.Random) -> None:
@@ -657,8 +663,8 @@ class _Generator:
                 if value != "":
                     answers[path] = value
 
-    def _settle(self, answers, fixed, organisation, rng, redraws) -> bool:
-        """One pass of the engine over the response; True if anything changed."""
+    def _settle(self, answers, fixed, organisation, rng, redraws) -> tuple[bool, dict]:
+        """One pass of the engine over the response: (anything changed?, the engine's results)."""
         results = self.evaluate(self.structure, answers, "en")
         changed = False
         for path in [p for p in answers if p not in results]:
@@ -689,13 +695,10 @@ class _Generator:
                     else:
                         answers[path] = value
                     changed = True
-        return changed
+        return changed, results
 
     def _make_relevant(self, answers: dict[str, str], path: str) -> None:
         """Set the questions a fixed question's relevance reads so that it applies."""
-        results = self.evaluate(self.structure, answers, "en")
-        if results.get(path, {}).get("relevant", True):
-            return
         for name in self._relevance_references(path):
             for ref in self.by_name.get(name, []):
                 if ref.repeats:
@@ -725,8 +728,7 @@ class _Generator:
             return ["1", "5", "20", "100"]
         return ["yes"]
 
-    def _check_fixed(self, answers, fixed, organisation) -> None:
-        results = self.evaluate(self.structure, answers, "en")
+    def _check_fixed(self, results, fixed, organisation) -> None:
         for path in fixed:
             result = results.get(path, {})
             if not result.get("relevant", True) or result.get("error"):
@@ -793,7 +795,11 @@ class _Generator:
             return ""
         if attempt >= 3:  # a constraint keeps refusing sets: try a single choice
             return rng.choice(choices)
-        picked = set(rng.sample(ordinary, rng.randint(1, min(4, len(ordinary)))))
+        # "other" (with its free-text follow-up) is chosen by about one organisation in ten.
+        common = [c for c in ordinary if c != "other"] or ordinary
+        picked = set(rng.sample(common, rng.randint(1, min(4, len(common)))))
+        if "other" in ordinary and rng.random() < 0.1:
+            picked.add("other")
         return " ".join(c for c in choices if c in picked)
 
 
@@ -855,10 +861,12 @@ def _instrument(organisation: SyntheticOrganisation, rng: random.Random) -> dict
 def _text_value(
     name: str, section: str, organisation: SyntheticOrganisation, rng: random.Random
 ) -> str:
+    if "respondent" in name and "email" not in name:
+        return f"Focal point, {organisation.acronym} secretariat (synthetic)"
     values = {
         "acronym": organisation.acronym,
         "website": organisation.website,
-        "url": organisation.website,
+        "url": f"{organisation.website}/instruments",
     }
     for key, value in values.items():
         if key in name:
