@@ -48,7 +48,10 @@ def _base(title: str, rows: int) -> dict[str, Any]:
         "height": max(ROW_HEIGHT, ROW_HEIGHT * rows),
         "config": {
             "font": "DejaVu Sans, sans-serif",
-            "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": LABEL_LIMIT},
+            # No grid: the count labels carry the values, and fewer SVG elements keep
+            # the PDF quick to draw.
+            "axis": {"labelFontSize": 11, "titleFontSize": 11, "labelLimit": LABEL_LIMIT,
+                     "grid": False},
             "view": {"stroke": None},
         },
     }
