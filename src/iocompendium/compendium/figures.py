@@ -76,8 +76,12 @@ def _chart(table, texts) -> SafeString | None:
     return mark_safe(unique_ids(svg))  # noqa: S308
 
 
-def theme_figures(slug: str, lang: str, *, with_charts: bool = True) -> ThemeFigures:
-    """Figures of every theme in ``lang`` (call inside ``translation.override(lang)``)."""
+def theme_figures(slug: str, lang: str, *, with_charts: bool = True,
+                  data: object | None = None) -> ThemeFigures:
+    """Figures of every theme in ``lang`` (call inside ``translation.override(lang)``).
+
+    ``data``: the survey's ``evidence_data`` already read (publishing reads it once for
+    both languages: the relevance of every answer is the costly part)."""
     try:
         from iocompendium.analysis.charts import ChartTexts
         from iocompendium.analysis.tables import analyse
@@ -85,7 +89,7 @@ def theme_figures(slug: str, lang: str, *, with_charts: bool = True) -> ThemeFig
     except ImportError:
         return ThemeFigures(False, _("The analysis of the survey is not available yet."))
     try:
-        data = evidence.evidence_data(slug, "approved")
+        data = data if data is not None else evidence.evidence_data(slug, "approved")
     except evidence.EvidenceError as error:
         return ThemeFigures(False, str(error))
     if data.respondents.empty:
@@ -128,3 +132,13 @@ def cached_theme_figures(slug: str, lang: str) -> ThemeFigures:
         figures = theme_figures(slug, lang)
         cache.set(key, figures, 3600)
     return figures
+
+
+def survey_data(slug: str) -> object | None:
+    """The survey's answers, respondents and relevance, read once (None if unavailable)."""
+    try:
+        from iocompendium.evidence import selectors as evidence
+
+        return evidence.evidence_data(slug, "approved")
+    except Exception:  # noqa: BLE001 - theme_figures then says why figures are missing
+        return None

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from iocompendium.compendium import selectors
-from iocompendium.compendium.figures import ThemeFigures, theme_figures
+from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_figures
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
 from iocompendium.compendium.site import LANGUAGES, Site
 from iocompendium.compendium.themes import THEMES
@@ -278,10 +278,11 @@ def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pd
         shutil.rmtree(output / sub, ignore_errors=True)
     result = PublishResult(output)
     books: dict[str, Compendium] = {}
+    data = survey_data(questionnaire)
     for lang in LANGUAGES:
         with translation.override(lang):
             step(_("Computing figures (%(lang)s)") % {"lang": lang})
-            figures: ThemeFigures = theme_figures(questionnaire, lang)
+            figures: ThemeFigures = theme_figures(questionnaire, lang, data=data)
             books[lang] = Compendium.load(lang, questionnaire=questionnaire, figures=figures)
             step(_("Writing pages (%(lang)s)") % {"lang": lang})
             result.pages += SiteWriter(output, books[lang], with_pdf=with_pdf).write_all()
