@@ -43,11 +43,12 @@ def sheet_rows(path: Path, sheet: str = "survey") -> tuple[list[str], list[tuple
 
 def cleaned(cell) -> str:
     """A cell as XLSForm tools clean text by default (pyxform's ``clean_text_values``
-    setting): typographic quotes become plain quotes and runs of spaces become one."""
-    text = str(cell).strip()
+    setting): typographic quotes become plain quotes, no-break spaces plain spaces and
+    runs of spaces one space."""
+    text = str(cell).replace("\xa0", " ").strip()
     for smart, plain in (("\u2018", "'"), ("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
         text = text.replace(smart, plain)
-    return re.sub(" +", " ", text)
+    return re.sub(" +", " ", text.replace("\xa0", " "))
 
 
 def write_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
@@ -57,6 +58,9 @@ def write_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
         sheet = workbook.create_sheet(title)
         for row in rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # text, not an Excel formula
     workbook.save(path)
     return path
 
@@ -107,7 +111,7 @@ def test_reach_2024_has_both_languages_and_its_repeats(shared_data):
                                                           "label::french"))
     for ref in iter_nodes(structure):
         row = rows[ref.node["row"] - 1]
-        assert row[name_col] == ref.name
+        assert str(row[name_col]).strip() == ref.name
         if row[en_col]:
             assert ref.node["label"]["english"] == cleaned(row[en_col])
         if row[fr_col]:
@@ -291,10 +295,11 @@ def test_every_problem_is_listed(tmp_path):
 
 def test_pyxform_errors_become_xlsform_errors_with_the_row(tmp_path):
     path = write_sheets(tmp_path / "unmatched.xlsx", {"survey": [
-        ["type", "name", "label"], ["begin_group", "g", "G"], ["text", "q", "Q"]]})
+        ["type", "name", "label"], ["text", "q", "Q"], ["end_group"]]})
     with pytest.raises(XLSFormError) as caught:
         read_xlsform(path)
-    assert caught.value.problems[0].message
+    assert caught.value.problems[0].row == 3
+    assert "end_group" in caught.value.problems[0].message
     bad_type = write_sheets(tmp_path / "badtype.xlsx", {"survey": [
         ["type", "name", "label"], ["text", "q", "Q"], ["not_a_type", "r", "R"]]})
     with pytest.raises(XLSFormError) as caught:

@@ -15,6 +15,7 @@ import copy
 import re
 import warnings
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_m
                   "select one external": "select_one_external"}
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET_RE = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
+_COLUMN_RE = re.compile(r"the '([\w:() -]+)' (?:value|column)")
 _END_RE = re.compile(r"^end[ _](group|repeat|loop)$")
 _OR_OTHER_RE = re.compile(r"\s(or specify other|or_other|or other)\s*$", re.IGNORECASE)
 _CODE_RE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
@@ -121,16 +123,22 @@ def read_xlsform(path: str | Path) -> Structure:
         raise XLSFormError([Problem("", 0, "", f"{path.name} is not an XLSForm: use an .xlsx, "
                                                ".xls or .csv file.")])
     workbook, form_json = _parse_with_pyxform(path)
+    builder = _Builder(workbook, form_json)
     try:
-        structure = _Builder(workbook, form_json).build()
-    except XLSFormError:
-        raise
+        structure = builder.build()
     except Exception as error:  # noqa: BLE001 - pyxform accepted a shape we cannot read
         raise XLSFormError([Problem("", 0, "", f"The form could not be read ({error}).")]) from None
-    problems = check_structure(structure)
+    problems = builder.problems or check_structure(structure)
     if problems:
         raise XLSFormError(problems)
     return structure
+
+
+@lru_cache(maxsize=1)
+def _known_types() -> frozenset[str]:
+    from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
+
+    return frozenset(QUESTION_TYPE_DICT) | {"group", "repeat", "loop"}
 
 
 def _parse_with_pyxform(path: Path) -> tuple[Any, dict]:
@@ -160,8 +168,10 @@ def _problem_from_pyxform(message: str) -> Problem:
     row = _ROW_RE.search(message)
     sheet = _SHEET_RE.search(message)
     text = _ROW_RE.sub("", message).split(" Learn more:")[0].strip()
+    column = _COLUMN_RE.search(message)
     return Problem(sheet.group(1) if sheet else ("survey" if row else ""),
-                   int(row.group(1)) if row else 0, "", " ".join(text.split()))
+                   int(row.group(1)) if row else 0, column.group(1) if column else "",
+                   " ".join(text.split()))
 
 
 def _normalized(cells: dict) -> dict:
@@ -183,7 +193,7 @@ def _split_header(header: str) -> tuple[str, str | None]:
 
 
 class _Builder:
-    """pyxform's JSON + the raw rows -> the structure."""
+    """pyxform's JSON + the raw rows -> the structure (``problems``: unknown types)."""
 
     def __init__(self, workbook: Any, form_json: dict) -> None:
         self.form_json = form_json
@@ -196,6 +206,7 @@ class _Builder:
             [workbook.survey_header, workbook.choices_header])
         self.seen_languages: set[str] = set()
         self.or_other_lists: set[str] = set()
+        self.problems: list[Problem] = []
 
     def _languages_in_headers(self, headers: Iterable[Any]) -> list[str]:
         order: list[str] = []
@@ -281,6 +292,8 @@ class _Builder:
             row, cells = self.find_row(name)
             if not row and name == "meta" and item.get("control", {}).get("bodyless"):
                 continue  # pyxform adds <meta><instanceID/> to every form
+            if not row and _is_generated_count(item, items):
+                continue  # pyxform's calculate holding a repeat's constant repeat_count
             node = self.node(item, row, cells)
             if node["or_other"]:
                 skip_other_of = name
@@ -288,6 +301,9 @@ class _Builder:
         return built
 
     def node(self, item: dict, row: int, cells: dict) -> Node:
+        if item["type"] not in _known_types():
+            self.problems.append(Problem("survey", row, "type",
+                                         f"'{item['type']}' is not an XLSForm question type."))
         bind = item.get("bind") or {}
         control = item.get("control") or {}
         node_type = _PYXFORM_TYPES.get(item["type"], str(item["type"]).replace(" ", "_"))
@@ -315,7 +331,7 @@ class _Builder:
             "choice_filter": str(item.get("choice_filter", "")),
             "or_other": or_other,
             "appearance": str(control.get("appearance", "")),
-            "repeat_count": str(control.get("jr:count", "")),
+            "repeat_count": str(cells.get("repeat_count") or control.get("jr:count", "")),
             "parameters": {str(k): str(v) for k, v in (item.get("parameters") or {}).items()},
         }
         if node_type in CONTAINER_TYPES:
@@ -371,6 +387,13 @@ class _Builder:
                               "extra": extra})
             result[str(list_name)] = items
         return result
+
+
+def _is_generated_count(item: dict, siblings: list[dict]) -> bool:
+    name = str(item.get("name", ""))
+    return (item.get("type") == "calculate" and name.endswith("_count")
+            and any(other.get("type") == "repeat" and other.get("name") == name[:-len("_count")]
+                    for other in siblings))
 
 
 def _substitute_label(label: Any, column_label: Any) -> Any:
