@@ -53,6 +53,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
+        if options["verbosity"] >= 2:
+            self.stdout.write(f"  migrate: {time.monotonic() - started:.1f} s")
         context = DemoContext(
             data_dir=Path(settings.DATA_DIR), options=options, write=self.stdout.write
         )
@@ -63,7 +65,12 @@ class Command(BaseCommand):
                 if error.name == module_name:
                     continue  # this app has no demo step yet
                 raise
+            step_started = time.monotonic()
             module.run(context)
+            if options["verbosity"] >= 2:
+                self.stdout.write(
+                    f"  step {module_name}: {time.monotonic() - step_started:.1f} s"
+                )
         for line in context.lines:
             self.stdout.write(line)
         self.stdout.write(f"Demo ready in {time.monotonic() - started:.1f} s.")
