@@ -234,16 +234,14 @@ def save_answer(
         current = (
             Answer.objects.select_for_update()
             .filter(response=response, path=path)
-            .values("id", "value", "revision", "updated_by__username")
+            .values("id", "value", "revision")
             .first()
         )
         stored_revision = current["revision"] if current else 0
         if current and current["value"] == value:
-            return SaveResult(True, path, value, stored_revision,
-                              current["updated_by__username"] or "", unchanged=True)
+            return SaveResult(True, path, value, stored_revision, unchanged=True)
         if base_revision is not None and base_revision != stored_revision:
-            return SaveResult(False, path, current["value"] if current else "", stored_revision,
-                              (current or {}).get("updated_by__username") or "")
+            return _conflict_after_race(response, path)
         new_revision = _write_answer(response, path, value, user, current)
         if new_revision is None:  # a colleague created the answer a moment ago
             return _conflict_after_race(response, path)
