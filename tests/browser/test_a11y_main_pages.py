@@ -54,6 +54,7 @@ def test_static_site_pages_have_no_serious_violation(browser, published, tmp_pat
     page = context.new_page()
     found = {}
     for name in pages:
+        assert (result.output / name).is_file(), name
         page.goto((result.output / name).as_uri())
         problems = blocking_violations(page)
         if problems:
@@ -81,7 +82,7 @@ def test_web_app_main_pages_have_no_serious_violation(page, published, survey, o
     found = {}
 
     def check(path: str) -> None:
-        page.goto(path)
+        assert page.goto(path).ok, path
         problems = blocking_violations(page)
         if problems:
             found[path] = problems

@@ -13,8 +13,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.utils import translation
-
 from iocompendium.compendium import practice_template, services
 from iocompendium.compendium.models import KeyPrinciple, PracticeStatus
 from iocompendium.compendium.publishing import publish
@@ -129,13 +127,9 @@ def _survey_practices():
             .order_by("response__organisation__acronym", "path")[:PRACTICES_PER_THEME]
         )
         for answer in answers:
-            acronym = answer.response.organisation.acronym
-            with translation.override("fr"):
-                title_fr = f"Pratique de {acronym} : {theme.label}"
-            with translation.override("en"):
-                title_en = f"{acronym} practice: {theme.label}"
+            # The title is the answer's first words; the curator writes the French title.
             practices.append(services.practice_from_answer(
-                answer.response, answer.path, synthetic=True, title=title_en, title_fr=title_fr,
+                answer.response, answer.path, synthetic=True
             ))
     return practices
 

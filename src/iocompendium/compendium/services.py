@@ -32,6 +32,7 @@ from iocompendium.responses.models import Answer, Response, ResponseStatus
 KEY_PRINCIPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "key_principles.json"
 EXAMPLES_SUFFIX = "_examples"
 TITLE_WORDS = 12
+IDENTIFIER_LENGTH = 60
 SEARCH_KIND = "practice"
 
 
@@ -99,7 +100,11 @@ def update_key_principle(
 
 def new_identifier(organisation: Organisation, title: str) -> str:
     """A readable, unique citation key: '<acronym>-<first words of the title>'."""
-    base = slugify(f"{organisation.acronym} {title}")[:60].strip("-") or "practice"
+    acronym, words = slugify(organisation.acronym), slugify(title)
+    base = words if words.startswith(f"{acronym}-") else f"{acronym}-{words}".strip("-")
+    if len(base) > IDENTIFIER_LENGTH:  # cut between words, not inside one
+        base = base[:IDENTIFIER_LENGTH].rsplit("-", 1)[0]
+    base = base or "practice"
     identifier, number = base, 2
     while Practice.objects.filter(identifier=identifier).exists():
         identifier = f"{base}-{number}"
