@@ -47,3 +47,13 @@ def store_responses(version, answers_by_organisation=ANSWERS_BY_ORGANISATION,
 def tiny(db):
     version = make_version()
     return version, store_responses(version)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The analysis cache lives in the process: no test sees another test's analysis."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -130,3 +130,13 @@ def test_a_queued_report_can_be_built_now_without_a_worker(client, secretariat_u
     # A second run (the worker arriving late) leaves the built report alone.
     from iocompendium.evidence.services import run_report_job
     assert run_report_job(str(job.pk)) == job.file_name
+
+
+def test_dashboard_follows_status_changes(client, secretariat_user, tiny):
+    _version, responses = tiny
+    client.force_login(secretariat_user)
+    query = {"questionnaire": SLUG}
+    assert "4 responding organisations." in client.get("/en/evidence/", query).content.decode()
+    responses["C"].status = "draft"
+    responses["C"].save()
+    assert "3 responding organisations." in client.get("/en/evidence/", query).content.decode()

@@ -16,11 +16,13 @@ from iocompendium.evidence import reporting
 from iocompendium.evidence.models import ReportJob
 from iocompendium.evidence.selectors import (
     DEFAULT_STATUS,
-    EvidenceData,
     EvidenceError,
+    analysed_version,
     evidence_data,
+    fingerprint,
     statuses_for,
 )
+from iocompendium.questionnaires.models import QuestionnaireVersion
 
 ANALYSIS_CACHE_SECONDS = 3600
 REPORTS_FOLDER = "reports"
@@ -29,20 +31,26 @@ LANGUAGES = ("en", "fr")
 
 @dataclass
 class ComputedEvidence:
-    data: EvidenceData
+    version: QuestionnaireVersion
     analysis: Analysis
+    synthetic: bool
 
 
 def compute(
     slug: str, status_key: str = DEFAULT_STATUS, lang: str = "en", category: str = ""
 ) -> ComputedEvidence:
-    """The analysis of the current answers; cached until an answer or a status changes."""
+    """The analysis of the current answers.
+
+    Cached under a fingerprint of the answers (one cheap query), so that the dashboard and
+    its chart images recompute only after an answer or a status changed."""
     if lang not in LANGUAGES:
         raise EvidenceError(f"Unknown language '{lang}'; use en or fr.")
-    data = evidence_data(slug, status_key, category or None)
-    key = f"evidence:analysis:{data.fingerprint}:{lang}:{category}"
-    analysis = cache.get(key)
-    if analysis is None:
+    statuses = statuses_for(status_key)
+    version = analysed_version(slug)
+    key = f"evidence:analysis:{fingerprint(slug, statuses)}:{lang}:{category}"
+    cached = cache.get(key)
+    if cached is None:
+        data = evidence_data(slug, status_key, category or None)
         analysis = analyse(
             data.version.structure,
             data.answers,
@@ -50,8 +58,10 @@ def compute(
             respondents=data.respondents,
             relevance=data.relevance,
         )
-        cache.set(key, analysis, ANALYSIS_CACHE_SECONDS)
-    return ComputedEvidence(data, analysis)
+        cached = (analysis, data.synthetic)
+        cache.set(key, cached, ANALYSIS_CACHE_SECONDS)
+    analysis, synthetic = cached
+    return ComputedEvidence(version, analysis, synthetic)
 
 
 def content_for(
@@ -67,14 +77,14 @@ def content_for(
     statuses_for(status_key)
     with translation.override(lang):
         computed = compute(slug, status_key, lang, category)
-        questionnaire = computed.data.version.questionnaire
+        questionnaire = computed.version.questionnaire
         return reporting.report_content(
             computed.analysis,
             slug=slug,
             title=questionnaire.title_in(lang),
             lang=lang,
             status_key=status_key,
-            synthetic=computed.data.synthetic,
+            synthetic=computed.synthetic,
             category_filter=category,
             with_charts=with_charts,
             progress=progress,
