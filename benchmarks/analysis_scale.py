@@ -10,6 +10,7 @@ Each size runs in a fresh process so that its peak memory (max RSS) is its own.
 
     .venv/bin/python benchmarks/analysis_scale.py            # 1k, 10k, 100k, 750k
     .venv/bin/python benchmarks/analysis_scale.py --answers 50000
+    .venv/bin/python benchmarks/analysis_scale.py --relevance 100   # engine cost per response
 """
 
 from __future__ import annotations
@@ -119,30 +120,61 @@ def run_one(answers_target: int) -> dict:
     from iocompendium.analysis.tables import analyse
 
     answers, respondents, relevant = synthetic_answers(answers_target)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     analysis = analyse(synthetic_structure(), answers, respondents=respondents,
                        relevance=relevant)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"answers": len(answers), "organisations": len(respondents),
             "tables": len(analysis.tables), "seconds": round(elapsed, 2),
+            "cpu_seconds": round(cpu, 2),
             "peak_rss_mib": round(peak_mib)}
+
+
+def relevance_cost(sample: int) -> None:
+    """The engine's cost per response on the real IO Survey (SYNTHETIC demo answers):
+    what the first computation of the denominators costs, before the relevance cache."""
+    from pathlib import Path
+
+    from iocompendium.analysis.relevance import relevance_table
+    from iocompendium.questionnaires.engine import evaluate
+    from iocompendium.questionnaires.xlsform import read_xlsform
+    from iocompendium.responses.synthetic import generate, scaled_organisations
+
+    form = Path(__file__).resolve().parents[1] / "src/iocompendium/data/io_survey.xlsx"
+    structure = read_xlsform(form)
+    responses = generate(structure, organisations=scaled_organisations(sample))
+    pairs = [(r.organisation.acronym, r.answers) for r in responses]
+    started, cpu_started = time.perf_counter(), time.process_time()
+    table = relevance_table(structure, pairs, evaluate)
+    per_response = (time.perf_counter() - started) / len(pairs)
+    cpu_per_response = (time.process_time() - cpu_started) / len(pairs)
+    print(f"relevance by the engine, IO Survey: {per_response * 1000:.1f} ms wall, "
+          f"{cpu_per_response * 1000:.1f} ms CPU per response ({len(pairs)} responses, "
+          f"{len(table):,} relevant pairs); 5,000 organisations cold: about "
+          f"{cpu_per_response * 5000:.0f} s of CPU")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, help="One size only (in this process).")
+    parser.add_argument("--relevance", type=int, metavar="N",
+                        help="Measure the engine's relevance cost on N responses instead.")
     options = parser.parse_args()
+    if options.relevance:
+        relevance_cost(options.relevance)
+        return
     if options.answers:
         print(json.dumps(run_one(options.answers)))
         return
-    print("SYNTHETIC data. answers | organisations | tables | analysis s | peak RSS MiB")
+    print("SYNTHETIC data. answers | organisations | tables | wall s | CPU s | peak RSS MiB")
     for size in SIZES:
         out = subprocess.run([sys.executable, __file__, "--answers", str(size)],
                              check=True, capture_output=True, text=True).stdout
         row = json.loads(out)
         print(f"{row['answers']:>9,} | {row['organisations']:>6,} | {row['tables']:>3} | "
-              f"{row['seconds']:>6.2f} | {row['peak_rss_mib']:>6,}")
+              f"{row['seconds']:>6.2f} | {row['cpu_seconds']:>6.2f} | {row['peak_rss_mib']:>6,}")
 
 
 if __name__ == "__main__":
