@@ -23,10 +23,11 @@ IO_SURVEY = REPO / "src" / "iocompendium" / "data" / "io_survey.xlsx"
 
 
 def timed(label: str, function, *args, **kwargs):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
     elapsed = time.perf_counter() - started
-    print(f"{label:<58} {elapsed:8.2f} s")
+    # CPU time of this process: less sensitive than wall time to a busy shared machine.
+    print(f"{label:<58} {elapsed:8.2f} s wall {time.process_time() - cpu:8.2f} s CPU")
     return result, elapsed
 
 
@@ -43,16 +44,17 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from iocompendium.questionnaires.services import import_questionnaire
 
     from iocompendium.evidence.exports import build_wide_xlsx, load_records
+    from iocompendium.questionnaires.services import import_questionnaire
     from iocompendium.responses.demo_data import ensure_organisations, load_synthetic_responses
     from iocompendium.responses.importing import import_responses
     from iocompendium.responses.models import Answer
     from iocompendium.responses.synthetic import generate, scaled_organisations
     from iocompendium.responses.tabular import ResponseRecord
 
-    print(f"data folder {folder}; database {django.db.connection.vendor}")
+    print(f"data folder {folder}; database {django.db.connection.vendor}; "
+          f"load average {os.getloadavg()[0]:.1f}")
     call_command("migrate", interactive=False, verbosity=0)
     version, _ = import_questionnaire(IO_SURVEY, "io-survey", publish=True)
     import_questionnaire(IO_SURVEY, "io-survey-copy", publish=True)
