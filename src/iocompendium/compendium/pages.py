@@ -134,8 +134,10 @@ class Compendium:
         }
 
     def families_page(self, site: Site) -> tuple[str, dict[str, Any]]:
+        method = _get(self.families, "method") if isinstance(self.families, dict) else None
         return "compendium/families.html", {
             **self.base_context(site), "families": family_rows(self.families),
+            "method": method or "",
         }
 
     def search_page(self, site: Site, query: str = "",
@@ -173,13 +175,15 @@ def family_rows(summary: Any) -> list[FamilyRow] | None:
         return []
     rows = []
     for n, family in enumerate(families, start=1):
-        traits = _get(family, "profile", "traits", "attributes") or []
-        if not isinstance(traits, list | tuple):
-            traits = [traits]
+        profile = _get(family, "profile", "traits")
+        traits = list(profile) if isinstance(profile, list | tuple) else []
+        description = _get(family, "description", "summary")
+        if description is None and isinstance(profile, str):
+            description = profile
         rows.append(FamilyRow(
             label=str(_get(family, "label", "name", "title") or _("Family %(n)d") % {"n": n}),
             size=_get(family, "size", "count", "instruments"),
-            description=str(_get(family, "description", "summary") or ""),
+            description=str(description or ""),
             traits=[str(t if not isinstance(t, dict) else ", ".join(map(str, t.values())))
                     for t in traits][:8],
         ))

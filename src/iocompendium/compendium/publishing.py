@@ -44,6 +44,7 @@ class PublishResult:
     pdfs: list[Path] = field(default_factory=list)
     data_files: list[Path] = field(default_factory=list)
     practices: int = 0
+    books: dict = field(default_factory=dict, repr=False)
 
     @property
     def index(self) -> Path:
@@ -290,19 +291,28 @@ def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pd
     with translation.override("en"):
         write_root(output)
     result.pages += 1
+    result.books = books
     if with_pdf:
-        for lang in LANGUAGES:
-            with translation.override(lang):
-                step(_("Writing the PDF (%(lang)s)") % {"lang": lang})
-                path = output / "downloads" / pdf_name(lang)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(build_pdf(books[lang]))
-                result.pdfs.append(path)
+        write_pdfs(result, progress=step)
     step(_("Writing the data package"))
     with translation.override("en"):
         result.data_files = write_data_package(output, books["en"], books["fr"])
     result.practices = len(books["en"].practices)
     return result
+
+
+def write_pdfs(result: PublishResult, *, progress: Progress | None = None) -> None:
+    """The PDF of each language, and the site's index pages relinked to them."""
+    step = progress or (lambda label: None)
+    for lang, book in result.books.items():
+        with translation.override(lang):
+            step(_("Writing the PDF (%(lang)s)") % {"lang": lang})
+            path = result.output / "downloads" / pdf_name(lang)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(build_pdf(book))
+            result.pdfs.append(path)
+            SiteWriter(result.output, book, with_pdf=True).page(f"{lang}/index.html",
+                                                                 book.index_page)
 
 
 STEPS_WITH_PDF = 2 * len(LANGUAGES) + len(LANGUAGES) + 1
