@@ -46,3 +46,17 @@ class FacetValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facet}={self.value}"
+
+
+class Generation(models.Model):
+    """Changed (to a random number) by every write to a kind's documents: tells processes
+    that their cached facet tables of that kind are stale."""
+
+    kind = models.CharField(max_length=40, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "search_generation"
+
+    def __str__(self) -> str:
+        return f"{self.kind}@{self.number}"

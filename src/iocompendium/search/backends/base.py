@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 from django.db import connection, transaction
 
+from iocompendium.search import facetcache
 from iocompendium.search.types import Entry, FacetValues, SearchResult, Terms, facet_pairs
 
 BATCH = 5000
@@ -36,6 +38,7 @@ class Backend:
     def _write_batch(self, kind: str, entries: Sequence[Entry]) -> int:
         keys = [e.key for e in entries]
         with connection.cursor() as cursor:
+            facetcache.bump(cursor, kind)
             self._delete_keys(cursor, kind, keys)
             cursor.executemany(
                 "INSERT INTO search_document (kind, key, title, body) VALUES (%s, %s, %s, %s)",
@@ -77,10 +80,12 @@ class Backend:
 
     def remove(self, kind: str, keys: Sequence[str]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
+            facetcache.bump(cursor, kind)
             self._delete_keys(cursor, kind, list(keys))
 
     def remove_all(self, kind: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
+            facetcache.bump(cursor, kind)
             cursor.execute(
                 "DELETE FROM search_facetvalue WHERE document_id IN "
                 "(SELECT id FROM search_document WHERE kind = %s)",
@@ -91,6 +96,7 @@ class Backend:
     def set_facet(self, kind: str, facet: str, values: Mapping[str, FacetValues]) -> None:
         """Replace one facet of every document of ``kind`` (keys absent: no value)."""
         with transaction.atomic(), connection.cursor() as cursor:
+            facetcache.bump(cursor, kind)
             cursor.execute(
                 "DELETE FROM search_facetvalue WHERE facet = %s AND document_id IN "
                 "(SELECT id FROM search_document WHERE kind = %s)",
@@ -118,13 +124,23 @@ class Backend:
         limit: int,
         offset: int,
     ) -> SearchResult:
+        table = facetcache.table(kind)
         where, params = self._filter_sql(kind, terms, facets)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM search_document d WHERE {where}", params)  # noqa: S608
-            total = int(cursor.fetchone()[0])
-            counts = self._facet_counts(cursor, where, params) if total else {}
+            if terms:
+                rows = table.positions(self._matching_ids(cursor, terms))
+            else:
+                rows = np.arange(len(table.doc_ids))
+            rows = table.filter(rows, {k: v for k, v in facets.items() if v})
+            total = len(rows)
+            counts = _ordered(table.count(rows))
             hits = self._hits(cursor, kind, terms, where, params, limit, offset) if total else []
         return SearchResult(total=total, facets=counts, results=hits)
+
+    def _matching_ids(self, cursor, terms: Terms) -> np.ndarray:
+        sql, params = self._match_ids_sql(terms)
+        cursor.execute(sql, params)
+        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
 
     def _filter_sql(
         self, kind: str, terms: Terms, facets: Mapping[str, Sequence[str]]
@@ -147,23 +163,20 @@ class Backend:
             params.extend([facet, *values])
         return " AND ".join(clauses), params
 
-    def _facet_counts(self, cursor, where: str, params: list) -> dict[str, dict[str, int]]:
-        cursor.execute(
-            "SELECT f.facet, f.value, COUNT(*) FROM search_facetvalue f WHERE f.document_id IN "  # noqa: S608 - only placeholders and fixed SQL are interpolated
-            f"(SELECT d.id FROM search_document d WHERE {where}) GROUP BY f.facet, f.value",  # noqa: S608
-            params,
-        )
-        counts: dict[str, dict[str, int]] = {}
-        for facet, value, count in cursor.fetchall():
-            counts.setdefault(facet, {})[value] = int(count)
-        return {
-            facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
-            for facet, values in sorted(counts.items())
-        }
-
     # --- engine-specific -------------------------------------------------------------
     def _match_sql(self, terms: Terms) -> tuple[str, list]:
         raise NotImplementedError
 
+    def _match_ids_sql(self, terms: Terms) -> tuple[str, list]:
+        raise NotImplementedError
+
     def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list:
         raise NotImplementedError
+
+
+def _ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Facets by name; values by count (most first), then by value."""
+    return {
+        facet: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+        for facet, values in sorted(counts.items())
+    }

@@ -29,6 +29,10 @@ class PostgresBackend(Backend):
         sql, params = tsquery_sql(terms)
         return f"d.tsv @@ {sql}", params
 
+    def _match_ids_sql(self, terms: Terms) -> tuple[str, list]:
+        sql, params = tsquery_sql(terms)
+        return f"SELECT id FROM search_document WHERE tsv @@ {sql}", params  # noqa: S608 - placeholders only
+
     def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list[Hit]:
         if not terms:
             cursor.execute(

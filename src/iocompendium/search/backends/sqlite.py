@@ -27,6 +27,9 @@ class SqliteBackend(Backend):
             [fts5_query(terms)],
         )
 
+    def _match_ids_sql(self, terms: Terms) -> tuple[str, list]:
+        return "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [fts5_query(terms)]
+
     def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list[Hit]:
         if not terms:
             cursor.execute(
