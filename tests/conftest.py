@@ -47,12 +47,21 @@ def iocompendium_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "iocompendium.cli"]
 
 
+# Left out of a subprocess's environment: the test run's own database and data folder, and
+# DJANGO_ALLOW_ASYNC_UNSAFE (set for Playwright tests; "check --deploy" rightly flags it).
+TEST_RUN_ONLY_VARIABLES = {"DATABASE_URL", "IOCOMPENDIUM_DATA_DIR", "IOCOMPENDIUM_ENV",
+                           "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def subprocess_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY_VARIABLES}
+
+
 def run_iocompendium(*args: str, env: dict | None = None, timeout: float = 300,
                      **kwargs) -> subprocess.CompletedProcess:
     """Run ``iocompendium ARGS`` with the embedded SQLite database (DATABASE_URL unset,
     so a PostgreSQL test run never touches a real database); output captured as text."""
-    full_env = {k: v for k, v in os.environ.items()
-                if k not in {"DATABASE_URL", "IOCOMPENDIUM_DATA_DIR", "IOCOMPENDIUM_ENV"}}
+    full_env = subprocess_environment()
     full_env.update(env or {})
     return subprocess.run(  # noqa: S603 - fixed command
         [*iocompendium_command(), *args], env=full_env, capture_output=True, text=True,

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import iocompendium_command
+from tests.conftest import iocompendium_command, subprocess_environment
 
 
 def free_port() -> int:
@@ -33,7 +33,7 @@ def get(url: str) -> tuple[int, str]:
 @pytest.fixture
 def server(migrated_data_dir):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env = subprocess_environment()
     process = subprocess.Popen(  # noqa: S603 - fixed command
         [*iocompendium_command(), "serve", "--port", str(port), "--workers", "1",
          "--data-dir", str(migrated_data_dir)],

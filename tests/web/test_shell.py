@@ -154,3 +154,15 @@ def test_french_catalogue_is_complete(app):
     for entry in entries:
         assert "#, fuzzy" not in entry
         assert not re.search(r'^msgstr(\[\d\])? ""\Z', entry.strip(), re.MULTILINE), entry
+
+
+def test_home_counts_real_and_fictional_organisations_apart(client):
+    from iocompendium.registry.models import Organisation
+
+    Organisation.objects.create(acronym="R1", name_en="Real one", category="igo")
+    Organisation.objects.create(acronym="R2", name_en="Real two", category="tgn")
+    Organisation.objects.create(acronym="DEMO", name_en="Fictional", category="igo",
+                                synthetic=True)
+    html = " ".join(client.get("/en/").content.decode().split())
+    assert "The registry lists 2 organisations." in html
+    assert "The demo adds 1 fictional organisation, marked as such." in html

@@ -19,5 +19,7 @@ def organisation_by_acronym(acronym: str) -> Organisation | None:
     return Organisation.objects.filter(acronym=acronym).first()
 
 
-def organisation_count() -> int:
-    return Organisation.objects.count()
+def organisation_counts() -> tuple[int, int]:
+    """(real organisations, fictional demo organisations) in the registry."""
+    synthetic = Organisation.objects.filter(synthetic=True).count()
+    return Organisation.objects.count() - synthetic, synthetic

@@ -6,12 +6,14 @@ from django.template import loader
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from iocompendium.registry.selectors import organisation_count
+from iocompendium.registry.selectors import organisation_counts
 from iocompendium.web import services
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"organisation_count": organisation_count()})
+    real, synthetic = organisation_counts()
+    return render(request, "web/home.html",
+                  {"organisation_count": real, "synthetic_count": synthetic})
 
 
 def client_address(request: HttpRequest) -> str:
