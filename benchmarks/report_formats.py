@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 
 def main() -> None:
@@ -42,6 +43,8 @@ def main() -> None:
         for lang in ["en", "fr"]:
             cache.clear()
             selectors._relevance_cache.clear()
+            for stored in (Path(options.data_dir) / "cache").glob("relevance-*.json"):
+                stored.unlink()
             charts._render_json.cache_clear()
             cold = _timed(build_report, "io-survey", lang=lang, fmt=fmt)
             warm = _timed(build_report, "io-survey", lang=lang, fmt=fmt)

@@ -50,10 +50,15 @@ def tiny(db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """The analysis cache lives in the process: no test sees another test's analysis."""
+def _empty_cache(settings, tmp_path):
+    """Caches live in the process and the data folder: no test sees another test's."""
     from django.core.cache import cache
 
+    from iocompendium.evidence import selectors
+
+    settings.DATA_DIR = tmp_path / "data"
     cache.clear()
+    selectors._relevance_cache.clear()
     yield
     cache.clear()
+    selectors._relevance_cache.clear()

@@ -44,6 +44,20 @@ def test_relevance_comes_from_the_engine(tiny):
     assert set(effect["organisation"]) == {"A", "B"}  # organisations with instruments
 
 
+def test_relevance_is_kept_in_the_data_folder(tiny, monkeypatch, settings):
+    first = selectors.relevance(SLUG, ("approved",))
+    assert list((settings.DATA_DIR / "cache").glob("relevance-*.json"))
+    selectors._relevance_cache.clear()  # as in a new server process
+
+    def engine_must_not_run(*args, **kwargs):
+        raise AssertionError("the engine ran again for unchanged responses")
+
+    monkeypatch.setattr("iocompendium.questionnaires.engine.evaluate", engine_must_not_run)
+    again = selectors.relevance(SLUG, ("approved",))
+    assert again.sort_values(["organisation", "question"]).values.tolist() == \
+        first.sort_values(["organisation", "question"]).values.tolist()
+
+
 def test_json_report_counts_and_denominators(tiny):
     _name, data = services.build_report(SLUG, fmt="json")
     document = json.loads(data)

@@ -8,12 +8,17 @@ notebooks read: one row per stored, non-empty answer, columns
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 
 from iocompendium.analysis.relevance import relevant_questions
@@ -28,10 +33,9 @@ STATUS_SETS: dict[str, tuple[str, ...]] = {
     "submitted": ("submitted", "in_review", "approved"),
 }
 DEFAULT_STATUS = "approved"
-# Relevance sets kept in memory per process, by content: enough for 5,000+ responses
-# (Django's default local-memory cache keeps only 300 entries).
-RELEVANCE_CACHE_SIZE = 50_000
-_relevance_cache: OrderedDict[str, list[str]] = OrderedDict()
+# Relevance sets by questionnaire version, then by a hash of a response's answers.
+RELEVANCE_VERSIONS_KEPT = 8
+_relevance_cache: OrderedDict[str, dict[str, list[str]]] = OrderedDict()
 _relevance_lock = threading.Lock()  # gunicorn serves with threads
 
 
@@ -156,9 +160,11 @@ def _answers_key(answers: dict[str, str]) -> str:
 def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     """(organisation, question, relevant) of every relevant question, by the engine.
 
-    The engine runs once per response and answers; the result is kept in memory under a
-    hash of the version and of the response's answers, so an unchanged response is not
-    evaluated again (the expensive part at thousands of organisations)."""
+    The engine runs once per response and answers: the result is kept under a hash of
+    the version and of the response's answers, in memory and in the data folder
+    (``cache/relevance-*.json``, shared by the server's processes and kept across
+    restarts), so an unchanged response is not evaluated again: that is the expensive
+    part at thousands of organisations."""
     from iocompendium.questionnaires.engine import evaluate
 
     version = analysed_version(slug)
@@ -167,20 +173,74 @@ def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     organisation_of = dict(
         _responses(slug, statuses).values_list("id", "organisation__acronym")
     )
+    stored = _stored_relevance(version)
+    computed: dict[str, list[str]] = {}
     rows: list[tuple[str, str, bool]] = []
     for response_id, organisation in organisation_of.items():
         answers = by_response.get(response_id, {})
-        key = f"evidence:relevance:{version.fingerprint[:16]}:{_answers_key(answers)}"
-        questions = _relevance_cache.get(key)
+        key = _answers_key(answers)
+        questions = stored.get(key)
         if questions is None:
             questions = sorted(relevant_questions(structure, answers, evaluate))
-            with _relevance_lock:
-                _relevance_cache[key] = questions
-                while len(_relevance_cache) > RELEVANCE_CACHE_SIZE:
-                    _relevance_cache.popitem(last=False)
+            computed[key] = questions
         rows.extend((organisation, question, True) for question in questions)
+    if computed:
+        _store_relevance(version, stored, computed)
     frame = pd.DataFrame(rows, columns=RELEVANCE_COLUMNS)
     return frame.drop_duplicates(["organisation", "question"])
+
+
+def _relevance_file(version: QuestionnaireVersion) -> Path:
+    return Path(settings.DATA_DIR) / "cache" / f"relevance-{version.fingerprint[:16]}.json"
+
+
+def _stored_relevance(version: QuestionnaireVersion) -> dict[str, list[str]]:
+    """The relevance sets of this version known to this process, else to the data folder."""
+    memory_key = version.fingerprint[:16]
+    with _relevance_lock:
+        known = _relevance_cache.get(memory_key)
+    if known is not None:
+        return known
+    known = {}
+    path = _relevance_file(version)
+    if path.is_file():
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            questions = saved["questions"]
+            known = {key: [questions[i] for i in indexes]
+                     for key, indexes in saved["sets"].items()}
+        except (ValueError, KeyError, IndexError, TypeError):
+            known = {}  # a damaged cache file is rebuilt
+    with _relevance_lock:
+        _relevance_cache[memory_key] = known
+        while len(_relevance_cache) > RELEVANCE_VERSIONS_KEPT:
+            _relevance_cache.popitem(last=False)
+    return known
+
+
+def _store_relevance(
+    version: QuestionnaireVersion, known: dict[str, list[str]], computed: dict[str, list[str]]
+) -> None:
+    with _relevance_lock:
+        known.update(computed)
+        snapshot = dict(known)
+    questions = sorted({q for sets in snapshot.values() for q in sets})
+    position = {q: i for i, q in enumerate(questions)}
+    document = {
+        "questions": questions,
+        "sets": {key: [position[q] for q in sets] for key, sets in snapshot.items()},
+    }
+    path = _relevance_file(version)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside then renamed: a reader never sees half a file.
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+        ) as handle:
+            json.dump(document, handle, separators=(",", ":"))
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # the cache is an optimisation: a read-only data folder only costs time
 
 
 @dataclass
