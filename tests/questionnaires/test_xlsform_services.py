@@ -97,3 +97,15 @@ def test_real_form_default_slug(shared_data):
     assert version.languages == ["english", "french"]
     # Title keys are the site's language codes where the form names a known language.
     assert set(version.questionnaire.title) == {"en"}
+
+
+def test_demo_step_is_idempotent(tmp_path):
+    from iocompendium.questionnaires import demo
+    from iocompendium.web.management.commands.demo import DemoContext
+
+    for _ in range(2):
+        context = DemoContext(data_dir=tmp_path, options={})
+        demo.run(context)
+    version = QuestionnaireVersion.objects.get()
+    assert version.questionnaire.slug == "io-survey" and version.published_at is not None
+    assert context.lines == ["IO Survey: version 1 (unchanged, published)."]
