@@ -141,3 +141,21 @@ def test_identifiers_are_unique_and_stable(survey):
     _edit(first, first.version, "A completely different title")
     first.refresh_from_db()
     assert first.identifier == "syn-a-same-title"
+
+
+def test_shipped_practice_template_is_bilingual_with_filtered_sub_themes():
+    from iocompendium.compendium import practice_template
+    from iocompendium.questionnaires.structure import iter_questions
+    from iocompendium.questionnaires.xlsform import read_xlsform
+
+    structure = read_xlsform(practice_template.XLSX_PATH)
+    assert {"en", "fr"} <= set(structure["languages"])
+    questions = {ref.name: ref.node for ref in iter_questions(structure)}
+    for name in ("organisation_name", "practice_title", "theme", "sub_theme", "description",
+                 "objective", "formal_basis", "stages", "actors", "results", "challenges",
+                 "links"):
+        assert questions[name]["label"]["fr"] and questions[name]["label"]["en"], name
+    assert questions["sub_theme"]["choice_filter"].replace(" ", "") == "theme=${theme}"
+    sub_themes = {c["name"] for c in structure["choices"]["sub_theme"]}
+    assert sub_themes == {"assistance", "compliance", "advocacy", "monitoring",
+                          "ex_ante", "ex_post"}

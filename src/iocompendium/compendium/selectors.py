@@ -153,9 +153,12 @@ def search_practices(query: str, shown: list[Practice]) -> list[Practice]:
     by_identifier = {p.identifier: p for p in shown}
     found: list[Practice] = []
     try:
+        from django.db import transaction
+
         from iocompendium import search
 
-        result = search.query("practice", query, limit=200)
+        with transaction.atomic():  # a failing engine must not spoil the request's transaction
+            result = search.query("practice", query, limit=200)
         found = [by_identifier[hit.key] for hit in result.results if hit.key in by_identifier]
     except Exception:  # noqa: BLE001 - no search engine yet: the word match below serves
         found = []
