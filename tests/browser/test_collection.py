@@ -162,3 +162,20 @@ def test_two_contributors_editing_the_same_answer_see_the_conflict(page, browser
     conflict.get_by_role("button", name="Use their answer").click()
     expect(field(other, "organisation/name")).to_have_value("Alice's name")
     context.close()
+
+
+def test_a_lost_connection_is_shown_and_the_change_saved_when_it_returns(page, live_server,
+                                                                         django_user_model):
+    version = make_version()
+    organisation = make_organisation("SYN-A")
+    make_contributor(django_user_model, "alice", organisation)
+    response = services.get_or_create_response(organisation, version)
+    log_in(page, "alice")
+    page.goto(f"/en/responses/{response.pk}/section/organisation/")
+    page.context.set_offline(True)
+    field(page, "organisation/name").fill("Typed while offline")
+    expect(page.locator("#save-status")).to_contain_text("Connection lost")
+    assert answer(response, "organisation/name") == ""
+    page.context.set_offline(False)
+    wait_saved(page)
+    assert answer(response, "organisation/name") == "Typed while offline"

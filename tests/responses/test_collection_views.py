@@ -77,6 +77,13 @@ def test_autosave_returns_the_engines_new_states(client, response, alice):
     data = reply.json()
     assert data["revision"] == 1
     assert data["states"]["organisation/staff"]["error"] == "Le personnel ne peut pas être négatif."
+    stored = Answer.objects.get(path="organisation/staff")
+    event = AuditEvent.objects.get(path="organisation/staff")
+    assert (stored.value, stored.revision, stored.updated_by) == ("-4", 1, alice)
+    assert (event.actor, event.old_value, event.new_value, event.via) == (alice, "", "-4", "web")
+    assert abs((event.at - stored.updated_at).total_seconds()) < 1
+    autosave(client, response, "organisation/staff", "5", revision=1)
+    assert AuditEvent.objects.filter(path="organisation/staff").last().old_value == "-4"
     reply = autosave(client, response, "organisation/budget", "5000").json()
     assert reply["states"]["organisation/budget"]["warning"] == "That is a large budget."
     assert reply["states"]["organisation/budget"]["error"] is None

@@ -105,7 +105,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 # --- a response ---------------------------------------------------------------------------
 
 
-def _evaluated(response: Response, *, with_revisions: bool = True):
+def _evaluated(response: Response):
     form = selectors.compiled_form(response.version_id)
     answers, revisions = selectors.answers_with_revisions(response)
     states = formtree.evaluate(form, answers, formtree.current_language())

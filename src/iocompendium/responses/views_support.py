@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 
-from iocompendium.responses.models import Response, ResponseStatus
+from iocompendium.responses.models import Response
 from iocompendium.web.roles import is_secretariat, organisation_id_of
 
 
@@ -30,19 +26,3 @@ def require_contributor(user: AbstractBaseUser | AnonymousUser, response: Respon
 def require_secretariat(user: AbstractBaseUser | AnonymousUser) -> None:
     if not is_secretariat(user):
         raise PermissionDenied
-
-
-def secretariat_required(view):
-    """Log-in first, then only the secretariat (others get 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        require_secretariat(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def is_locked(response: Response) -> bool:
-    return response.status != ResponseStatus.DRAFT
