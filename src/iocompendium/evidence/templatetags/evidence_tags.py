@@ -25,8 +25,8 @@ def get(mapping, key):
 def percent(share) -> str:
     if share is None:
         return "–"
-    # French puts a space before the percent sign.
-    space = " " if (get_language() or "en").startswith("fr") else ""
+    # French puts a (narrow, non-breaking) space before the percent sign.
+    space = "\u202f" if (get_language() or "en").startswith("fr") else ""
     return f"{number_format(round(share * 100), 0)}{space}%"
 
 
