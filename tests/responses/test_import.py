@@ -296,3 +296,21 @@ def test_command_line_never_shows_a_traceback(tmp_path):
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "missing.xlsx" in result.stderr
+
+
+def test_response_is_saved_after_its_answers_for_post_save_receivers(
+        tmp_path, small_form, organisations):
+    """Receivers of post_save (the instruments registry) must see the imported answers."""
+    from django.db.models.signals import post_save
+
+    seen: dict[str, int] = {}
+
+    def receiver(sender, instance, **kwargs):
+        seen[instance.organisation.acronym] = instance.answers.count()
+
+    post_save.connect(receiver, sender=Response, dispatch_uid="test-import-order")
+    try:
+        import_responses("small", workbook(tmp_path / "in.xlsx", good_sheets()))
+    finally:
+        post_save.disconnect(dispatch_uid="test-import-order", sender=Response)
+    assert seen == {"ALPHA": 13, "BETA": 6}

@@ -41,6 +41,7 @@ from iocompendium.responses.tabular import (
 )
 
 DEFAULT_STATUS = ResponseStatus.APPROVED
+BATCH = 2000
 ENGINE_LANGUAGE = "en"
 
 
@@ -304,17 +305,14 @@ def _write(
             )
         )
 
+    plans = list(plans)
+    created_responses = _create_responses(version, [p for p in plans if p.existing is None])
+    to_stamp: list[Response] = []
     for plan in plans:
         response = plan.existing
         created = response is None
         if created:
-            response = Response.objects.create(
-                organisation=plan.organisation,
-                version=version,
-                title=plan.title,
-                status=plan.status,
-                synthetic=plan.organisation.synthetic,
-            )
+            response = created_responses[(plan.organisation.pk, plan.title)]
             current: dict[str, Answer] = {}
             event(response, "status", "", "", plan.status)
         else:
@@ -346,19 +344,50 @@ def _write(
             response.status = plan.status
             changes += 1
         if changes or created:
-            _stamp(response, now)
+            to_stamp.append(response)
         if created:
             report.responses_created += 1
         elif changes:
             report.responses_changed += 1
         else:
             report.responses_unchanged += 1
-    Answer.objects.filter(pk__in=removed_ids).delete()
-    Answer.objects.bulk_create(new_answers, batch_size=2000)
+    for start in range(0, len(removed_ids), BATCH):
+        Answer.objects.filter(pk__in=removed_ids[start : start + BATCH]).delete()
+    Answer.objects.bulk_create(new_answers, batch_size=BATCH)
     Answer.objects.bulk_update(
-        changed_answers, ["value", "revision", "updated_by", "updated_at"], batch_size=2000
+        changed_answers, ["value", "revision", "updated_by", "updated_at"], batch_size=BATCH
     )
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    # Saved last, once the answers are in: receivers of post_save (the instruments
+    # registry syncs approved responses) see the imported answers.
+    for response in to_stamp:
+        _stamp(response, now)
+
+
+def _create_responses(
+    version: QuestionnaireVersion, plans: list[ResponsePlan]
+) -> dict[tuple[int, str], Response]:
+    """The new responses, in bulk (their post_save comes with ``_stamp``)."""
+    created = Response.objects.bulk_create(
+        [
+            Response(
+                organisation=plan.organisation,
+                version=version,
+                title=plan.title,
+                status=plan.status,
+                synthetic=plan.organisation.synthetic,
+            )
+            for plan in plans
+        ],
+        batch_size=BATCH,
+    )
+    if any(response.pk is None for response in created):  # a database without RETURNING
+        created = list(
+            Response.objects.filter(
+                version=version, organisation__in=[p.organisation for p in plans]
+            )
+        )
+    return {(response.organisation_id, response.title): response for response in created}
 
 
 def _stamp(response: Response, now) -> None:
