@@ -133,3 +133,14 @@ def test_report_command_writes_the_file_by_extension(tiny, tmp_path):
 def test_report_command_refuses_an_unknown_questionnaire(db, tmp_path):
     with pytest.raises(CommandError, match="No questionnaire 'nope'"):
         call_command("report", "--questionnaire", "nope", "-o", str(tmp_path / "x.json"))
+
+
+def test_report_command_status_submitted_counts_every_submitted_response(tiny, tmp_path):
+    _version, responses = tiny
+    responses["C"].status = "in_review"
+    responses["C"].save()
+    target = tmp_path / "out.json"
+    call_command("report", "--questionnaire", SLUG, "--format", "json", "-o", str(target))
+    assert json.loads(target.read_text())["respondents"] == 3
+    call_command("report", "--questionnaire", SLUG, "--status", "submitted", "-o", str(target))
+    assert json.loads(target.read_text())["respondents"] == 4

@@ -140,3 +140,13 @@ def test_dashboard_follows_status_changes(client, secretariat_user, tiny):
     responses["C"].status = "draft"
     responses["C"].save()
     assert "3 responding organisations." in client.get("/en/evidence/", query).content.decode()
+
+
+def test_dashboard_links_to_the_raw_data_exports(client, secretariat_user, tiny):
+    client.force_login(secretariat_user)
+    page = client.get("/en/evidence/", {"questionnaire": SLUG}).content.decode()
+    assert "/en/evidence/exports/long-csv/?questionnaire=tiny&amp;status=approved" in page
+    export = client.get("/en/evidence/exports/long-csv/", {"questionnaire": SLUG})
+    assert export.status_code == 200
+    assert export.content.decode().splitlines()[0].startswith("organisation,category,status")
+    assert client.get("/en/evidence/exports/nope/").status_code == 404
