@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Problem, check_structure
-from .structure import CONTAINER_TYPES, Node, Structure
+from .structure import CONTAINER_TYPES, Node, Structure, iter_nodes
 
 __all__ = ["XLSFormError", "read_xlsform", "write_xlsform", "language_key", "language_code",
            "form_language", "describe_problem", "SUPPORTED_SUFFIXES"]
@@ -35,6 +35,7 @@ _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_m
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET_RE = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
 _COLUMN_RE = re.compile(r"the '([\w:() -]+)' (?:value|column)")
+_GENERATED_NAME_RE = re.compile(r"reserved_name_for_field_list_labels_\d+")
 _END_RE = re.compile(r"^end[ _](group|repeat|loop)$")
 _OR_OTHER_RE = re.compile(r"\s(or specify other|or_other|or other)\s*$", re.IGNORECASE)
 _CODE_RE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
@@ -200,6 +201,9 @@ class _Builder:
         self.raw_survey = [_normalized(cells) for cells in workbook.survey or []]
         self.raw_choices = [_normalized(cells) for cells in workbook.choices or []]
         self.raw_settings = _normalized((workbook.settings or [{}])[0] or {})
+        self.raw_external = [_normalized(cells) for cells in workbook.external_choices or []
+                             if cells]
+        self.external_seen: set[str] = set()
         self.default_name = str(form_json.get("default_language") or "default")
         self.cursor = 0
         self.header_languages = self._languages_in_headers(
@@ -290,6 +294,8 @@ class _Builder:
                 built.append(self.loop(item))
                 continue
             row, cells = self.find_row(name)
+            if not row and _GENERATED_NAME_RE.fullmatch(name):
+                continue  # pyxform's header row for a "table-list" group
             if not row and name == "meta" and item.get("control", {}).get("bodyless"):
                 continue  # pyxform adds <meta><instanceID/> to every form
             if not row and _is_generated_count(item, items):
@@ -386,6 +392,16 @@ class _Builder:
                 items.append({"name": name, "label": self.texts(option.get("label")),
                               "extra": extra})
             result[str(list_name)] = items
+        for cells in self.raw_external:
+            list_name = str(cells.get("list_name") or cells.get("list name") or "").strip()
+            if not list_name or list_name in result and list_name not in self.external_seen:
+                continue
+            self.external_seen.add(list_name)
+            extra = {k: str(v) for k, v in cells.items() if k not in ("list_name", "list name",
+                     "name") and not k.startswith("label") and v not in (None, "")}
+            label = self.cell_texts(cells, "label")
+            result.setdefault(list_name, []).append(
+                {"name": str(cells.get("name", "")).strip(), "label": label, "extra": extra})
         return result
 
 
@@ -423,7 +439,13 @@ def write_xlsform(structure: Structure, path: str | Path) -> None:
     survey = workbook.active
     survey.title = "survey"
     _write_survey(survey, structure, languages)
-    _write_choices(workbook.create_sheet("choices"), structure, languages)
+    external, internal = _choice_list_users(structure)
+    choice_lists = structure.get("choices", {})
+    _write_choices(workbook.create_sheet("choices"), structure, languages,
+                   {k: v for k, v in choice_lists.items() if k in internal or k not in external})
+    if external:
+        _write_choices(workbook.create_sheet("external_choices"), structure, languages,
+                       {k: v for k, v in choice_lists.items() if k in external})
     _write_settings(workbook.create_sheet("settings"), structure)
     workbook.save(Path(path))
 
@@ -480,22 +502,42 @@ def _type_cell(node: Node) -> str:
     node_type = node["type"]
     if node_type in CONTAINER_TYPES:
         return f"begin_{node_type}"
+    if (not node.get("choice_list") and node_type not in _known_types()
+            and node_type.replace("_", " ") in _known_types()):
+        node_type = node_type.replace("_", " ")  # e.g. pyxform's "phone number"
     if node.get("choice_list"):
         text = f"{node_type} {node['choice_list']}"
         return f"{text} or_other" if node.get("or_other") else text
     return node_type
 
 
-def _write_choices(sheet: Any, structure: Structure, languages: list[str]) -> None:
+def _choice_list_users(structure: Structure) -> tuple[set[str], set[str]]:
+    """Lists used by ``select_one_external`` questions (external_choices sheet), and the
+    lists used by the other questions (choices sheet)."""
+    external, internal = set(), set()
+    for ref in iter_nodes(structure):
+        if ref.node.get("choice_list"):
+            target = external if ref.type == "select_one_external" else internal
+            target.add(ref.node["choice_list"])
+    return external, internal
+
+
+def _has_duplicate_choices(structure: Structure) -> bool:
+    return any(len({o["name"] for o in options}) < len(options)
+               for options in structure.get("choices", {}).values())
+
+
+def _write_choices(sheet: Any, structure: Structure, languages: list[str],
+                   lists: dict[str, list[dict]]) -> None:
     extras: list[str] = []
-    for options in structure.get("choices", {}).values():
+    for options in lists.values():
         for option in options:
             extras += [k for k in option.get("extra", {}) if k not in extras]
     columns = ["list_name", "name"] + [_language_header("label", k) for k in languages] + extras
     for index, column in enumerate(columns, start=1):
         _set(sheet, 1, index, column)
     row = 1
-    for list_name, options in structure.get("choices", {}).items():
+    for list_name, options in lists.items():
         for option in options:
             row += 1
             cells = {"list_name": list_name, "name": option["name"],
@@ -514,6 +556,8 @@ def _write_settings(sheet: Any, structure: Structure) -> None:
              "version": structure.get("form_version", "")}
     if default_language != "default":
         cells["default_language"] = language_column_name(default_language)
+    if _has_duplicate_choices(structure):
+        cells["allow_choice_duplicates"] = "yes"
     for key, text in title.items():
         cells[f"form_title::{language_column_name(key)}"] = text
     used = [(column, value) for column, value in cells.items() if value]
