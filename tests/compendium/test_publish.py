@@ -159,6 +159,9 @@ def test_pdf_in_both_languages_has_contents_charts_and_escaped_text(tmp_path, su
         texts[pdf.name] = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     english, french = texts["compendium-en.pdf"], texts["compendium-fr.pdf"]
     assert "Contents" in english and "Sommaire" in french
+    # The contents give the page of each chapter (leader dots, then the page number).
+    assert re.search(r"4\. Stakeholder engagement \.+ ?\d+", english)
+    assert re.search(r"2\. Mise en œuvre des instruments internationaux \.+ ?\d+", french)
     assert "Stakeholder engagement" in english and "Participation des parties prenantes" in french
     assert NASTY_TITLE in english
     # The charts: Vega draws the axis title and option labels as text in the vector chart.
