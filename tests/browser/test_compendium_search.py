@@ -36,6 +36,7 @@ def test_static_search_from_disk_finds_a_practice_by_a_word_of_its_description(
         page.keyboard.press("Enter")
         results = page.locator("#search-results li")
         assert results.count() == 1
+        assert ("Synthetic" if lang == "en" else "Synthétique") in results.first.inner_text()
         results.first.get_by_role("link").click()
         page.wait_for_url(f"**/{lang}/practices/{practice.identifier}.html")
         assert "Summer school for regulators" in page.locator("h1").inner_text()

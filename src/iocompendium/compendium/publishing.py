@@ -105,7 +105,8 @@ class SiteWriter:
         """The search index as a script: fetch() of a JSON file fails on file://."""
         entries = [
             {"u": f"practices/{p.identifier}.html", "t": p.title, "o": p.organisation.acronym,
-             "h": p.theme_label, "x": f"{p.description} {p.organisation.name} {p.sub_theme_label}"}
+             "h": p.theme_label, "s": _("Synthetic") if p.is_synthetic else "",
+             "x": f"{p.description} {p.organisation.name} {p.sub_theme_label}"}
             for p in self.compendium.practices
         ]
         # "<" is escaped so no text can close the script element.

@@ -1,6 +1,7 @@
 /* Offline search of the static compendium (no server, works from file://).
    The index is a script (search-index-LANG.js) defining window.COMPENDIUM_INDEX:
-   [{u: url, t: title, o: organisation, h: theme, x: searchable text}, ...].
+   [{u: url, t: title, o: organisation, h: theme, s: "Synthetic" label or "",
+   x: searchable text}, ...].
    Every word of the query must appear (accents and case ignored). Results are built
    with textContent only: no text from the index is ever parsed as HTML. */
 (function () {
@@ -38,7 +39,7 @@
       item.appendChild(link);
       var meta = document.createElement("span");
       meta.className = "muted";
-      meta.textContent = " — " + entry.o + " · " + entry.h;
+      meta.textContent = " — " + entry.o + " · " + entry.h + (entry.s ? " · " + entry.s : "");
       item.appendChild(meta);
       list.appendChild(item);
     });
