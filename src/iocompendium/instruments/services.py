@@ -305,7 +305,7 @@ def compute_families(*, seed: int = 1, bootstrap: int = 20) -> FamilyRun | None:
     reduced = Counter()
     for profile, n in counts.items():
         reduced[tuple(profile[j] for j in used)] += n
-    distinct = list(reduced)
+    distinct = sorted(reduced)  # independent of the order the database returns rows in
     weights = [reduced[p] for p in distinct]
     result = clustering.find_families(distinct, weights, attributes, seed=seed,
                                       bootstrap=bootstrap)

@@ -46,8 +46,9 @@ class PostgresBackend(Backend):
             ]
         query_sql, query_params = tsquery_sql(terms)
         cursor.execute(
-            "WITH hits AS (SELECT d.id, d.key, d.title, d.body, ts_rank(d.tsv, q) AS rank, q "  # noqa: S608 - only placeholders and fixed SQL are interpolated
-            f"FROM search_document d, {query_sql} AS q WHERE {where} "  # noqa: S608
+            "WITH hits AS (SELECT d.id, d.key, d.title, d.body, ts_rank(d.tsv, tsq.q) AS rank, "  # noqa: S608 - only placeholders and fixed SQL are interpolated
+            f"tsq.q AS q FROM search_document d, (SELECT {query_sql} AS q) AS tsq "
+            f"WHERE {where} "
             "ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) "
             "SELECT key, title, rank, ts_headline('simple', title, q, %s), "
             "ts_headline('simple', body, q, %s) FROM hits ORDER BY rank DESC, id",
