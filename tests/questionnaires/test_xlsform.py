@@ -7,6 +7,7 @@ pyxform and of the reader under test) or written by hand into the synthetic form
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,9 +35,11 @@ def read_shared(relative: str) -> dict:
 
 def sheet_rows(path: Path, sheet: str = "survey") -> tuple[list[str], list[tuple]]:
     """The header and the rows of a sheet, as openpyxl reads them."""
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = list(workbook[sheet].iter_rows(values_only=True))
-    workbook.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's note on unsupported Excel extensions
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        rows = list(workbook[sheet].iter_rows(values_only=True))
+        workbook.close()
     header = [str(cell).strip() if cell is not None else "" for cell in rows[0]]
     return header, rows
 
