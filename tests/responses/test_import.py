@@ -314,3 +314,15 @@ def test_response_is_saved_after_its_answers_for_post_save_receivers(
     finally:
         post_save.disconnect(dispatch_uid="test-import-order", sender=Response)
     assert seen == {"ALPHA": 13, "BETA": 6}
+
+
+def test_missing_organisations_can_be_created_on_request(tmp_path, small_form, organisations):
+    sheets = good_sheets()
+    sheets["responses"].append([3, "GAMMA", "private", 2, None, None, "no", None, None])
+    path = workbook(tmp_path / "gamma.xlsx", sheets)
+    assert not import_responses("small", path).applied  # refused by default
+    report = import_responses("small", path, create_organisations=True)
+    assert report.applied and report.notes == ["Created the organisation 'GAMMA'."]
+    gamma = Organisation.objects.get(acronym="GAMMA")
+    assert (gamma.category, gamma.name_en) == ("private", "GAMMA")
+    assert answers_of("GAMMA")["profile/staff"] == "2"

@@ -111,9 +111,14 @@ def import_responses(
     status: str | None = None,
     key: str | None = None,
     organisation: str | None = None,
+    create_organisations: bool = False,
     user=None,
 ) -> ImportReport:
-    """Import a wide .xlsx, .csv or .zip of CSVs; all or nothing. See the module docstring."""
+    """Import a wide .xlsx, .csv or .zip of CSVs; all or nothing. See the module docstring.
+
+    ``create_organisations``: an acronym missing from the registry becomes a new
+    organisation (name and category from the answers ``organisation/name`` and
+    ``organisation/category`` when given) instead of an error of its row."""
     version = import_version(slug)
     try:
         sheets = read_sheets(path, data)
@@ -121,7 +126,13 @@ def import_responses(
         raise ImportFailed(str(error)) from error
     parsed = parse_wide(version.structure, sheets, key=key)
     return apply_parsed(
-        version, parsed, status=status, organisation=organisation, user=user, key=key
+        version,
+        parsed,
+        status=status,
+        organisation=organisation,
+        user=user,
+        key=key,
+        create_organisations=create_organisations,
     )
 
 
@@ -134,6 +145,7 @@ def apply_parsed(
     user=None,
     key: str | None = None,
     validate: bool = True,
+    create_organisations: bool = False,
 ) -> ImportReport:
     """Check the parsed file as whole responses, then write it if no error was found."""
     report = ImportReport(problems=list(parsed.problems))
@@ -141,16 +153,26 @@ def apply_parsed(
         raise ImportFailed(
             f"Unknown status '{status}'; use one of {', '.join(ResponseStatus.values)}."
         )
-    plans = _plan(version, parsed, report, status=status, organisation=organisation, key=key)
+    plans = _plan(
+        version,
+        parsed,
+        report,
+        status=status,
+        organisation=organisation,
+        key=key,
+        create_organisations=create_organisations,
+    )
     if validate:
         for plan in plans:
             report.problems.extend(validate_response(version.structure, plan))
     if report.errors:
         return report
     with transaction.atomic():
-        if organisation and plans and plans[0].organisation.pk is None:
-            plans[0].organisation.save()
-            report.notes.append(f"Created the placeholder organisation '{organisation}'.")
+        new_organisations = {p.organisation.acronym: p.organisation for p in plans}
+        for created in new_organisations.values():
+            if created.pk is None:
+                created.save()
+                report.notes.append(f"Created the organisation '{created.acronym}'.")
         _write(version, plans, report, user)
     report.applied = True
     return report
@@ -172,6 +194,18 @@ def placeholder_organisation(acronym: str) -> Organisation:
     )
 
 
+def new_organisation(acronym: str, answers: Mapping[str, str]) -> Organisation:
+    """An organisation named by its response (unsaved): its answers to the questions named
+    ``category`` and ``name`` outside repeats (``organisation/category`` in the IO Survey)."""
+    by_name = {path.rsplit("/", 1)[-1]: value for path, value in answers.items() if "[" not in path}
+    category = by_name.get("category", "")
+    return Organisation(
+        acronym=acronym,
+        name_en=by_name.get("name", "") or acronym,
+        category=category if category in Category.values else Category.OTHER,
+    )
+
+
 def _plan(
     version: QuestionnaireVersion,
     parsed: ParsedFile,
@@ -180,6 +214,7 @@ def _plan(
     status: str | None,
     organisation: str | None,
     key: str | None,
+    create_organisations: bool = False,
 ) -> list[ResponsePlan]:
     placeholder = placeholder_organisation(organisation) if organisation else None
     keys = {p.key for p in parsed.responses}
@@ -193,10 +228,16 @@ def _plan(
             owner, title = placeholder, row.key
         else:
             owner, title = known.get(row.key), row.title
+            if owner is None and create_organisations:
+                owner = known[row.key] = new_organisation(row.key, row.answers)
             if owner is None:
                 report.problems.append(
                     Problem(
-                        row.sheet, row.row, key or KEY_COLUMN, f"unknown organisation '{row.key}'."
+                        row.sheet,
+                        row.row,
+                        key or KEY_COLUMN,
+                        f"unknown organisation '{row.key}' (add it to the registry, or "
+                        "import with --create-organisations).",
                     )
                 )
                 continue

@@ -1,7 +1,7 @@
 """``iocompendium responses import|export``: responses to and from spreadsheets.
 
 iocompendium responses import SLUG FILE [--status draft|submitted|approved]
-    [--key COLUMN] [--organisation ACRONYM]
+    [--key COLUMN] [--organisation ACRONYM] [--create-organisations]
 iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dictionary
     -o FILE [--status approved|submitted|all]
 """
@@ -47,6 +47,12 @@ class Command(BaseCommand):
             help="File every row under this organisation, one response per --key value "
             "(a placeholder organisation is created if missing).",
         )
+        importer.add_argument(
+            "--create-organisations",
+            action="store_true",
+            help="Create the organisations missing from the registry instead of refusing "
+            "their rows.",
+        )
         exporter = actions.add_parser("export", help="Export the responses of a questionnaire.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
         exporter.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -78,6 +84,7 @@ class Command(BaseCommand):
                 status=options["status"],
                 key=options["key"],
                 organisation=options["organisation"],
+                create_organisations=options["create_organisations"],
             )
         except ImportFailed as error:
             raise CommandError(str(error)) from error
