@@ -13,6 +13,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iocompendium.questionnaires.engine import check_structure
 from iocompendium.questionnaires.structure import iter_nodes, iter_questions
@@ -373,3 +375,30 @@ def test_formula_like_text_survives_export(tmp_path):
 def test_without_rows_helper_ignores_only_rows():
     assert without_rows([{"row": 1, "name": "a", "children": [{"row": 2, "name": "b"}]}]) == [
         {"name": "a", "children": [{"name": "b"}]}]
+
+
+# --- robustness: any spreadsheet gives a structure or an XLSFormError -------------------
+
+CELL_TEXT = st.one_of(
+    st.sampled_from(["text", "integer", "select_one yn", "select_multiple yn", "begin_group",
+                     "end_group", "begin_repeat", "end_repeat", "calculate", "note", "", "yes",
+                     "${a}", ". > 1", "selected(${a}, 'yes')", "a", "b", "g", "(", "'"]),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=12),
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL_TEXT, min_size=2, max_size=5), max_size=6))
+def test_arbitrary_sheets_never_crash_the_reader(tmp_path, rows):
+    """SYNTHETIC random survey sheets: the reader returns or raises XLSFormError."""
+    path = write_sheets(tmp_path / "random.xlsx", {
+        "survey": [["type", "name", "label", "relevant", "constraint"], *rows],
+        "choices": [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]],
+    })
+    try:
+        structure = read_xlsform(path)
+    except XLSFormError as error:
+        assert error.problems and str(error)
+    else:
+        assert check_structure(structure) == []

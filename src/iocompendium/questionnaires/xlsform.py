@@ -455,6 +455,9 @@ def _language_header(base: str, key: str) -> str:
 
 
 def _set(sheet: Any, row: int, column: int, value: str) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters (from a CSV form)
     if value == "":
         return
     cell = sheet.cell(row=row, column=column, value=value)
