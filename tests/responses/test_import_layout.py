@@ -107,3 +107,11 @@ def test_unknown_and_ambiguous_columns_are_warnings():
     assert {(p.column, p.severity) for p in parsed.problems} == {
         ("x", "warning"), ("colour", "warning")}
     assert parsed.responses[0].answers == {"a/x": "2"}
+
+
+def test_main_sheet_need_not_come_first():
+    bodies = RawSheet("bodies", ["organisation", "body"], [(2, ["AAA", "Council"])])
+    main = RawSheet("Form title", ["organisation", "name"], [(2, ["AAA", "Alpha"])])
+    parsed = parse_wide(NESTED, [bodies, main])
+    assert parsed.problems == []
+    assert parsed.responses[0].answers == {"name": "Alpha", "bodies[1]/body": "Council"}

@@ -647,11 +647,9 @@ def _row_answers(
         parsed.locations.setdefault(path, (sheet.name, row_number, template))
 
 
-def _match_repeat_sheets(
-    structure: Structure, sheets: list[RawSheet], problems: list[Problem]
-) -> dict[str, RawSheet]:
-    """Repeat template path -> its sheet (named by the repeat's name or path)."""
-    wanted = {}
+def _repeat_aliases(structure: Structure) -> dict[str, str]:
+    """Lower-cased sheet names a repeat's sheet may have -> the repeat's template path."""
+    wanted: dict[str, str] = {}
     for ref in repeat_refs(structure):
         for alias in (
             ref.name,
@@ -662,6 +660,23 @@ def _match_repeat_sheets(
         ):
             wanted.setdefault(alias.lower(), ref.path)
             wanted.setdefault(alias[:MAX_SHEET_NAME].lower(), ref.path)
+    return wanted
+
+
+def _main_first(structure: Structure, sheets: list[RawSheet]) -> list[RawSheet]:
+    """The main sheet is the first one not named like a repeat group (usually the first)."""
+    aliases = _repeat_aliases(structure)
+    for position, sheet in enumerate(sheets):
+        if sheet.name.lower() not in aliases:
+            return [sheet, *sheets[:position], *sheets[position + 1 :]]
+    return sheets
+
+
+def _match_repeat_sheets(
+    structure: Structure, sheets: list[RawSheet], problems: list[Problem]
+) -> dict[str, RawSheet]:
+    """Repeat template path -> its sheet (named by the repeat's name or path)."""
+    wanted = _repeat_aliases(structure)
     matched: dict[str, RawSheet] = {}
     for sheet in sheets[1:]:
         repeat = wanted.get(sheet.name.lower())
@@ -715,6 +730,7 @@ def parse_wide(
     problems: list[Problem] = []
     if not sheets or not sheets[0].headers:
         return ParsedFile([], [Problem(MAIN_SHEET, 1, "", "the file has no header row.")], set())
+    sheets = _main_first(structure, sheets)
     main = sheets[0]
     key_position = _find_key_column(main, key)
     if key_position is None:
