@@ -183,6 +183,8 @@ def test_publish_command_reports_where_to_open_and_refuses_a_file(tmp_path, surv
     with pytest.raises(CommandError):
         call_command("publish", "-o", str(other), "--no-pdf")
     assert (other / "keep.txt").exists()
+    with pytest.raises(CommandError, match="No questionnaire 'no-such-survey'"):
+        call_command("publish", "-o", str(tmp_path / "x"), "--questionnaire", "no-such-survey")
 
 
 def test_without_a_survey_the_pages_say_so(tmp_path, principles):

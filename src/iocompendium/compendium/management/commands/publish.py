@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from iocompendium.compendium.publishing import STEPS_WITH_PDF, STEPS_WITHOUT_PDF, publish
 from iocompendium.compendium.selectors import SURVEY_SLUG
+from iocompendium.questionnaires.models import Questionnaire
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", required=True, help="Folder to write into.")
-        parser.add_argument("--questionnaire", default=SURVEY_SLUG,
+        parser.add_argument("--questionnaire", default=None,
                             help="Slug of the survey whose figures are shown (default io-survey).")
         parser.add_argument("--no-pdf", action="store_true", help="Skip the PDFs.")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         output = Path(options["output"]).expanduser().resolve()
         if output.exists() and not output.is_dir():
             raise CommandError(f"{output} is a file, not a folder.")
+        questionnaire = options["questionnaire"]
+        if questionnaire and not Questionnaire.objects.filter(slug=questionnaire).exists():
+            raise CommandError(f"No questionnaire '{questionnaire}'; check the slug "
+                               "(iocompendium form import creates one).")
         with_pdf = not options["no_pdf"]
         total = STEPS_WITH_PDF if with_pdf else STEPS_WITHOUT_PDF
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -37,7 +42,7 @@ class Command(BaseCommand):
                 bar.update(task, advance=1, description=label)
 
             try:
-                result = publish(output, questionnaire=options["questionnaire"],
+                result = publish(output, questionnaire=questionnaire or SURVEY_SLUG,
                                  with_pdf=with_pdf, progress=step)
             except (ValueError, OSError) as error:
                 raise CommandError(str(error)) from error
