@@ -36,7 +36,7 @@ class Command(BaseCommand):
         importer.add_argument(
             "--status",
             choices=[str(s) for s in IMPORT_STATUSES],
-            help="Status of the imported responses (default: the file's _status column, "
+            help="Status of the imported responses (default: the file's _response_status column, "
             "else approved).",
         )
         importer.add_argument(
