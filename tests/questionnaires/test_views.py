@@ -180,3 +180,11 @@ def test_unknown_version_is_404(secretariat):
     assert secretariat.get(url("version", slug="io-survey", number=7)).status_code == 404
     assert secretariat.get(url("version", slug="nothing", number=1)).status_code == 404
     assert secretariat.post(url("publish", slug="nothing", number=1)).status_code == 404
+
+
+def test_download_of_the_original_file(secretariat):
+    import_questionnaire(IO_SURVEY, "io-survey")
+    response = secretariat.get(url("download", slug="io-survey", number=1) + "?original=1")
+    assert response.status_code == 200
+    assert response.content == IO_SURVEY.read_bytes()
+    assert 'filename="io_survey.xlsx"' in response["Content-Disposition"]

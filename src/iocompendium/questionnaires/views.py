@@ -128,8 +128,15 @@ def publish(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @secretariat_only
 def download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """The version as an XLSForm written from its structure (what import reads back)."""
+    """The version as an XLSForm written from its structure (what import reads back), or
+    with ``?original=1`` the file as it was uploaded."""
     version = _version_or_404(slug, number)
+    original = bytes(version.xlsform or b"")
+    if request.GET.get("original") and original:
+        name = Path(version.xlsform_name or f"{slug}-v{number}.xlsx").name.replace('"', "")
+        response = HttpResponse(original, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     with tempfile.TemporaryDirectory(prefix="iocompendium-export-") as folder:
         path = Path(folder) / "form.xlsx"
         write_xlsform(version.structure, path)
