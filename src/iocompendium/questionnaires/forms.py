@@ -21,6 +21,10 @@ class UploadForm(forms.Form):
         help_text=_("Leave empty to use the form_id of the settings sheet."))
     publish = forms.BooleanField(label=_("Publish this version now"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels are complete phrases
+        super().__init__(*args, **kwargs)
+
     def clean_xlsform(self):
         upload = self.cleaned_data["xlsform"]
         if upload.size > settings.IOCOMPENDIUM_MAX_UPLOAD_BYTES:
