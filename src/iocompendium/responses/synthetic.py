@@ -34,6 +34,7 @@ from iocompendium.questionnaires.structure import (
     iter_questions,
     template_path,
 )
+from iocompendium.responses.tabular import answerable
 
 DEFAULT_SEED = 2018
 # Part of the demo's cache key: raise it when a change alters the generated answers.
@@ -656,9 +657,9 @@ class _Generator:
                     self._fill_instance(answers, ref, f"{path}[{index}]", organisation, rng)
             elif ref.type == "group":
                 self._fill_instance(answers, ref, path, organisation, rng)
-            elif ref.name in instrument and _answerable(ref):
+            elif ref.name in instrument and answerable(ref):
                 answers[path] = instrument[ref.name]
-            elif _answerable(ref):
+            elif answerable(ref):
                 value = self.value(ref, path, organisation, rng, answers)
                 if value != "":
                     answers[path] = value
@@ -672,7 +673,7 @@ class _Generator:
             changed = True
         for path, result in results.items():
             ref = self.questions.get(template_path(path))
-            if ref is None or not _answerable(ref) or path in fixed:
+            if ref is None or not answerable(ref) or path in fixed:
                 continue
             if not result.get("relevant", True):
                 if path in answers:
@@ -801,25 +802,6 @@ class _Generator:
         if "other" in ordinary and rng.random() < 0.1:
             picked.add("other")
         return " ".join(c for c in choices if c in picked)
-
-
-def _answerable(ref: QuestionRef) -> bool:
-    return ref.type not in {
-        "note",
-        "calculate",
-        "group",
-        "repeat",
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "username",
-        "audit",
-        "email",
-        "phonenumber",
-        "simserial",
-        "subscriberid",
-    }
 
 
 def _integer(name: str, rng: random.Random, attempt: int) -> int:
