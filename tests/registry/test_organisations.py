@@ -154,3 +154,10 @@ def test_command_bad_file_raises_command_error_listing_rows(tmp_path):
 def test_command_export_refuses_an_unknown_extension(tmp_path):
     with pytest.raises(CommandError, match=r"\.csv or \.xlsx"):
         call_command("organisations", "export", "-o", str(tmp_path / "out.txt"))
+
+
+def test_command_missing_file_is_one_sentence(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        call_command("organisations", "load", str(tmp_path / "absent.csv"))
+    assert str(caught.value).endswith(f"the file {tmp_path / 'absent.csv'} does not exist.")
+    assert "line 0" not in str(caught.value)

@@ -31,6 +31,8 @@ class RowProblem:
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:  # the file as a whole (unreadable, empty...)
+            return self.message
         return f"line {self.line}, column {self.column}: {self.message}"
 
 
@@ -67,7 +69,7 @@ def load_organisations(path: str | Path) -> LoadCounts:
     try:
         table = read_table(path)
     except TableError as error:
-        raise OrganisationFileError(path, [RowProblem(0, "-", str(error))]) from None
+        raise OrganisationFileError(path, [RowProblem(0, "", str(error))]) from None
     validated = validate_table(table)
     if validated.problems:
         raise OrganisationFileError(path, validated.problems)
