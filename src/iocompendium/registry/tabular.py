@@ -89,10 +89,15 @@ def decode_text(data: bytes) -> str:
 
 def _csv_lines(path: Path) -> list[tuple[int, list[str]]]:
     text = decode_text(path.read_bytes())
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect: type[csv.Dialect] = csv.excel
+    first_line = text.split("\n", 1)[0]
+    if "," not in first_line:
+        # Spreadsheets in some locales save with ";" (or tabs): guess from the header only,
+        # so commas inside quoted cells can never mislead the guess.
+        try:
+            dialect = csv.Sniffer().sniff(first_line, delimiters=";\t")
+        except csv.Error:
+            dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     lines: list[tuple[int, list[str]]] = []
     start = 1
