@@ -29,20 +29,34 @@ NOT_STARTED = "not_started"
 
 # A version's structure never changes once stored, so its compiled form is kept per
 # process: the autosave endpoint must not parse a large JSON document on every keystroke.
-_FORMS: dict[int, formtree.CompiledForm] = {}
+# The key includes the structure's fingerprint, so a reused id never serves a stale form.
+_FORMS: dict[int, tuple[str, formtree.CompiledForm]] = {}
 _FORMS_LOCK = threading.Lock()
 
 
-def compiled_form(version_id: int) -> formtree.CompiledForm:
-    form = _FORMS.get(version_id)
-    if form is None:
-        structure = QuestionnaireVersion.objects.values_list("structure", flat=True).get(
-            pk=version_id
+def compiled_form(version_id: int, fingerprint: str | None = None) -> formtree.CompiledForm:
+    if fingerprint is None:
+        fingerprint = (
+            QuestionnaireVersion.objects.filter(pk=version_id)
+            .values_list("fingerprint", flat=True).first()
         )
-        form = formtree.compile_form(structure)
-        with _FORMS_LOCK:
-            _FORMS[version_id] = form
+    cached = _FORMS.get(version_id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    structure = QuestionnaireVersion.objects.values_list("structure", flat=True).get(
+        pk=version_id
+    )
+    form = formtree.compile_form(structure)
+    with _FORMS_LOCK:
+        _FORMS[version_id] = (fingerprint, form)
     return form
+
+
+def form_for(response: Response) -> formtree.CompiledForm:
+    """The compiled form of the response's version (no query when the version is loaded)."""
+    if Response.version.is_cached(response):
+        return compiled_form(response.version_id, response.version.fingerprint)
+    return compiled_form(response.version_id)
 
 
 def response_queryset() -> QuerySet[Response]:
@@ -70,8 +84,9 @@ def response_of_contributor(user: AbstractBaseUser, pk: int) -> Response | None:
     """The response if the user answers for its organisation: one query, for autosave."""
     return (
         Response.objects.filter(pk=pk, organisation__contributors__user_id=user.pk)
+        .select_related("version")
         .only("id", "organisation_id", "version_id", "status", "progress_answered",
-              "progress_relevant", "last_activity_at")
+              "progress_relevant", "last_activity_at", "version__id", "version__fingerprint")
         .first()
     )
 

@@ -41,6 +41,7 @@ from iocompendium.responses.selectors import (
     answers_of,
     answers_with_revisions,
     compiled_form,
+    form_for,
     open_query_paths,
 )
 
@@ -224,7 +225,7 @@ def save_answer(
     only for deliberate overwrites (imports), which are audited like every change.
     Raises InvalidAnswer for a path or value the form does not accept, ResponseLocked
     when the response is submitted (except answers under an open query)."""
-    form = compiled_form(response.version_id)
+    form = form_for(response)
     ref, is_other = formtree.resolve_path(form, path)
     formtree.check_value(form, ref, value, is_other=is_other)
     if via == AuditEvent.Via.WEB:
@@ -266,7 +267,7 @@ def autosave(
     transaction is one conditional UPDATE (or INSERT) plus the audit event (plus the
     response's progress when it changed). Returns (result, states, answers); states is
     None on a conflict."""
-    form = compiled_form(response.version_id)
+    form = form_for(response)
     ref, is_other = formtree.resolve_path(form, path)
     formtree.check_value(form, ref, value, is_other=is_other)
     ensure_editable(response, path)
@@ -419,7 +420,7 @@ def fill_missing_progress(responses: list[Response]) -> None:
     for response in responses:
         if response.progress_relevant is not None:
             continue
-        form = compiled_form(response.version_id)
+        form = form_for(response)
         states = formtree.evaluate(form, answers_of(response), formtree.current_language())
         store_progress(response, *formtree.progress(form, states))
 
@@ -428,7 +429,7 @@ def fill_missing_progress(responses: list[Response]) -> None:
 
 
 def _repeat_node(response: Response, repeat_path: str):
-    form = compiled_form(response.version_id)
+    form = form_for(response)
     ref = form.refs.get(template_path(repeat_path))
     if ref is None or ref.type != "repeat" or ref.node.get("repeat_count"):
         raise InvalidAnswer(_("This list cannot be changed."))
@@ -585,7 +586,7 @@ def set_status(
 def raise_query(response: Response, path: str, text: str, *, user: AbstractBaseUser) -> Query:
     """Attach a review question to one answer (the page's path); a submitted response
     moves into review."""
-    form = compiled_form(response.version_id)
+    form = form_for(response)
     formtree.resolve_path(form, path)
     with transaction.atomic():
         query = Query.objects.create(response=response, path=path, created_by=user)
@@ -628,7 +629,7 @@ class MoveReport:
 
 def plan_move(response: Response, version: QuestionnaireVersion) -> MoveReport:
     """Which answers a move to ``version`` carries over and which it leaves behind."""
-    form = compiled_form(version.pk)
+    form = compiled_form(version.pk, version.fingerprint)
     report = MoveReport()
     for path, value in Answer.objects.filter(response=response).values_list("path", "value"):
         try:

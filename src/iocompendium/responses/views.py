@@ -106,7 +106,7 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _evaluated(response: Response):
-    form = selectors.compiled_form(response.version_id)
+    form = selectors.form_for(response)
     answers, revisions = selectors.answers_with_revisions(response)
     states = formtree.evaluate(form, answers, formtree.current_language())
     return form, answers, revisions, states
@@ -161,7 +161,7 @@ def _secretariat_transitions(request: HttpRequest, response: Response) -> list[t
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     response = selectors.response_for(request.user, pk)
-    form = selectors.compiled_form(response.version_id)
+    form = selectors.form_for(response)
     current = form.section(name)
     if current is None:
         raise Http404
@@ -379,7 +379,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
 
 def _autosave_reply(request, response: Response, result, states: dict, answers: dict,
                     lang: str) -> dict:
-    form = selectors.compiled_form(response.version_id)
+    form = selectors.form_for(response)
     progress = formtree.progress_by_section(form, states)
     answered, relevant = progress[None]
     current = form.section(request.POST.get("section", "")) or form.section(

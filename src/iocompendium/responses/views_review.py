@@ -40,7 +40,7 @@ def set_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _question_label(response, path: str) -> str:
-    form = selectors.compiled_form(response.version_id)
+    form = selectors.form_for(response)
     base, _is_other = formtree.split_other(path)
     ref = form.refs.get(formtree.template_path(base))
     if ref is None:
@@ -49,7 +49,7 @@ def _question_label(response, path: str) -> str:
 
 
 def _section_url(response, path: str) -> str:
-    form = selectors.compiled_form(response.version_id)
+    form = selectors.form_for(response)
     base, _is_other = formtree.split_other(path)
     name = form.section_of.get(formtree.template_path(base))
     if name is None:
