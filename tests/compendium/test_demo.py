@@ -11,9 +11,8 @@ from iocompendium.web.management.commands.demo import DemoContext
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_publishes_synthetic_practices_twice_the_same(tmp_path, survey, monkeypatch):
-    # Keep the test fast: the PDFs are tested in test_publish.
-    monkeypatch.setattr(demo, "PDF_BUDGET_SECONDS", -1)
+def test_demo_publishes_synthetic_practices_twice_the_same(tmp_path, survey):
+    # Without --with-pdf the demo leaves the PDFs out (they are tested in test_publish).
     context = DemoContext(data_dir=tmp_path, options={}, write=lambda line: None)
     demo.run(context)
     first = sorted(Practice.objects.values_list("identifier", "status", "synthetic", "version"))
@@ -25,7 +24,8 @@ def test_demo_publishes_synthetic_practices_twice_the_same(tmp_path, survey, mon
                for _i, status, synthetic, _v in first)
     index = tmp_path / "compendium" / "index.html"
     assert index.is_file()
-    assert str(index) in context.lines[-1] and "PDFs skipped" in context.lines[-1]
+    assert str(index) in context.lines[-1] and "PDFs: iocompendium publish" in context.lines[-1]
+    assert not (tmp_path / "compendium" / "downloads").exists()
     demo.run(DemoContext(data_dir=tmp_path, options={}, write=lambda line: None))
     again = sorted(Practice.objects.values_list("identifier", "status", "synthetic", "version"))
     assert again == first

@@ -26,7 +26,8 @@ class Questionnaire(models.Model):
 
     def title_in(self, lang: str | None = None) -> str:
         lang = (lang or get_language() or "en")[:2]
-        return self.title.get(lang) or self.title.get("en") or next(iter(self.title.values()), self.slug)
+        fallback = next(iter(self.title.values()), self.slug)
+        return self.title.get(lang) or self.title.get("en") or fallback
 
     @property
     def display_title(self) -> str:

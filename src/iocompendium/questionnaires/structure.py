@@ -93,7 +93,9 @@ def iter_nodes(structure: Structure) -> Iterator[QuestionRef]:
             yield QuestionRef(node, path, repeats, groups)
             if node["type"] in CONTAINER_TYPES:
                 inner_repeats = repeats + (path,) if node["type"] == "repeat" else repeats
-                yield from walk(node.get("children", []), path + "/", inner_repeats, groups + (path,))
+                yield from walk(
+                    node.get("children", []), path + "/", inner_repeats, groups + (path,)
+                )
 
     yield from walk(structure.get("children", []), "", (), ())
 

@@ -48,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
         parser.add_argument("--instruments", help="Optional: an instruments file to import.")
         parser.add_argument("--mapping", help="Column mapping for --instruments.")
+        parser.add_argument(
+            "--with-pdf", action="store_true",
+            help="Also build the PDFs (results report and compendium, French report too); "
+                 "slower, so off by default.",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
