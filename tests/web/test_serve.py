@@ -50,16 +50,64 @@ def server(migrated_data_dir):
                 process.kill()
                 pytest.fail(f"serve did not start: {process.stdout.read().decode()[-2000:]}")
             time.sleep(0.5)
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
+    yield base, process
     try:
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+    except ProcessLookupError:  # a test killed the server already
+        pass
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
+def task_workers(parent_pid: int) -> list[int]:
+    """Pids of the ``db_worker`` processes whose parent is ``parent_pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                arguments = cmdline.read().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == parent_pid and b"db_worker" in arguments:
+            found.append(int(entry))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_runs_the_background_task_worker_and_stops_it(server):
+    _base, process = server
+    assert wait_for(lambda: len(task_workers(process.pid)) == 1)
+    worker = task_workers(process.pid)[0]
+    process.kill()  # SIGKILL to gunicorn alone: the worker must not outlive it
+    process.wait()
+    assert wait_for(lambda: not running(worker))
+
+
 def test_serve_answers_in_both_languages_with_organisations_and_static_files(server):
+    server, _process = server
     for lang in ("en", "fr"):
         status, html = get(f"{server}/{lang}/")
         assert status == 200

@@ -20,6 +20,10 @@ class Command(BaseCommand):
                             help="Worker processes (default: 2 per core, at least 2).")
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
+        parser.add_argument(
+            "--no-task-worker", action="store_true",
+            help="Do not run the background-task worker (run 'iocompendium db_worker' apart).",
+        )
 
     def handle(self, *args, **options):
         from django.db import connection
@@ -35,10 +39,12 @@ class Command(BaseCommand):
         workers = options["workers"] or max(2, 2 * (os.cpu_count() or 1))
         os.environ["IOCOMPENDIUM_DATA_DIR"] = str(settings.DATA_DIR)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
+        os.environ["IOCOMPENDIUM_TASK_WORKER"] = "0" if options["no_task_worker"] else "1"
         argv = [
             sys.executable, "-m", "gunicorn", "iocompendium.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(workers), "--threads", str(options["threads"]),
+            "--config", "python:iocompendium.web.gunicorn_hooks",
             "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
         ]
         self.stdout.write(f"Serving {settings.DATA_DIR} on http://{options['host']}:{options['port']}/")
