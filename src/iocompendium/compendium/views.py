@@ -4,11 +4,7 @@ same code that writes the static site."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -23,20 +19,7 @@ from iocompendium.compendium.pages import Compendium
 from iocompendium.compendium.site import Site
 from iocompendium.compendium.themes import THEME_BY_SLUG, THEMES
 from iocompendium.responses.models import Response, ResponseStatus
-from iocompendium.web.roles import is_secretariat
-
-
-def secretariat_only(view):
-    """Log in first; then only the secretariat (403 for everyone else)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_secretariat(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from iocompendium.web.roles import is_secretariat, secretariat_only
 
 
 def _lang() -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,23 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from iocompendium.evidence import reporting, selectors, services
 from iocompendium.evidence.models import ReportJob
 from iocompendium.registry.models import Category
-from iocompendium.web.roles import is_secretariat
+from iocompendium.web.roles import secretariat_only
 
 EXPORT_FORMATS = ("long-csv", "wide-csv", "wide-xlsx", "json", "dictionary")
-
-
-def secretariat_only(view):
-    """Log-in first; then 403 for anyone outside the secretariat."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_secretariat(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _filters(request) -> tuple[str, str, str]:

@@ -4,18 +4,15 @@ download. Focal points get 403; anonymous visitors are sent to the log-in page."
 from __future__ import annotations
 
 import tempfile
-from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from iocompendium.web.roles import is_secretariat
+from iocompendium.web.roles import secretariat_only
 
 from . import selectors
 from .forms import UploadForm
@@ -25,19 +22,6 @@ from .services import QuestionnaireError, import_questionnaire, publish_version
 from .xlsform import XLSFormError, language_code, write_xlsform
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def secretariat_only(view):
-    """Log-in first; then 403 for anyone outside the secretariat."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_secretariat(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _version_or_404(slug: str, number: int) -> QuestionnaireVersion:

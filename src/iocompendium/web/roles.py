@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 SECRETARIAT_GROUP = "secretariat"
 
@@ -18,3 +23,16 @@ def organisation_id_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
         return None
     contributor = getattr(user, "contributor", None)
     return contributor.organisation_id if contributor else None
+
+
+def secretariat_only(view: Callable) -> Callable:
+    """A view for the secretariat: log in first; then 403 for anyone else (focal points)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not is_secretariat(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
