@@ -1,0 +1,124 @@
+"""Who may open what, over every URL of the apps other than ``responses`` (which has its
+own, finer matrix in ``test_authorization_matrix.py``).
+
+Each URL is public or for the secretariat. A secretariat page must send an anonymous
+visitor to the log-in page and refuse a focal point (403, or 404 where the page hides
+that it exists; 405 for a method the page never takes); a page must never fail with a
+server error for any role. A new URL without an entry in ``ACCESS`` fails
+``test_every_url_has_an_access_rule``. The data is SYNTHETIC (tests/responses/conftest.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from iocompendium.evidence.models import ReportJob
+from tests.responses.conftest import PASSWORD, make_contributor, make_organisation, make_version
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, SECRETARIAT = "public", "secretariat"
+JOB_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+# url name -> (who, kwargs). Ids of objects that may not exist are fine: a page for the
+# secretariat must refuse others before it looks anything up.
+ACCESS: dict[str, tuple[str, dict]] = {
+    "web:home": (PUBLIC, {}),
+    "web:login": (PUBLIC, {}),
+    "web:logout": (PUBLIC, {}),
+    "registry:organisation_list": (PUBLIC, {}),
+    "registry:organisation_detail": (PUBLIC, {"acronym": "SYN-A"}),
+    "questionnaires:index": (SECRETARIAT, {}),
+    "questionnaires:upload": (SECRETARIAT, {}),
+    "questionnaires:version": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
+    "questionnaires:publish": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
+    "questionnaires:download": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
+    "evidence:index": (SECRETARIAT, {}),
+    "evidence:chart": (SECRETARIAT, {"kind": "bars"}),
+    "evidence:report_build": (SECRETARIAT, {}),
+    "evidence:report_job": (SECRETARIAT, {"job_id": JOB_ID}),
+    "evidence:report_run_now": (SECRETARIAT, {"job_id": JOB_ID}),
+    "evidence:report_download": (SECRETARIAT, {"job_id": JOB_ID}),
+    "evidence:export_download": (SECRETARIAT, {"fmt": "long-csv"}),
+    "instruments:index": (PUBLIC, {}),
+    "instruments:search": (PUBLIC, {}),
+    "instruments:search_json": (PUBLIC, {}),
+    "instruments:families": (PUBLIC, {}),
+    "instruments:family": (PUBLIC, {"number": 1}),
+    "instruments:types": (SECRETARIAT, {}),
+    "instruments:type_edit": (SECRETARIAT, {}),
+    "instruments:detail": (PUBLIC, {"pk": 1}),
+    "compendium:index": (PUBLIC, {}),
+    "compendium:theme": (PUBLIC, {"slug": "stakeholders"}),
+    "compendium:practice": (PUBLIC, {"identifier": "no-such-practice"}),
+    "compendium:organisations": (PUBLIC, {}),
+    "compendium:organisation": (PUBLIC, {"slug": "syn-a"}),
+    "compendium:families": (PUBLIC, {}),
+    "compendium:search": (PUBLIC, {}),
+    "compendium:curate": (SECRETARIAT, {}),
+    "compendium:edit": (SECRETARIAT, {"pk": 1}),
+    "compendium:status": (SECRETARIAT, {"pk": 1}),
+    "compendium:principles": (SECRETARIAT, {}),
+}
+ROLES = ["anonymous", "focal_point", "secretariat"]
+
+
+def url_names() -> set[str]:
+    """Every named URL of the project outside ``responses`` and the Django admin."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = entry.namespace or namespace
+                if inner in {"admin", "responses"}:
+                    continue
+                walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(f"{namespace}:{entry.name}" if namespace else entry.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_has_an_access_rule():
+    missing = sorted(url_names() - set(ACCESS))
+    assert not missing, f"URLs without an access rule in this test: {missing}"
+
+
+@pytest.fixture
+def users(django_user_model):
+    make_version()
+    organisation = make_organisation("SYN-A")
+    focal = make_contributor(django_user_model, "focal", organisation)
+    staff = django_user_model.objects.create_user("analyst", "s@example.org", PASSWORD,
+                                                  is_staff=True)
+    ReportJob.objects.create(pk=JOB_ID, questionnaire="io-survey", lang="en", fmt="json",
+                             status_key="approved")
+    return {"anonymous": None, "focal_point": focal, "secretariat": staff}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(n for n in ACCESS if n != "web:logout"))
+def test_access(client, users, name, role, method):
+    who, kwargs = ACCESS[name]
+    if users[role] is not None:
+        client.force_login(users[role])
+    url = reverse(name, kwargs=kwargs)
+    reply = getattr(client, method)(url)
+    assert reply.status_code < 500, f"{method.upper()} {url} as {role}: server error"
+    if who == PUBLIC or role == "secretariat":
+        assert reply.status_code not in (401, 403), f"{url} refused {role}"
+        return
+    if reply.status_code == 405:  # the method is refused before anyone is served
+        return
+    if role == "anonymous":
+        assert reply.status_code in (302, 404), f"{url} served an anonymous visitor"
+        if reply.status_code == 302:
+            assert reverse("web:login") in reply["Location"]
+    else:
+        assert reply.status_code in (403, 404), f"{url} served a focal point"
