@@ -12,6 +12,13 @@ A past survey round whose rows are households or persons is keyed with ``key=COL
 and ``organisation=ACRONYM``: every row becomes one response of that single organisation,
 titled by the key's value; the organisation is created as a placeholder when missing.
 
+``dry_run=True`` does everything but write: the web page checks a file first and shows
+what would change (``views_import.py``), then imports it the same way.
+
+Problems are English templates plus parameters (``tabular.Problem``); ``problem_text``
+gives them in the active language (the catalogue of the responses app). Constraint and
+required messages come from the form itself, in the ``language`` asked for.
+
 The write logic lives here rather than in ``responses/services.py`` (owned by the
 collection work): an import diffs whole responses and writes them in bulk.
 """
@@ -24,6 +31,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
 from iocompendium.questionnaires.structure import Structure, template_path
@@ -36,6 +44,8 @@ from iocompendium.responses.tabular import (
     ParsedResponse,
     Problem,
     TabularFileError,
+    fill,
+    gettext_noop,
     parse_wide,
     read_sheets,
 )
@@ -43,21 +53,39 @@ from iocompendium.responses.tabular import (
 DEFAULT_STATUS = ResponseStatus.APPROVED
 BATCH = 2000
 ENGINE_LANGUAGE = "en"
+# A message of the form (constraint, required): already in the language asked for.
+FORM_MESSAGE = "%(message)s"
 
 
 class ImportFailed(Exception):
-    """The import cannot start at all (no such questionnaire, unreadable file)."""
+    """The import cannot start at all (no such questionnaire, unreadable file).
+
+    ``str()`` is English; ``text()`` is in the active language."""
+
+    def __init__(self, template: str, **params: object):
+        super().__init__(fill(template, params))
+        self.template, self.params = template, params
+
+    def text(self) -> str:
+        return fill(gettext(self.template), self.params)
+
+
+def problem_text(problem: Problem) -> str:
+    """A problem's sentence in the active language."""
+    return fill(gettext(problem.template), problem.params)
 
 
 @dataclass
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     applied: bool = False
+    dry_run: bool = False
     responses_created: int = 0
     responses_changed: int = 0
     responses_unchanged: int = 0
     answers_written: int = 0
     answers_removed: int = 0
+    organisations_created: list[str] = field(default_factory=list)  # acronyms
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -69,10 +97,11 @@ class ImportReport:
         return [p for p in self.problems if p.severity == "warning"]
 
     def summary(self) -> str:
-        if not self.applied:
+        if self.errors:
             return f"Nothing imported: {len(self.errors)} error(s) in the file."
         return (
-            f"Imported: {self.responses_created} response(s) created, "
+            f"{'Checked, nothing written' if self.dry_run else 'Imported'}: "
+            f"{self.responses_created} response(s) created, "
             f"{self.responses_changed} changed, {self.responses_unchanged} unchanged; "
             f"{self.answers_written} answer(s) written, {self.answers_removed} removed."
         )
@@ -96,10 +125,13 @@ class ResponsePlan:
 def import_version(slug: str) -> QuestionnaireVersion:
     questionnaire = Questionnaire.objects.filter(slug=slug).first()
     if questionnaire is None:
-        raise ImportFailed(f"No questionnaire '{slug}'.")
+        raise ImportFailed(gettext_noop("No questionnaire '%(slug)s'."), slug=slug)
     version = questionnaire.published_version()
     if version is None:
-        raise ImportFailed(f"Questionnaire '{slug}' has no published version to import into.")
+        raise ImportFailed(
+            gettext_noop("Questionnaire '%(slug)s' has no published version to import into."),
+            slug=slug,
+        )
     return version
 
 
@@ -113,17 +145,20 @@ def import_responses(
     organisation: str | None = None,
     create_organisations: bool = False,
     user=None,
+    dry_run: bool = False,
+    language: str = ENGINE_LANGUAGE,
 ) -> ImportReport:
     """Import a wide .xlsx, .csv or .zip of CSVs; all or nothing. See the module docstring.
 
     ``create_organisations``: an acronym missing from the registry becomes a new
     organisation (name and category from the answers ``organisation/name`` and
-    ``organisation/category`` when given) instead of an error of its row."""
+    ``organisation/category`` when given) instead of an error of its row.
+    ``dry_run``: check and count, write nothing. ``language``: of the form's messages."""
     version = import_version(slug)
     try:
         sheets = read_sheets(path, data)
     except TabularFileError as error:
-        raise ImportFailed(str(error)) from error
+        raise ImportFailed(error.template, **error.params) from error
     parsed = parse_wide(version.structure, sheets, key=key)
     return apply_parsed(
         version,
@@ -133,6 +168,8 @@ def import_responses(
         user=user,
         key=key,
         create_organisations=create_organisations,
+        dry_run=dry_run,
+        language=language,
     )
 
 
@@ -146,36 +183,60 @@ def apply_parsed(
     key: str | None = None,
     validate: bool = True,
     create_organisations: bool = False,
+    dry_run: bool = False,
+    language: str = ENGINE_LANGUAGE,
 ) -> ImportReport:
-    """Check the parsed file as whole responses, then write it if no error was found."""
-    report = ImportReport(problems=list(parsed.problems))
+    """Check the parsed file as whole responses, then write it if no error was found.
+
+    Reading, checking and writing share one transaction: what was checked is what is
+    written, and a failure part-way leaves nothing behind."""
     if status is not None and status not in ResponseStatus.values:
         raise ImportFailed(
-            f"Unknown status '{status}'; use one of {', '.join(ResponseStatus.values)}."
+            gettext_noop("Unknown status '%(status)s'; use one of %(statuses)s."),
+            status=status,
+            statuses=", ".join(ResponseStatus.values),
         )
-    plans = _plan(
-        version,
-        parsed,
-        report,
-        status=status,
-        organisation=organisation,
-        key=key,
-        create_organisations=create_organisations,
-    )
-    if validate:
-        for plan in plans:
-            report.problems.extend(validate_response(version.structure, plan))
-    if report.errors:
-        return report
+    report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
     with transaction.atomic():
-        new_organisations = {p.organisation.acronym: p.organisation for p in plans}
-        for created in new_organisations.values():
+        plans = _checked_plans(
+            version,
+            parsed,
+            report,
+            status=status,
+            organisation=organisation,
+            key=key,
+            validate=validate,
+            create_organisations=create_organisations,
+            language=language,
+        )
+        if report.errors:
+            return report
+        _count(plans, report)
+        if dry_run:
+            return report
+        for created in {p.organisation.acronym: p.organisation for p in plans}.values():
             if created.pk is None:
                 created.save()
                 report.notes.append(f"Created the organisation '{created.acronym}'.")
-        _write(version, plans, report, user)
+        _write(version, plans, user)
     report.applied = True
     return report
+
+
+def _checked_plans(
+    version: QuestionnaireVersion,
+    parsed: ParsedFile,
+    report: ImportReport,
+    *,
+    validate: bool,
+    language: str,
+    **options,
+) -> list[ResponsePlan]:
+    plans = _plan(version, parsed, report, **options)
+    if validate:
+        for plan in plans:
+            report.problems.extend(validate_response(version.structure, plan, language))
+    return plans
 
 
 # --------------------------------------------------------------------------- planning
@@ -236,15 +297,24 @@ def _plan(
                         row.sheet,
                         row.row,
                         key or KEY_COLUMN,
-                        f"unknown organisation '{row.key}' (add it to the registry, or "
-                        "import with --create-organisations).",
+                        gettext_noop(
+                            "unknown organisation '%(acronym)s' (add it to the registry, or "
+                            "import with the option to create missing organisations)."
+                        ),
+                        params={"acronym": row.key},
                     )
                 )
                 continue
         row_status = status or row.status or DEFAULT_STATUS
         if row_status not in ResponseStatus.values:
             report.problems.append(
-                Problem(row.sheet, row.row, STATUS, f"'{row_status}' is not a response status.")
+                Problem(
+                    row.sheet,
+                    row.row,
+                    STATUS,
+                    gettext_noop("'%(status)s' is not a response status."),
+                    params={"status": row_status},
+                )
             )
             continue
         response = existing.get((owner.acronym, title))
@@ -286,13 +356,15 @@ def merge_answers(
     return merged
 
 
-def validate_response(structure: Structure, plan: ResponsePlan) -> list[Problem]:
+def validate_response(
+    structure: Structure, plan: ResponsePlan, language: str = ENGINE_LANGUAGE
+) -> list[Problem]:
     """Constraints, required answers and relevance of one whole response, by the engine."""
     from iocompendium.questionnaires.engine import evaluate
 
     problems = []
     row = plan.parsed
-    for path, result in evaluate(structure, plan.answers, ENGINE_LANGUAGE).items():
+    for path, result in evaluate(structure, plan.answers, language).items():
         if path in row.rejected:
             continue  # its cell was refused and reported already
         sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
@@ -304,7 +376,9 @@ def validate_response(structure: Structure, plan: ResponsePlan) -> list[Problem]
                         sheet,
                         row_number,
                         column,
-                        "answered although the question does not apply given the other answers.",
+                        gettext_noop(
+                            "answered although the question does not apply given the other answers."
+                        ),
                         "warning",
                     )
                 )
@@ -315,16 +389,57 @@ def validate_response(structure: Structure, plan: ResponsePlan) -> list[Problem]
         missing_required = result.get("required") and result.get("value", "") == ""
         if missing_required and plan.status == ResponseStatus.DRAFT:
             continue  # a draft may be incomplete
-        problems.append(Problem(sheet, row_number, column, error))
+        problems.append(Problem(sheet, row_number, column, FORM_MESSAGE, params={"message": error}))
     return problems
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def _write(
-    version: QuestionnaireVersion, plans: Iterable[ResponsePlan], report: ImportReport, user
-) -> None:
+@dataclass
+class PlanChanges:
+    """What importing one row changes: answers (path, old answer or None, new value) in the
+    row's order, answers removed, and whether the status moves."""
+
+    answers: list[tuple[str, Answer | None, str]]
+    removed: list[Answer]
+    status_changed: bool
+
+    @property
+    def any(self) -> bool:
+        return bool(self.answers or self.removed or self.status_changed)
+
+
+def changes_of(plan: ResponsePlan) -> PlanChanges:
+    current = plan.existing.current_answers if plan.existing is not None else {}
+    answers = [
+        (path, current.get(path), value)
+        for path, value in plan.answers.items()
+        if path not in current or current[path].value != value
+    ]
+    removed = [answer for path, answer in current.items() if path not in plan.answers]
+    moved = plan.existing is not None and plan.existing.status != plan.status
+    return PlanChanges(answers, removed, moved)
+
+
+def _count(plans: Iterable[ResponsePlan], report: ImportReport) -> None:
+    """The figures of the report, the same for a dry run and a real import."""
+    for plan in plans:
+        changes = changes_of(plan)
+        report.answers_written += len(changes.answers)
+        report.answers_removed += len(changes.removed)
+        if plan.existing is None:
+            report.responses_created += 1
+        elif changes.any:
+            report.responses_changed += 1
+        else:
+            report.responses_unchanged += 1
+        acronym = plan.organisation.acronym
+        if plan.organisation.pk is None and acronym not in report.organisations_created:
+            report.organisations_created.append(acronym)
+
+
+def _write(version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user) -> None:
     now = timezone.now()
     actor_label = getattr(user, "username", "") or "import"
     new_answers: list[Answer] = []
@@ -350,48 +465,30 @@ def _write(
     created_responses = _create_responses(version, [p for p in plans if p.existing is None])
     to_stamp: list[Response] = []
     for plan in plans:
+        changes = changes_of(plan)
         response = plan.existing
-        created = response is None
-        if created:
+        if response is None:
             response = created_responses[(plan.organisation.pk, plan.title)]
-            current: dict[str, Answer] = {}
             event(response, "status", "", "", plan.status)
-        else:
-            current = response.current_answers
-        changes = 0
-        for path, value in plan.answers.items():
-            answer = current.get(path)
+        for path, answer, value in changes.answers:
             if answer is None:
                 new_answers.append(
                     Answer(response=response, path=path, value=value, updated_by=user)
                 )
                 event(response, "answer", path, "", value)
-                changes += 1
-                report.answers_written += 1
-            elif answer.value != value:
+            else:
                 event(response, "answer", path, answer.value, value)
                 answer.value, answer.revision = value, answer.revision + 1
                 answer.updated_by, answer.updated_at = user, now
                 changed_answers.append(answer)
-                changes += 1
-                report.answers_written += 1
-        for path, answer in current.items():
-            if path not in plan.answers:
-                removed_ids.append(answer.pk)
-                event(response, "answer", path, answer.value, "")
-                report.answers_removed += 1
-        if not created and response.status != plan.status:
+        for answer in changes.removed:
+            removed_ids.append(answer.pk)
+            event(response, "answer", answer.path, answer.value, "")
+        if changes.status_changed:
             event(response, "status", "", response.status, plan.status)
             response.status = plan.status
-            changes += 1
-        if changes or created:
+        if changes.any or plan.existing is None:
             to_stamp.append(response)
-        if created:
-            report.responses_created += 1
-        elif changes:
-            report.responses_changed += 1
-        else:
-            report.responses_unchanged += 1
     for start in range(0, len(removed_ids), BATCH):
         Answer.objects.filter(pk__in=removed_ids[start : start + BATCH]).delete()
     Answer.objects.bulk_create(new_answers, batch_size=BATCH)

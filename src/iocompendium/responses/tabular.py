@@ -18,6 +18,10 @@ The layout (documented for users in ``docs/data-dictionary.md``):
 
 Reading accepts more than it writes: bare question names when unambiguous, ``q.choice``
 0/1 columns, headers mangled by R (``X.U.FEFF.start``, ``X_index``), Kobo metadata.
+
+Messages stay translatable without Django: every problem is an English template marked
+with ``gettext_noop`` (so ``makemessages`` collects it) plus its parameters; the Django
+side (``importing.problem_text``) translates the template, then fills in the parameters.
 """
 
 from __future__ import annotations
@@ -69,6 +73,19 @@ METADATA_TYPES = frozenset(
 )
 # Answers nobody types; a column holding them is ignored on import.
 NOT_IMPORTED_TYPES = NON_ANSWER_TYPES | {"note"}
+
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it (see the module docstring).
+
+    A plain function rather than Django's: this module stays pure Python. ``makemessages``
+    finds the calls by this name."""
+    return message
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    """A message template with its parameters filled in (no parameters: verbatim)."""
+    return template % params if params else template
 
 
 # --------------------------------------------------------------------------- records
@@ -293,7 +310,13 @@ def tables_to_csv_zip(tables: list[Table]) -> bytes:
 
 
 class TabularFileError(Exception):
-    """The file cannot be read as a spreadsheet at all (one sentence)."""
+    """The file cannot be read as a spreadsheet at all (one sentence).
+
+    ``template`` and ``params`` give the sentence to translate; ``str()`` is English."""
+
+    def __init__(self, template: str, **params: Any):
+        super().__init__(fill(template, params))
+        self.template, self.params = template, params
 
 
 @dataclass
@@ -321,7 +344,9 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise TabularFileError(f"{name} is not UTF-8 text ({error.reason}).") from error
+        raise TabularFileError(
+            gettext_noop("%(file)s is not UTF-8 text (%(reason)s)."), file=name, reason=error.reason
+        ) from error
 
 
 def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
@@ -331,7 +356,9 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise TabularFileError(f"Cannot read {path}: {error.strerror}.") from error
+            raise TabularFileError(
+                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
+            ) from error
     suffix = path.suffix.lower()
     if suffix in {".csv", ".tsv", ".txt"}:
         return [_csv_sheet(MAIN_SHEET, _decode(data, path.name))]
@@ -340,7 +367,8 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
     if suffix in {".xlsx", ".xlsm"}:
         return _read_xlsx(data, path.name)
     raise TabularFileError(
-        f"{path.name}: use an .xlsx workbook, a .csv file or a .zip of CSV files."
+        gettext_noop("%(file)s: use an .xlsx workbook, a .csv file or a .zip of CSV files."),
+        file=path.name,
     )
 
 
@@ -348,13 +376,15 @@ def _read_zip(data: bytes, filename: str) -> list[RawSheet]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as error:
-        raise TabularFileError(f"{filename} is not a valid zip file.") from error
+        raise TabularFileError(
+            gettext_noop("%(file)s is not a valid zip file."), file=filename
+        ) from error
     sheets = []
     for member in archive.namelist():
         if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
             sheets.append(_csv_sheet(Path(member).stem, _decode(archive.read(member), member)))
     if not sheets:
-        raise TabularFileError(f"{filename} holds no CSV file.")
+        raise TabularFileError(gettext_noop("%(file)s holds no CSV file."), file=filename)
     return sheets
 
 
@@ -364,7 +394,9 @@ def _read_xlsx(data: bytes, filename: str) -> list[RawSheet]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on bad files
-        raise TabularFileError(f"{filename} is not a readable .xlsx workbook.") from error
+        raise TabularFileError(
+            gettext_noop("%(file)s is not a readable .xlsx workbook."), file=filename
+        ) from error
     sheets = []
     for worksheet in workbook.worksheets:
         rows = worksheet.iter_rows(values_only=True)
@@ -389,8 +421,14 @@ class Problem:
     sheet: str
     row: int  # 1-based spreadsheet row; 1 = the header row
     column: str
-    message: str
+    template: str  # English, marked with gettext_noop; %(name)s placeholders
     severity: str = "error"  # or "warning": reported, the import goes on
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        """The sentence in English (the command's output)."""
+        return fill(self.template, self.params)
 
     def __str__(self) -> str:
         where = f"sheet '{self.sheet}', row {self.row}"
@@ -500,10 +538,10 @@ def _resolve_columns(
             columns.append(Column(position, raw, choice_column[0], choice_column[1]))
             continue
         if len(by_name.get(header, [])) > 1:
-            message = f"'{header}' names several questions; use the question's path."
+            message = gettext_noop("'%(header)s' names several questions; use the question's path.")
         else:
-            message = "matches no question of the form; the column is ignored."
-        problems.append(Problem(sheet.name, 1, raw, message, "warning"))
+            message = gettext_noop("matches no question of the form; the column is ignored.")
+        problems.append(Problem(sheet.name, 1, raw, message, "warning", {"header": header}))
     return columns
 
 
@@ -542,20 +580,24 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str, str | None]:
-    """(normalised value, error sentence or None) for one cell against the question's type."""
+CellError = tuple[str, dict[str, str]]  # (message template, its parameters)
+
+
+def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str, CellError | None]:
+    """(normalised value, error or None) for one cell against the question's type."""
     kind = ref.type
+    given = {"value": value}
     if value == "":
         return value, None
     if kind == "integer":
         if re.fullmatch(r"[+-]?\d+", value):
             return str(int(value)), None
-        return value, f"'{value}' is not a whole number."
+        return value, (gettext_noop("'%(value)s' is not a whole number."), given)
     if kind == "decimal":
         try:
             float(value)
         except ValueError:
-            return value, f"'{value}' is not a number."
+            return value, (gettext_noop("'%(value)s' is not a number."), given)
         return value, None
     if kind == "date":
         candidate = (
@@ -564,21 +606,24 @@ def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str
         try:
             dt.date.fromisoformat(candidate)
         except ValueError:
-            return value, f"'{value}' is not a date written YYYY-MM-DD."
+            return value, (gettext_noop("'%(value)s' is not a date written YYYY-MM-DD."), given)
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", candidate):
-            return value, f"'{value}' is not a date written YYYY-MM-DD."
+            return value, (gettext_noop("'%(value)s' is not a date written YYYY-MM-DD."), given)
         return candidate, None
     if kind == "select_one":
         if value not in choice_names(structure, ref):
-            return value, f"'{value}' is not a choice of this question."
+            return value, (gettext_noop("'%(value)s' is not a choice of this question."), given)
         return value, None
     if kind == "select_multiple":
         tokens = value.split()
         unknown = [t for t in tokens if t not in choice_names(structure, ref)]
         if unknown:
-            return value, f"{', '.join(repr(t) for t in unknown)} not a choice of this question."
+            return value, (
+                gettext_noop("not a choice of this question: %(value)s."),
+                {"value": ", ".join(repr(t) for t in unknown)},
+            )
         if len(set(tokens)) != len(tokens):
-            return value, "a choice is given twice."
+            return value, (gettext_noop("a choice is given twice."), {})
         return " ".join(tokens), None
     return value, None
 
@@ -606,14 +651,22 @@ def _row_answers(
         if column.choice is not None:
             if value not in {"", "0", "1"}:
                 problems.append(
-                    Problem(sheet.name, row_number, column.header, f"'{value}' is not 0 or 1.")
+                    Problem(
+                        sheet.name,
+                        row_number,
+                        column.header,
+                        gettext_noop("'%(value)s' is not 0 or 1."),
+                        params={"value": value},
+                    )
                 )
             elif value:
                 flags[ref.path][column.choice] = value
             continue
         normalised, error = check_value(structure, ref, value)
         if error:
-            problems.append(Problem(sheet.name, row_number, column.header, error))
+            problems.append(
+                Problem(sheet.name, row_number, column.header, error[0], params=error[1])
+            )
             parsed.rejected.add(_instance_path(ref.path, indexes, ref.repeats))
             continue
         direct[ref.path] = normalised
@@ -633,8 +686,10 @@ def _row_answers(
                         sheet.name,
                         row_number,
                         template,
-                        f"the 0/1 columns ({from_flags or 'none'}) disagree with the answer "
-                        f"'{direct[template]}'.",
+                        gettext_noop(
+                            "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
+                        ),
+                        params={"chosen": from_flags or "-", "value": direct[template]},
                     )
                 )
         elif template not in direct or direct[template] == "":
@@ -686,7 +741,7 @@ def _match_repeat_sheets(
                     sheet.name,
                     1,
                     "",
-                    "the sheet matches no repeat group of the form; it is ignored.",
+                    gettext_noop("the sheet matches no repeat group of the form; it is ignored."),
                     "warning",
                 )
             )
@@ -729,7 +784,9 @@ def parse_wide(
     """
     problems: list[Problem] = []
     if not sheets or not sheets[0].headers:
-        return ParsedFile([], [Problem(MAIN_SHEET, 1, "", "the file has no header row.")], set())
+        return ParsedFile(
+            [], [Problem(MAIN_SHEET, 1, "", gettext_noop("the file has no header row."))], set()
+        )
     sheets = _main_first(structure, sheets)
     main = sheets[0]
     key_position = _find_key_column(main, key)
@@ -740,7 +797,10 @@ def parse_wide(
                 main.name,
                 1,
                 wanted,
-                f"no '{wanted}' column: each row needs the respondent it belongs to.",
+                gettext_noop(
+                    "no '%(column)s' column: each row needs the respondent it belongs to."
+                ),
+                params={"column": wanted},
             )
         )
         return ParsedFile([], problems, set())
@@ -762,7 +822,7 @@ def parse_wide(
                     main.name,
                     row_number,
                     main.headers[key_position],
-                    "the row has no respondent key.",
+                    gettext_noop("the row has no respondent key."),
                 )
             )
             continue
@@ -772,7 +832,8 @@ def parse_wide(
                     main.name,
                     row_number,
                     main.headers[key_position],
-                    f"'{key_value}' already has a row (row {seen_keys[(key_value, title)]}).",
+                    gettext_noop("'%(key)s' already has a row (row %(row)s)."),
+                    params={"key": key_value, "row": seen_keys[(key_value, title)]},
                 )
             )
             continue
@@ -803,7 +864,9 @@ def parse_wide(
                     sheet.name,
                     1,
                     "",
-                    "the sheet of the enclosing repeat group is missing; the sheet is ignored.",
+                    gettext_noop(
+                        "the sheet of the enclosing repeat group is missing; the sheet is ignored."
+                    ),
                     "warning",
                 )
             )
@@ -848,7 +911,10 @@ def _read_repeat_sheet(
                 sheet.name,
                 1,
                 PARENT_INDEX,
-                f"no '{PARENT_INDEX}' or '{KEY_COLUMN}' column links the rows to their parent row.",
+                gettext_noop(
+                    "no '%(parent)s' or '%(key)s' column links the rows to their parent row."
+                ),
+                params={"parent": PARENT_INDEX, "key": KEY_COLUMN},
             )
         )
         return {}
@@ -859,16 +925,19 @@ def _read_repeat_sheet(
         if parent_position is not None and _text(_get(cells, parent_position)):
             parent = parents.get(_text(_get(cells, parent_position)))
             where = sheet.headers[parent_position]
-            missing = f"no parent row has {PARENT_INDEX} '{_text(_get(cells, parent_position))}'."
+            missing = gettext_noop("no parent row has %(parent)s '%(value)s'.")
+            given = {"parent": PARENT_INDEX, "value": _text(_get(cells, parent_position))}
         elif key_position is not None:
             owners = by_key.get(_text(_get(cells, key_position)), [])
             parent = (owners[0], ()) if len(owners) == 1 else None
             where = sheet.headers[key_position]
-            missing = f"no single row of the main sheet for '{_text(_get(cells, key_position))}'."
+            missing = gettext_noop("no single row of the main sheet for '%(value)s'.")
+            given = {"value": _text(_get(cells, key_position))}
         else:
-            where, missing = PARENT_INDEX, "the row has no parent index."
+            where, missing = PARENT_INDEX, gettext_noop("the row has no parent index.")
+            given = {}
         if parent is None:
-            problems.append(Problem(sheet.name, row_number, where, missing))
+            problems.append(Problem(sheet.name, row_number, where, missing, params=given))
             continue
         response, parent_indexes = parent
         counter_key = (id(response), parent_indexes)

@@ -1,7 +1,7 @@
 """``iocompendium responses import|export``: responses to and from spreadsheets.
 
 iocompendium responses import SLUG FILE [--status draft|submitted|approved]
-    [--key COLUMN] [--organisation ACRONYM] [--create-organisations]
+    [--key COLUMN] [--organisation ACRONYM] [--create-organisations] [--dry-run]
 iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dictionary
     -o FILE [--status approved|submitted|all]
 """
@@ -53,6 +53,11 @@ class Command(BaseCommand):
             help="Create the organisations missing from the registry instead of refusing "
             "their rows.",
         )
+        importer.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and say what would change; write nothing.",
+        )
         exporter = actions.add_parser("export", help="Export the responses of a questionnaire.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
         exporter.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -85,6 +90,7 @@ class Command(BaseCommand):
                 key=options["key"],
                 organisation=options["organisation"],
                 create_organisations=options["create_organisations"],
+                dry_run=options["dry_run"],
             )
         except ImportFailed as error:
             raise CommandError(str(error)) from error
@@ -92,7 +98,11 @@ class Command(BaseCommand):
             self.stdout.write(str(problem))
         for note in report.notes:
             self.stdout.write(note)
-        if not report.applied:
+        if report.dry_run and report.organisations_created:
+            self.stdout.write(
+                f"Organisations to create: {', '.join(report.organisations_created)}."
+            )
+        if report.errors:
             raise CommandError(
                 f"{report.summary()} ({len(report.warnings)} warning(s); see the lines above)."
             )
