@@ -124,7 +124,7 @@ def main() -> None:
         [str(VENV_BIN / "datasette"), "serve", str(copy), "-p", str(args.port + 1),
          "--setting", "sql_time_limit_ms", "10000", "--setting", "facet_time_limit_ms", "10000",
          "--setting", "suggest_facets", "off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=(data_dir / "datasette.log").open("w"),
     )
     try:
         ours_base = f"http://127.0.0.1:{args.port}/en/instruments/search.json"

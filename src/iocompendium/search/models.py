@@ -33,7 +33,10 @@ class Document(models.Model):
 class FacetValue(models.Model):
     """One value of one facet of a document (a multi-valued facet has several rows)."""
 
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="facets")
+    # No index of its own: search_facet_doc (document, facet, value) serves lookups by it.
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="facets", db_index=False
+    )
     facet = models.CharField(max_length=40)
     value = models.CharField(max_length=200)
 

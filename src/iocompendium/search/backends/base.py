@@ -40,10 +40,13 @@ class Backend:
         with connection.cursor() as cursor:
             facetcache.bump(cursor, kind)
             self._delete_keys(cursor, kind, keys)
+            cursor.execute("SELECT coalesce(max(id), 0) FROM search_document")
+            last_id = cursor.fetchone()[0]
             cursor.executemany(
                 "INSERT INTO search_document (kind, key, title, body) VALUES (%s, %s, %s, %s)",
                 [(kind, e.key, e.title, e.body) for e in entries],
             )
+            self._index_text(cursor, last_id)
             ids = self._ids_of(cursor, kind, keys)
             rows = [
                 (ids[e.key], facet, value) for e in entries for facet, value in e.facet_rows()
@@ -164,6 +167,10 @@ class Backend:
         return " AND ".join(clauses), params
 
     # --- engine-specific -------------------------------------------------------------
+    def _index_text(self, cursor, last_id: int) -> None:
+        """Add the documents inserted after ``last_id`` to the full-text index (the
+        caller holds the write lock, so new ids are above it). PostgreSQL: nothing to do,
+        the tsvector column is generated."""
     def _match_sql(self, terms: Terms) -> tuple[str, list]:
         raise NotImplementedError
 
