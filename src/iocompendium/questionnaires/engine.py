@@ -277,6 +277,43 @@ def _as_text(value: object) -> str:
     return to_string(value)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What a structure's instances share: the structure with its or_other questions,
+    and its template paths' nodes, enclosing repeats and names."""
+
+    source: Structure
+    structure: Structure
+    templates: dict[str, dict[str, Any]]
+    repeats_of: dict[str, tuple[str, ...]]
+    by_name: dict[str, str]
+
+
+_SHAPES: dict[int, _Shape] = {}
+
+
+def _shape(source: Structure) -> _Shape:
+    """The shape of ``source``, remembered per structure object: a web page evaluates the
+    same (cached, never modified) structure on every save, and walking it each time cost
+    a fifth of an evaluation.  The identity check guards against a reused id()."""
+    cached = _SHAPES.get(id(source))
+    if cached is not None and cached.source is source:
+        return cached
+    structure = with_or_other(source)
+    templates: dict[str, dict[str, Any]] = {}
+    repeats_of: dict[str, tuple[str, ...]] = {}
+    by_name: dict[str, str] = {}
+    for ref in iter_nodes(structure):
+        templates[ref.path] = ref.node
+        repeats_of[ref.path] = ref.repeats + ((ref.path,) if ref.type == "repeat" else ())
+        by_name.setdefault(ref.name, ref.path)
+    shape = _Shape(source, structure, templates, repeats_of, by_name)
+    if len(_SHAPES) > 32:
+        _SHAPES.clear()
+    _SHAPES[id(source)] = shape
+    return shape
+
+
 class FormInstance(Environment):
     """The instance of one response: nodes for every question and repeat instance."""
 
@@ -284,18 +321,15 @@ class FormInstance(Environment):
                  now: datetime | None = None) -> None:
         super().__init__(None, lang=form_language(structure, lang), now=now)
         self.requested_language = lang
-        structure = with_or_other(structure)
+        shape = _shape(structure)
+        structure = shape.structure
         self.structure = structure
         self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
         self.default_language = structure.get("default_language", "")
-        self.templates: dict[str, dict[str, Any]] = {}
-        self.repeats_of: dict[str, tuple[str, ...]] = {}
-        self.by_name: dict[str, str] = {}
-        for ref in iter_nodes(structure):
-            self.templates[ref.path] = ref.node
-            chain = ref.repeats + ((ref.path,) if ref.type == "repeat" else ())
-            self.repeats_of[ref.path] = chain
-            self.by_name.setdefault(ref.name, ref.path)
+        # Shared with every instance of this structure: only read, never changed.
+        self.templates: dict[str, dict[str, Any]] = shape.templates
+        self.repeats_of: dict[str, tuple[str, ...]] = shape.repeats_of
+        self.by_name: dict[str, str] = shape.by_name
         self.single: dict[str, Node] = {}
         self.questions: list[Node] = []
         self._instances: dict[str, Node | None] = {}
@@ -309,6 +343,19 @@ class FormInstance(Environment):
         for node in self.all_nodes:  # values read while building (repeat_count) may be partial
             node.memo_relevant = None
             node.memo_value = UNSET
+
+    def release(self) -> None:
+        """Break the instance's reference cycles (parent and child, node and evaluator) so
+        that it is freed at once: left to the cyclic garbage collector, the thousands of
+        nodes of each evaluation made it run on almost every web save, pausing the
+        server's other threads."""
+        documents = [self.document] + [doc for doc in self._instances.values() if doc]
+        for document in documents:
+            for node in descendants(document, True):
+                node.parent = None
+                node.compute = None
+                node.extra = None
+        self._instances.clear()
 
     # -- building --------------------------------------------------------------------
     def _build(self, children: list[dict], parent: Node, prefix: str, template_prefix: str) -> None:
@@ -616,7 +663,9 @@ def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = Non
     if set, else the highest index present in `answers` for that repeat (0 if none)."""
     form = FormInstance(structure, answers, lang, now)
     form.settle()
-    return {node.path: form.result(node) for node in form.questions}
+    states = {node.path: form.result(node) for node in form.questions}
+    form.release()
+    return states
 
 
 def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
