@@ -292,6 +292,14 @@ class _RowConverter:
             name: {str(k).casefold(): v for k, v in spec.get("value_map", {}).items()}
             for name, spec in self.fields.items()
         }
+        # Fields whose reading costs more than a copy (lists, dates, codes, mapped
+        # values) repeat a few values over many rows: each distinct input is read once.
+        self.memo: dict[str, dict] = {
+            name: {} for name, spec in self.fields.items()
+            if name in CODED or name in {"year", "date_adopted", "subjects",
+                                         "addressees"}
+            or spec.get("type") in {"list", "date", "year"} or spec.get("value_map")
+        }
 
     def missing_columns(self) -> list[str]:
         wanted = list(self.key_columns)
@@ -316,7 +324,7 @@ class _RowConverter:
         for name, spec in self.fields.items():
             values = self.raw_values(row, spec)
             column = values[0][0] if values else spec.get("column", "")
-            value = self._value(name, spec, values, row_number, column, problems)
+            value = self._read(name, spec, values, row_number, column, problems)
             if value in ("", None) and spec.get("required"):
                 problems.append(Problem(row_number, column, f"{name} is missing."))
             out[name] = value
@@ -328,6 +336,18 @@ class _RowConverter:
         if out.get("year") in ("", None) and out.get("date_adopted"):
             out["year"] = int(out["date_adopted"][:4])
         return out, problems
+
+    def _read(self, name, spec, values, row_number, column, problems) -> Any:
+        memo = self.memo.get(name)
+        if memo is None:
+            return self._value(name, spec, values, row_number, column, problems)
+        known = memo.get(key := tuple(values))
+        if known is None:
+            found: list[Problem] = []
+            value = self._value(name, spec, values, 0, column, found)
+            known = memo[key] = (value, [(p.column, p.message, p.level) for p in found])
+        problems.extend(Problem(row_number, *p) for p in known[1])
+        return known[0]
 
     def _value(self, name, spec, values, row_number, column, problems) -> Any:
         kind = spec.get("type", "list" if name in {"subjects", "addressees"} else "text")
