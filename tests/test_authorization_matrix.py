@@ -181,6 +181,15 @@ RULES = {
     "audit": (_pk, {"GET": OWN}, None),
     "audit_csv": (_pk, {"GET": OWN}, None),
     "answers_csv": (_pk, {"GET": OWN}, None),
+    "import": (
+        lambda w: {},
+        {"GET": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                 "reviewer": 200, "admin": 200},
+         # A check without a file: refused before anything is read (400 for the secretariat).
+         "POST": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                  "reviewer": 400, "admin": 400}},
+        lambda w: {"action": "check", "questionnaire": "synthetic-small", "status": "draft"},
+    ),
 }
 
 # Requests that may change A's data when allowed: for the others, nothing of A changes.
@@ -230,7 +239,7 @@ def test_matrix(client, world, name, method, role):
             assert state_of_a(world) == before
 
 
-WITHOUT_IDS = {"index", "invitations", "invitation_accept", "start"}
+WITHOUT_IDS = {"index", "invitations", "invitation_accept", "start", "import"}
 
 
 @pytest.mark.parametrize("name", [name for name in RULES if name not in WITHOUT_IDS])

@@ -51,6 +51,8 @@ from iocompendium.responses.tabular import (
 )
 
 DEFAULT_STATUS = ResponseStatus.APPROVED
+# The statuses an import may give (a review in progress is not imported).
+IMPORT_STATUSES = [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED, ResponseStatus.APPROVED]
 BATCH = 2000
 ENGINE_LANGUAGE = "en"
 # A message of the form (constraint, required): already in the language asked for.

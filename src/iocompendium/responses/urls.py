@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iocompendium.responses import views, views_invitations, views_review
+from iocompendium.responses import views, views_import, views_invitations, views_review
 
 app_name = "responses"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views_invitations.invitation_accept,
          name="invitation_accept"),
     path("start/<slug:slug>/", views.start, name="start"),
+    path("import/", views_import.import_page, name="import"),
     path("<int:pk>/", views.response_detail, name="response_detail"),
     path("<int:pk>/section/<str:name>/", views.section, name="section"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),

@@ -14,10 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from iocompendium.evidence.exports import FORMATS, STATUS_SETS, ExportError, build_export
-from iocompendium.responses.importing import ImportFailed, import_responses
-from iocompendium.responses.models import ResponseStatus
-
-IMPORT_STATUSES = [ResponseStatus.DRAFT, ResponseStatus.SUBMITTED, ResponseStatus.APPROVED]
+from iocompendium.responses.importing import IMPORT_STATUSES, ImportFailed, import_responses
 
 
 class Command(BaseCommand):
