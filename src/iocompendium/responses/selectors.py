@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
 from iocompendium.registry.models import Organisation
@@ -18,6 +20,7 @@ from iocompendium.responses import formtree
 from iocompendium.responses.models import (
     Answer,
     AuditEvent,
+    Contributor,
     Invitation,
     Query,
     Response,
@@ -80,15 +83,73 @@ def response_for(user: AbstractBaseUser | AnonymousUser, pk: int) -> Response:
         raise Http404 from error
 
 
+# The autosave endpoint's two reads, in SQL written once: on every keystroke the ORM's
+# query building cost more than the queries (0.9 of 3.7 ms per save). Table and column
+# names come from the models; every value is a query parameter.
+# (in the model's field order, as Model.from_db wants them)
+_AUTOSAVE_FIELDS = ("id", "organisation_id", "version_id", "status", "last_activity_at",
+                    "progress_answered", "progress_relevant")
+_ACTIVITY = _AUTOSAVE_FIELDS.index("last_activity_at")
+_AUTOSAVE_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _autosave_sql() -> tuple[str, str]:
+    vendor = connection.vendor
+    if vendor not in _AUTOSAVE_SQL:
+        quote = connection.ops.quote_name
+        response_columns = ", ".join(f"r.{quote(name)}" for name in _AUTOSAVE_FIELDS)
+        response_sql = (
+            f"SELECT {response_columns}, v.{quote('fingerprint')} "  # noqa: S608
+            f"FROM {quote(Response._meta.db_table)} r "
+            f"INNER JOIN {quote(QuestionnaireVersion._meta.db_table)} v ON v.id = r.version_id "
+            f"INNER JOIN {quote(Contributor._meta.db_table)} c "
+            "ON c.organisation_id = r.organisation_id WHERE r.id = %s AND c.user_id = %s"
+        )
+        answers_sql = (
+            f"SELECT path, value, revision FROM {quote(Answer._meta.db_table)} "  # noqa: S608
+            "WHERE response_id = %s ORDER BY path"
+        )
+        _AUTOSAVE_SQL[vendor] = (response_sql, answers_sql)
+    return _AUTOSAVE_SQL[vendor]
+
+
 def response_of_contributor(user: AbstractBaseUser, pk: int) -> Response | None:
-    """The response if the user answers for its organisation: one query, for autosave."""
-    return (
-        Response.objects.filter(pk=pk, organisation__contributors__user_id=user.pk)
-        .select_related("version")
-        .only("id", "organisation_id", "version_id", "status", "progress_answered",
-              "progress_relevant", "last_activity_at", "version__id", "version__fingerprint")
-        .first()
+    """The response if the user answers for its organisation (one query, for autosave),
+    with its version's fingerprint loaded; the fields not read load on access."""
+    with connection.cursor() as cursor:
+        cursor.execute(_autosave_sql()[0], [pk, user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row[: len(_AUTOSAVE_FIELDS)])
+    values[_ACTIVITY] = _aware(values[_ACTIVITY])
+    response = Response.from_db(connection.alias, list(_AUTOSAVE_FIELDS), values)
+    response.version = QuestionnaireVersion.from_db(
+        connection.alias, ["id", "fingerprint"], [response.version_id, row[-1]]
     )
+    return response
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A datetime column read by plain SQL as the ORM returns it (SQLite gives text or
+    naive UTC; PostgreSQL an aware datetime)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def answers_for_autosave(response: Response) -> tuple[dict[str, str], dict[str, int]]:
+    """``answers_with_revisions`` in one plain query (same rows, same order)."""
+    answers: dict[str, str] = {}
+    revisions: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_autosave_sql()[1], [response.pk])
+        for path, value, revision in cursor.fetchall():
+            answers[path] = value
+            revisions[path] = revision
+    return answers, revisions
 
 
 def response_exists(pk: int) -> bool:

@@ -38,8 +38,8 @@ from iocompendium.responses.models import (
     ResponseStatus,
 )
 from iocompendium.responses.selectors import (
+    answers_for_autosave,
     answers_of,
-    answers_with_revisions,
     compiled_form,
     form_for,
     open_query_paths,
@@ -256,42 +256,53 @@ class _Race(Exception):
     """A colleague's write landed between our read and our write: roll back, report."""
 
 
+@dataclass
+class Autosaved:
+    """An autosave's outcome: the save, and on success the form's new evaluation."""
+
+    result: SaveResult
+    answers: dict[str, str]
+    states: dict[str, dict] | None = None  # None on a conflict
+    progress: dict[str | None, tuple[int, int]] = field(default_factory=dict)
+
+
 def autosave(
     response: Response, path: str, value: str, *, user: AbstractBaseUser,
     base_revision: int, lang: str,
-) -> tuple[SaveResult, dict[str, dict] | None, dict[str, str]]:
-    """The web page's save of one answer, the form's new evaluation, and the answers.
+) -> Autosaved:
+    """The web page's save of one answer, and the form's new evaluation and progress.
 
     Same rules as ``save_answer``, arranged for speed under load: the answers are read
-    once (outside the write lock), the form is evaluated before writing, and the write
-    transaction is one conditional UPDATE (or INSERT) plus the audit event (plus the
-    response's progress when it changed). Returns (result, states, answers); states is
-    None on a conflict."""
+    once (outside the write lock, in plain SQL), the form is evaluated before writing,
+    and the write transaction is one conditional UPDATE (or INSERT) plus the audit event
+    (plus the response's progress when it changed)."""
     form = form_for(response)
     ref, is_other = formtree.resolve_path(form, path)
     formtree.check_value(form, ref, value, is_other=is_other)
     ensure_editable(response, path)
-    answers, revisions = answers_with_revisions(response)
+    answers, revisions = answers_for_autosave(response)
     if "]" in path and not _instance_known(answers, path):
         raise InvalidAnswer(_("This repeat instance does not exist."))
     exists = path in revisions
     stored_value, stored_revision = answers.get(path, ""), revisions.get(path, 0)
     if exists and stored_value == value:
         states = formtree.evaluate(form, answers, lang)
-        return SaveResult(True, path, value, stored_revision, unchanged=True), states, answers
+        result = SaveResult(True, path, value, stored_revision, unchanged=True)
+        return Autosaved(result, answers, states, formtree.progress_by_section(form, states))
     if stored_revision != base_revision:
-        return _conflict_after_race(response, path), None, answers
+        return Autosaved(_conflict_after_race(response, path), answers)
     answers[path] = value
     states = formtree.evaluate(form, answers, lang)
-    answered, relevant = formtree.progress_by_section(form, states)[None]
+    progress = formtree.progress_by_section(form, states)
     now = timezone.now()
     try:
         _write_answer_and_event(response.pk, path, value, stored_value, stored_revision,
                                 exists=exists, user=user, now=now)
     except (_Race, IntegrityError):
-        return _conflict_after_race(response, path), None, answers
-    _touch(response, now, answered, relevant)
-    return SaveResult(True, path, value, stored_revision + 1, actor_label(user)), states, answers
+        return Autosaved(_conflict_after_race(response, path), answers)
+    _touch(response, now, *progress[None])
+    result = SaveResult(True, path, value, stored_revision + 1, actor_label(user))
+    return Autosaved(result, answers, states, progress)
 
 
 def _write_answer_and_event(

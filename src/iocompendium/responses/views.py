@@ -363,7 +363,7 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
     lang = formtree.current_language()
     try:
         base_revision = int(request.POST.get("revision", "0"))
-        result, states, answers = services.autosave(
+        saved = services.autosave(
             response, path, value, user=request.user, base_revision=base_revision, lang=lang
         )
     except ValueError as error:  # InvalidAnswer is a ValueError; so is a bad revision
@@ -371,16 +371,16 @@ def autosave(request: HttpRequest, pk: int) -> JsonResponse:
         return JsonResponse({"error": message, "path": path}, status=400)
     except ResponseLocked as error:
         return JsonResponse({"error": str(error), "path": path}, status=403)
+    result = saved.result
     if result.conflict:
         return JsonResponse({"conflict": True, "path": path, "value": result.value,
                              "revision": result.revision, "by": result.updated_by}, status=409)
-    return JsonResponse(_autosave_reply(request, response, result, states, answers, lang))
+    return JsonResponse(_autosave_reply(request, response, saved, lang))
 
 
-def _autosave_reply(request, response: Response, result, states: dict, answers: dict,
-                    lang: str) -> dict:
+def _autosave_reply(request, response: Response, saved: services.Autosaved, lang: str) -> dict:
     form = selectors.form_for(response)
-    progress = formtree.progress_by_section(form, states)
+    result, states, answers, progress = saved.result, saved.states, saved.answers, saved.progress
     answered, relevant = progress[None]
     current = form.section(request.POST.get("section", "")) or form.section(
         form.section_of.get(formtree.tpath(formtree.split_other(result.path)[0]), "")
