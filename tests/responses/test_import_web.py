@@ -133,6 +133,9 @@ def test_bad_rows_are_listed_by_sheet_row_and_column_and_nothing_is_written(
     assert errors[("responses", "3", "organisation/staff")] == "Staff cannot be negative."
     assert "SYN-Z" in errors[("responses", "4", "organisation")]
     assert "4 errors. Nothing was written." in page
+    # In reading order, sheet by sheet, whichever check found the problem.
+    assert [(sheet, row) for _kind, sheet, row, _column, _text in problem_rows(page)] == [
+        ("responses", "2"), ("responses", "3"), ("responses", "4"), ("instruments", "3")]
     assert 'name="ticket"' not in page  # no Import button
     assert Response.objects.count() == Answer.objects.count() == AuditEvent.objects.count() == 0
     assert kept_files() == []  # a file that cannot be imported is not kept

@@ -55,6 +55,7 @@ class ImportForm(forms.Form):
     questionnaire = forms.ChoiceField(label=gettext_lazy("Questionnaire"))
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (.xlsx, .csv or .zip of CSV files)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
         help_text=gettext_lazy(
             "The wide layout of KoboToolbox and ODK: one row per organisation, columns "
             "named by question paths, one sheet per repeat group."
@@ -161,6 +162,11 @@ def _run(ticket: Ticket, *, user, dry_run: bool) -> ImportReport:
 
 
 def _problem_rows(report: ImportReport) -> list[dict]:
+    """The problems in reading order: sheet by sheet (as they first appear), row by row."""
+    sheets: dict[str, int] = {}
+    for problem in report.problems:
+        sheets.setdefault(problem.sheet, len(sheets))
+    ordered = sorted(report.problems, key=lambda p: (sheets[p.sheet], p.row))
     return [
         {
             "sheet": problem.sheet,
@@ -169,7 +175,7 @@ def _problem_rows(report: ImportReport) -> list[dict]:
             "error": problem.severity == "error",
             "text": problem_text(problem),
         }
-        for problem in report.problems
+        for problem in ordered
     ]
 
 
@@ -178,9 +184,16 @@ def _page(request: HttpRequest, form: ImportForm, *, status: int = 200, **contex
 
 
 def _report_page(request: HttpRequest, ticket: Ticket, report: ImportReport) -> HttpResponse:
+    again = ImportForm(
+        initial={
+            "questionnaire": ticket.questionnaire,
+            "status": ticket.status,
+            "create_organisations": ticket.create_organisations,
+        }
+    )
     return _page(
         request,
-        ImportForm(),
+        again,
         report=report,
         problems=_problem_rows(report),
         filename=ticket.filename,
