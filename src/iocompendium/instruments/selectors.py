@@ -25,6 +25,12 @@ ROW_FIELDS = [
     "organisation__name_fr", "organisation__category", "family__number",
 ]
 
+HIT_FIELDS = [
+    "id", "external_key", "title", "organisation__acronym", "organisation_name",
+    "native_type", "legal_effect", "nature", "addressees", "adopting_body", "scope", "year",
+    "family__number", "family_confidence", "source__name", "source__attribution", "url",
+]
+
 
 def type_table() -> dict[str, dict]:
     """Every type mapping by its key."""
@@ -108,42 +114,47 @@ def search_instruments(
     """The search contract: {"total", "facets", "results", "attribution"}."""
     wanted = {k: list(v) for k, v in (facets or {}).items() if k in FACETS and v}
     result = search.query(SEARCH_KIND, text, wanted, limit=limit, offset=offset)
-    keys = [hit.key for hit in result.results]
+    # Plain rows, not model instances: this is the hot path of every search request.
     found = {
-        i.external_key: i
-        for i in Instrument.objects.filter(external_key__in=keys).select_related(
-            "organisation", "family", "source"
-        )
-    }
-    types = type_table()
+        row["external_key"]: row
+        for row in Instrument.objects.filter(
+            external_key__in=[hit.key for hit in result.results]
+        ).values(*HIT_FIELDS)
+    } if result.results else {}
+    types = type_table() if found else {}
     items = []
     for hit in result.results:
-        instrument = found.get(hit.key)
-        if instrument is None:  # indexed but since deleted: skip it
+        row = found.get(hit.key)
+        if row is None:  # indexed but since deleted: skip it
             continue
-        attributes = effective(_row_of(instrument), types)
+        attributes = effective(row, types)
         items.append({
             "key": hit.key,
-            "id": instrument.pk,
-            "title": instrument.title,
+            "id": row["id"],
+            "title": row["title"],
             "title_html": hit.title_html,
-            "organisation": instrument.organisation_label,
+            "organisation": organisation_label(row),
             "type": attributes["type"],
             "legal_effect": attributes["legal_effect"],
-            "year": instrument.year,
-            "family": instrument.family.number if instrument.family_id else None,
-            "family_confidence": instrument.family_confidence,
+            "year": row["year"],
+            "family": row["family__number"],
+            "family_confidence": row["family_confidence"],
             "snippet": hit.snippet,
-            "source": instrument.source.name,
-            "url": instrument.url,
+            "source": row["source__name"],
+            "url": row["url"],
             "score": round(hit.score, 4),
         })
     facet_counts = {name: result.facets.get(name, {}) for name in FACETS}
+    if found:  # the attributions of the sources shown, from the rows already read
+        shown = {r["source__name"]: r["source__attribution"] for r in found.values()}
+        attribution = [shown[name] for name in sorted(shown) if shown[name]]
+    else:
+        attribution = attributions()
     return {
         "total": result.total,
         "facets": facet_counts,
         "results": items,
-        "attribution": attributions({item["source"] for item in items} or None),
+        "attribution": attribution,
     }
 
 

@@ -2,10 +2,11 @@
 
 Counting facets in SQL costs one index lookup per (document, facet value) of the
 matches: over 100,000 documents a broad query touches close to a million rows. Here the
-facet values of a kind are loaded once per process into NumPy arrays (documents x codes,
-in compressed-row form); a query's counts are then one gather and one ``bincount``. The
-table is reloaded when the kind's generation number (bumped in the same transaction as
-every write) has changed.
+facet values of a kind are loaded once per process into NumPy arrays; a query's counts
+are then a few gathers and ``bincount`` calls. A facet with at most one value per
+document is one code per document (a gather of the matching rows); a multi-valued facet
+is kept in compressed-row form. The table is reloaded when the kind's generation number
+(bumped in the same transaction as every write) has changed.
 """
 
 from __future__ import annotations
@@ -13,64 +14,102 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
 
 _lock = threading.Lock()
 _tables: dict[tuple[str, str], FacetTable] = {}
+# A dense id -> row lookup costs 4 bytes per id up to the largest id; beyond this many
+# ids per document (ids left behind by deletions), binary search is used instead.
+DENSE_RATIO = 16
+
+
+@dataclass
+class Facet:
+    """The values of one facet: ``single[row]`` is a row's code (``len(values)``: none),
+    or, when some row has several values, one entry per value: ``codes`` and the row it
+    belongs to, ``owner``."""
+
+    values: list[str]
+    single: np.ndarray | None = None
+    codes: np.ndarray | None = None
+    owner: np.ndarray | None = None
+
+    def rows_having(self, rows: np.ndarray, wanted: np.ndarray, n_rows: int) -> np.ndarray:
+        """The rows having at least one of the ``wanted`` codes."""
+        hit = np.zeros(len(self.values) + 1, dtype=bool)
+        hit[wanted] = True
+        if self.single is not None:
+            return rows[hit[self.single[rows]]]
+        has = np.zeros(n_rows, dtype=bool)
+        has[self.owner[hit[self.codes]]] = True
+        return rows[has[rows]]
+
+    def count(self, rows: np.ndarray, selected: np.ndarray | None) -> np.ndarray:
+        """Number of the rows having each code (one extra last bin: no value)."""
+        size = len(self.values) + 1
+        if self.single is not None:
+            return np.bincount(self.single[rows], minlength=size)
+        return np.bincount(self.codes[selected[self.owner]], minlength=size)
 
 
 @dataclass
 class FacetTable:
     generation: int
     doc_ids: np.ndarray  # sorted document ids of the kind
-    offsets: np.ndarray  # codes of document i: codes[offsets[i]:offsets[i + 1]]
-    codes: np.ndarray
-    values: list[tuple[str, str]]  # code -> (facet, value)
-    code_of: dict[tuple[str, str], int]
-    _owner: np.ndarray | None = None
+    facets: dict[str, Facet]
+    row_of_id: np.ndarray | None = None  # dense: row of every id (-1: not of this kind)
+    _all_counts: dict[str, dict[str, int]] | None = field(default=None, repr=False)
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
-        """Row positions of the given document ids that belong to this kind."""
+        """Sorted rows of the given document ids that belong to this kind."""
         if not len(ids) or not len(self.doc_ids):
             return np.empty(0, dtype=np.int64)
-        where = np.searchsorted(self.doc_ids, ids)
-        where = np.clip(where, 0, len(self.doc_ids) - 1)
-        return np.unique(where[self.doc_ids[where] == ids])
-
-    @property
-    def owner(self) -> np.ndarray:
-        """For every code entry, the row position of its document."""
-        if self._owner is None:
-            self._owner = np.repeat(np.arange(len(self.doc_ids)), np.diff(self.offsets))
-        return self._owner
+        if self.row_of_id is not None:
+            ids = ids[(ids >= 0) & (ids < len(self.row_of_id))]
+            rows = self.row_of_id[ids]
+            rows = rows[rows >= 0].astype(np.int64)
+        else:
+            where = np.clip(np.searchsorted(self.doc_ids, ids), 0, len(self.doc_ids) - 1)
+            rows = where[self.doc_ids[where] == ids]
+        if len(rows) > 1 and not np.all(rows[1:] > rows[:-1]):
+            rows = np.unique(rows)
+        return rows
 
     def filter(self, rows: np.ndarray, facets: Mapping[str, Sequence[str]]) -> np.ndarray:
         """Rows having, for every facet asked, at least one of its values."""
-        for facet, wanted in facets.items():
-            wanted_codes = [self.code_of[(facet, v)] for v in wanted if (facet, v) in self.code_of]
-            if not wanted_codes:
+        for name, wanted in facets.items():
+            facet = self.facets.get(name)
+            index = {v: i for i, v in enumerate(facet.values)} if facet else {}
+            codes = [index[v] for v in wanted if v in index]
+            if not codes:
                 return np.empty(0, dtype=np.int64)
-            hit = np.zeros(len(self.values), dtype=bool)
-            hit[wanted_codes] = True
-            has = np.zeros(len(self.doc_ids), dtype=bool)
-            has[self.owner[hit[self.codes]]] = True
-            rows = rows[has[rows]]
+            rows = facet.rows_having(rows, np.array(codes), len(self.doc_ids))
         return rows
 
     def count(self, rows: np.ndarray) -> dict[str, dict[str, int]]:
         """{facet: {value: number of the rows having it}}."""
-        if not len(rows) or not len(self.codes):
+        if not len(rows):
             return {}
-        selected = np.zeros(len(self.doc_ids), dtype=bool)
-        selected[rows] = True
-        counts = np.bincount(self.codes[selected[self.owner]], minlength=len(self.values))
+        if len(rows) == len(self.doc_ids):  # every document: counted once per table
+            if self._all_counts is None:
+                self._all_counts = self._count(rows)
+            return {name: dict(values) for name, values in self._all_counts.items()}
+        return self._count(rows)
+
+    def _count(self, rows: np.ndarray) -> dict[str, dict[str, int]]:
+        selected = None
+        if any(f.single is None for f in self.facets.values()):
+            selected = np.zeros(len(self.doc_ids), dtype=bool)
+            selected[rows] = True
         result: dict[str, dict[str, int]] = {}
-        for code in np.nonzero(counts)[0]:
-            facet, value = self.values[code]
-            result.setdefault(facet, {})[value] = int(counts[code])
+        for name, facet in self.facets.items():
+            counts = facet.count(rows, selected)[: len(facet.values)]
+            found = {facet.values[code]: int(counts[code]) for code in np.nonzero(counts)[0]}
+            if found:
+                result[name] = found
         return result
 
 
@@ -112,26 +151,38 @@ def _load(kind: str, number: int) -> FacetTable:
         )
         doc_ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
         cursor.execute(
-            "SELECT f.document_id, f.facet, f.value FROM search_facetvalue f "
+            "SELECT f.facet, f.value, f.document_id FROM search_facetvalue f "
             "JOIN search_document d ON d.id = f.document_id WHERE d.kind = %s "
-            "ORDER BY f.document_id",
+            "ORDER BY f.facet, f.document_id",
             [kind],
         )
         rows = cursor.fetchall()
-    code_of: dict[tuple[str, str], int] = {}
-    values: list[tuple[str, str]] = []
-    doc_of = np.empty(len(rows), dtype=np.int64)
+    facets: dict[str, Facet] = {}
+    start = 0
+    while start < len(rows):
+        name = rows[start][0]
+        end = start
+        while end < len(rows) and rows[end][0] == name:
+            end += 1
+        facets[name] = _facet(rows[start:end], doc_ids)
+        start = end
+    row_of_id = None
+    if len(doc_ids) and doc_ids[-1] < DENSE_RATIO * len(doc_ids) + 1024:
+        row_of_id = np.full(int(doc_ids[-1]) + 1, -1, dtype=np.int32)
+        row_of_id[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
+    return FacetTable(number, doc_ids, facets, row_of_id)
+
+
+def _facet(rows: list[tuple[str, str, int]], doc_ids: np.ndarray) -> Facet:
+    """One facet from its (facet, value, document id) rows, ordered by document id."""
+    code_of: dict[str, int] = {}
     codes = np.empty(len(rows), dtype=np.int32)
-    for i, (doc_id, facet, value) in enumerate(rows):
-        pair = (facet, value)
-        code = code_of.get(pair)
-        if code is None:
-            code = code_of[pair] = len(values)
-            values.append(pair)
-        doc_of[i] = doc_id
-        codes[i] = code
-    positions = np.searchsorted(doc_ids, doc_of)
-    offsets = np.zeros(len(doc_ids) + 1, dtype=np.int64)
-    np.add.at(offsets, positions + 1, 1)
-    offsets = np.cumsum(offsets)
-    return FacetTable(number, doc_ids, offsets, codes, values, code_of)
+    for i, (_, value, _) in enumerate(rows):
+        codes[i] = code_of.setdefault(value, len(code_of))
+    owner = np.searchsorted(doc_ids, np.fromiter((r[2] for r in rows), np.int64, len(rows)))
+    values = list(code_of)
+    if len(owner) < 2 or np.all(owner[1:] > owner[:-1]):  # at most one value per row
+        single = np.full(len(doc_ids), len(values), dtype=np.int32)
+        single[owner] = codes
+        return Facet(values, single=single)
+    return Facet(values, codes=codes, owner=owner)

@@ -128,19 +128,29 @@ class Backend:
         offset: int,
     ) -> SearchResult:
         table = facetcache.table(kind)
-        where, params = self._filter_sql(kind, terms, facets)
+        wanted = {k: v for k, v in facets.items() if v}
         with connection.cursor() as cursor:
             if terms:
-                rows = table.positions(self._matching_ids(cursor, terms))
+                ids = self._matching_ids(cursor, terms)
+                rows = table.positions(ids)
             else:
+                ids = None
                 rows = np.arange(len(table.doc_ids))
-            rows = table.filter(rows, {k: v for k, v in facets.items() if v})
+            rows = table.filter(rows, wanted)
             total = len(rows)
             counts = _ordered(table.count(rows))
-            hits = self._hits(cursor, kind, terms, where, params, limit, offset) if total else []
+            hits = []
+            if total and limit:
+                # Every match of the text is a document of this kind passing the facets:
+                # the ranking need not look at search_document at all.
+                only_text = ids is not None and not wanted and total == len(ids)
+                where, params = self._filter_sql(kind, terms, wanted)
+                hits = self._hits(cursor, kind, terms, where, params, limit, offset,
+                                  only_text=only_text)
         return SearchResult(total=total, facets=counts, results=hits)
 
     def _matching_ids(self, cursor, terms: Terms) -> np.ndarray:
+        """Ids of the documents (of any kind) matching ``terms``."""
         sql, params = self._match_ids_sql(terms)
         cursor.execute(sql, params)
         return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
@@ -177,7 +187,8 @@ class Backend:
     def _match_ids_sql(self, terms: Terms) -> tuple[str, list]:
         raise NotImplementedError
 
-    def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list:
+    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, only_text=False
+              ) -> list:
         raise NotImplementedError
 
 

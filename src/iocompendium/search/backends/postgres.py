@@ -33,7 +33,8 @@ class PostgresBackend(Backend):
         sql, params = tsquery_sql(terms)
         return f"SELECT id FROM search_document WHERE tsv @@ {sql}", params  # noqa: S608 - placeholders only
 
-    def _hits(self, cursor, kind, terms, where, params, limit, offset) -> list[Hit]:
+    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, only_text=False
+              ) -> list[Hit]:
         if not terms:
             cursor.execute(
                 f"SELECT d.key, d.title, substr(d.body, 1, 200) FROM search_document d "  # noqa: S608
