@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -277,7 +277,7 @@ def _as_text(value: object) -> str:
     return to_string(value)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Shape:
     """What a structure's instances share: the structure with its or_other questions,
     and its template paths' nodes, enclosing repeats and names."""
@@ -287,6 +287,7 @@ class _Shape:
     templates: dict[str, dict[str, Any]]
     repeats_of: dict[str, tuple[str, ...]]
     by_name: dict[str, str]
+    dependencies: _Dependencies | None = None  # built on the first incremental update
 
 
 _SHAPES: dict[int, _Shape] = {}
@@ -666,6 +667,193 @@ def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = Non
     states = {node.path: form.result(node) for node in form.questions}
     form.release()
     return states
+
+
+# --- incremental re-evaluation ----------------------------------------------------------
+
+# Columns whose expressions decide a question's state (``result``); repeat_count decides
+# the instance's shape, choice_filter only the visible choices (not part of the states).
+_STATE_COLUMNS = ("relevant", "required", "constraint", "soft_constraint", "calculation",
+                  "default")
+# Functions whose result does not follow from the answers alone.
+_UNSTABLE_FUNCTIONS = frozenset({"now", "today", "random", "uuid", "once", "current"})
+
+
+@dataclass
+class _Dependencies:
+    """Which templates' states can change when one template's answer changes.
+
+    Built from the ``${name}`` references of the state expressions. ``incremental`` is
+    False when a reference can escape that analysis (an XPath location path other than
+    ``.``, a time or random function, a dependency cycle): such forms are always
+    evaluated in full."""
+
+    incremental: bool
+    dependents: dict[str, set[str]]  # template -> templates whose expressions read it
+    ancestors: dict[str, tuple[str, ...]]  # template -> enclosing container templates
+    inside: dict[str, list[str]]  # container template -> every template inside it
+    counted: frozenset[str]  # templates a repeat_count reads (directly)
+    affected: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+
+def _stable_tree(tree: object) -> bool:
+    """No location path but ``.`` and no unstable function anywhere in ``tree``."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, tuple) or not item:
+            continue
+        if item[0] == "path" and not (item[1] is None and item[2] == (("self", ("node",), ()),)):
+            return False
+        if item[0] == "func" and len(item) == 3 and isinstance(item[1], str) and (
+            item[1].split(":")[-1] in _UNSTABLE_FUNCTIONS
+        ):
+            return False
+        stack.extend(part for part in item if isinstance(part, tuple))
+    return True
+
+
+def _dependencies(shape: _Shape) -> _Dependencies:
+    if shape.dependencies is not None:
+        return shape.dependencies
+    dependents: dict[str, set[str]] = {}
+    reads: dict[str, set[str]] = {}
+    ancestors: dict[str, tuple[str, ...]] = {}
+    inside: dict[str, list[str]] = {}
+    counted: set[str] = set()
+    incremental = True
+    for ref in iter_nodes(shape.structure):
+        ancestors[ref.path] = ref.groups
+        for group in ref.groups:
+            inside.setdefault(group, []).append(ref.path)
+        for column, text in _expressions_of(ref.node):
+            if column not in _STATE_COLUMNS and column != "repeat_count":
+                continue
+            try:
+                compiled = compile_expression(text)
+            except ExpressionError:
+                continue  # evaluates to its default, whatever the answers
+            incremental = incremental and _stable_tree(compiled.tree)
+            targets = {shape.by_name[name] for name in compiled.references
+                       if name in shape.by_name}
+            if column == "repeat_count":
+                counted |= targets
+                continue
+            reads.setdefault(ref.path, set()).update(targets)
+            for target in targets:
+                dependents.setdefault(target, set()).add(ref.path)
+    incremental = incremental and not _has_cycle(reads)
+    shape.dependencies = _Dependencies(incremental, dependents, ancestors, inside,
+                                       frozenset(counted))
+    return shape.dependencies
+
+
+def _has_cycle(reads: dict[str, set[str]]) -> bool:
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for root in reads:
+        if root in state:
+            continue
+        stack = [(root, iter(reads.get(root, ())))]
+        state[root] = 1
+        while stack:
+            template, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                stack.pop()
+                state[template] = 2
+            elif state.get(following) == 1:
+                return True
+            elif following not in state:
+                state[following] = 1
+                stack.append((following, iter(reads.get(following, ()))))
+    return False
+
+
+def _affected(dependencies: _Dependencies, template: str) -> frozenset[str] | None:
+    """Templates whose nodes must be evaluated again when ``template``'s answer changes
+    (None: the change can reshape the instance, evaluate in full).  A template counts as
+    changed for readers of it and of any container around it (a container's reference
+    stands for what it holds); a container whose relevance changes changes all inside."""
+    if template in dependencies.affected:
+        return dependencies.affected[template]
+    affected = {template}
+    pending = [template]
+    while pending:
+        current = pending.pop()
+        for read in (current, *dependencies.ancestors.get(current, ())):
+            for reader in dependencies.dependents.get(read, ()):
+                for changed in (reader, *dependencies.inside.get(reader, ())):
+                    if changed not in affected:
+                        affected.add(changed)
+                        pending.append(changed)
+    result = None
+    if not affected & dependencies.counted and not any(
+        ancestor in dependencies.counted for changed in affected
+        for ancestor in dependencies.ancestors.get(changed, ())
+    ):
+        result = frozenset(affected)
+    dependencies.affected[template] = result
+    return result
+
+
+class Evaluation:
+    """One response's evaluation, kept to follow later changes of single answers.
+
+    ``states`` is what ``evaluate`` returns.  ``change`` re-evaluates only the questions
+    the changed answer can affect (by the form's ``${}`` references) and returns the new
+    states, equal to a full ``evaluate`` of the changed answers; it returns None when that
+    cannot be guaranteed (the form reads the time or uses location paths, the change can
+    add or remove repeat instances), and the caller then evaluates in full."""
+
+    def __init__(self, structure: Structure, answers: Mapping[str, str],
+                 lang: str | None = None) -> None:
+        self.structure = structure
+        self.lang = lang
+        self._form = FormInstance(structure, answers, lang)
+        self._form.settle()
+        self.states = {node.path: self._form.result(node) for node in self._form.questions}
+        self._by_path: dict[str, Node] | None = None
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return self._form.answers
+
+    @property
+    def reusable(self) -> bool:
+        """Whether the states follow from the answers alone (no time, random or location
+        path), so that keeping this evaluation for the same answers is sound."""
+        return _dependencies(_shape(self.structure)).incremental
+
+    def change(self, path: str, value: str) -> dict[str, dict] | None:
+        form = self._form
+        dependencies = _dependencies(_shape(self.structure))
+        if not dependencies.incremental:
+            return None
+        if self._by_path is None:
+            self._by_path = {node.path: node for node in form.questions}
+        node = self._by_path.get(path)
+        if node is None:
+            return None  # no such question node: a new instance, or not a question
+        affected = _affected(dependencies, node.template)
+        if affected is None:
+            return None
+        form.answers[path] = "" if value is None else str(value)
+        stale = [n for n in form.all_nodes if n.template in affected]
+        for stale_node in stale:
+            stale_node.memo_relevant = None
+            stale_node.memo_value = UNSET
+        questions = [n for n in stale if n.path in self.states]
+        by_template: dict[str, list[Node]] = {}
+        for question in questions:
+            by_template.setdefault(question.template, []).append(question)
+        for template in _dependency_order(form.structure):
+            for question in by_template.get(template, ()):
+                form._value(question)
+        states = dict(self.states)
+        for question in questions:
+            states[question.path] = form.result(question)
+        self.states = states
+        return states
 
 
 def visible_choices(structure: dict, path: str, answers: Mapping[str, str],

@@ -216,7 +216,12 @@ def evaluate(form: CompiledForm, answers: Mapping[str, str], lang: str) -> dict[
     """The engine's states for every question path, with type errors added."""
     from iocompendium.questionnaires import engine  # imported late: a pure, separate module
 
-    states = engine.evaluate(form.structure, answers, lang)
+    return add_type_errors(form, engine.evaluate(form.structure, answers, lang), answers)
+
+
+def add_type_errors(form: CompiledForm, states: dict[str, dict],
+                    answers: Mapping[str, str]) -> dict[str, dict]:
+    """The engine's states with type errors (a word in a number question) added."""
     for path, state in states.items():
         ref = form.refs.get(tpath(path))
         if ref is None or not state.get("relevant", True):

@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iocompendium.questionnaires import engine
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
 from iocompendium.questionnaires.structure import template_path
 from iocompendium.registry.models import Organisation
-from iocompendium.responses import formtree
+from iocompendium.responses import evaluations, formtree
 from iocompendium.responses.formtree import InvalidAnswer
 from iocompendium.responses.models import (
     Answer,
@@ -285,14 +286,23 @@ def autosave(
         raise InvalidAnswer(_("This repeat instance does not exist."))
     exists = path in revisions
     stored_value, stored_revision = answers.get(path, ""), revisions.get(path, 0)
+    kept = evaluations.take(response.pk, lang, form.structure, answers)
     if exists and stored_value == value:
-        states = formtree.evaluate(form, answers, lang)
+        evaluation = kept or engine.Evaluation(form.structure, answers, lang)
+        states = formtree.add_type_errors(form, evaluation.states, answers)
+        evaluations.keep(response.pk, lang, evaluation)
         result = SaveResult(True, path, value, stored_revision, unchanged=True)
         return Autosaved(result, answers, states, formtree.progress_by_section(form, states))
     if stored_revision != base_revision:
+        if kept is not None:
+            evaluations.keep(response.pk, lang, kept)  # still the stored answers
         return Autosaved(_conflict_after_race(response, path), answers)
     answers[path] = value
-    states = formtree.evaluate(form, answers, lang)
+    evaluation, states = kept, kept.change(path, value) if kept is not None else None
+    if states is None:  # nothing kept, or a change the engine re-evaluates in full
+        evaluation = engine.Evaluation(form.structure, answers, lang)
+        states = evaluation.states
+    states = formtree.add_type_errors(form, states, answers)
     progress = formtree.progress_by_section(form, states)
     now = timezone.now()
     try:
@@ -300,6 +310,7 @@ def autosave(
                                 exists=exists, user=user, now=now)
     except (_Race, IntegrityError):
         return Autosaved(_conflict_after_race(response, path), answers)
+    evaluations.keep(response.pk, lang, evaluation)
     _touch(response, now, *progress[None])
     result = SaveResult(True, path, value, stored_revision + 1, actor_label(user))
     return Autosaved(result, answers, states, progress)
