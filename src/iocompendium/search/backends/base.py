@@ -141,12 +141,12 @@ class Backend:
             counts = _ordered(table.count(rows))
             hits = []
             if total and limit:
-                # Every match of the text is a document of this kind passing the facets:
-                # the ranking need not look at search_document at all.
-                only_text = ids is not None and not wanted and total == len(ids)
+                # The ids the ranking may return; None: every match of the text (all are
+                # documents of this kind and no facet is asked).
+                allowed = None if ids is None or total == len(ids) else table.doc_ids[rows]
                 where, params = self._filter_sql(kind, terms, wanted)
                 hits = self._hits(cursor, kind, terms, where, params, limit, offset,
-                                  only_text=only_text)
+                                  allowed=allowed)
         return SearchResult(total=total, facets=counts, results=hits)
 
     def _matching_ids(self, cursor, terms: Terms) -> np.ndarray:
@@ -187,8 +187,10 @@ class Backend:
     def _match_ids_sql(self, terms: Terms) -> tuple[str, list]:
         raise NotImplementedError
 
-    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, only_text=False
+    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, allowed=None
               ) -> list:
+        """One page of hits; ``allowed``: the document ids that pass (None: every match
+        of ``terms``), an alternative to ``where`` for engines that can use it."""
         raise NotImplementedError
 
 

@@ -33,7 +33,7 @@ class PostgresBackend(Backend):
         sql, params = tsquery_sql(terms)
         return f"SELECT id FROM search_document WHERE tsv @@ {sql}", params  # noqa: S608 - placeholders only
 
-    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, only_text=False
+    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, allowed=None
               ) -> list[Hit]:
         if not terms:
             cursor.execute(

@@ -5,6 +5,8 @@ by triggers (they need the old text, which only the trigger has)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from iocompendium.search.backends.base import Backend
@@ -55,7 +57,7 @@ class SqliteBackend(Backend):
             return np.empty(0, dtype=np.int64)
         return np.fromstring(text, dtype=np.int64, sep=",")
 
-    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, only_text=False
+    def _hits(self, cursor, kind, terms, where, params, limit, offset, *, allowed=None
               ) -> list[Hit]:
         if not terms:
             cursor.execute(
@@ -70,18 +72,21 @@ class SqliteBackend(Backend):
         query = fts5_query(terms)
         # First the page of ids by rank (bm25 only), then titles and snippets for that
         # page alone: in one statement SQLite would build them for every match it sorts.
-        if only_text:
+        if allowed is None:
             cursor.execute(
                 f"SELECT rowid, {RANK} AS rank FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608 - a constant
                 "ORDER BY rank, rowid LIMIT %s OFFSET %s",
                 [query, limit, offset],
             )
         else:
+            # The ids that passed the facets (known from the facet table) as one JSON
+            # list; "+rowid" keeps SQLite from driving the FTS5 scan by that list, which
+            # would run one full-text lookup per id.
             cursor.execute(
-                f"SELECT d.id, {RANK} AS rank FROM search_fts "  # noqa: S608 - only placeholders and fixed SQL are interpolated
-                "JOIN search_document d ON d.id = search_fts.rowid "
-                f"WHERE search_fts MATCH %s AND {where} ORDER BY rank, d.id LIMIT %s OFFSET %s",
-                [query, *params, limit, offset],
+                f"SELECT rowid, {RANK} AS rank FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608 - a constant
+                "AND +rowid IN (SELECT value FROM json_each(%s)) "
+                "ORDER BY rank, rowid LIMIT %s OFFSET %s",
+                [query, json.dumps(allowed.tolist()), limit, offset],
             )
         ranked = cursor.fetchall()
         if not ranked:
