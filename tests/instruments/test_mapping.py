@@ -63,6 +63,21 @@ def test_values_warnings_and_missing(tmp_path):
     assert warned == {(3, "Effect"), (3, "Link")}
 
 
+def test_a_repeated_bad_value_is_reported_on_every_row(tmp_path):
+    # Distinct values are read once (memo): each row must still get its own problem.
+    converted, _ = convert_text(tmp_path, HEADER + (
+        "A,Treaty,soon,maybe,,x,\n"
+        "B,Treaty,soon,maybe,,x,\n"
+        "C,Treaty,1990,yes,,x,\n"
+        "D,Treaty,soon,maybe,,x,\n"
+    ))
+    warned = sorted((p.row, p.column) for p in converted.warnings)
+    assert warned == [(2, "Date"), (2, "Effect"), (3, "Date"), (3, "Effect"),
+                      (5, "Date"), (5, "Effect")]
+    assert [r["legal_effect"] for r in converted.rows] == ["", "", "binding", ""]
+    assert [r["subjects"] for r in converted.rows] == ["x"] * 4
+
+
 def test_errors_refuse_rows(tmp_path):
     converted, _ = convert_text(tmp_path, HEADER + (
         "Treaty A,Treaty,1990,yes,,,\n"

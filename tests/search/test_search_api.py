@@ -112,3 +112,73 @@ def test_parse_query_keeps_only_words_and_phrases():
     assert terms.words == ("fish", "AND", "x")
     assert terms.phrases == (("marine", "pollution"),)
     assert not parse_query('"" () *')
+
+
+def ranked_keys(result) -> list[str]:
+    return [hit.key for hit in result.results]
+
+
+@pytest.fixture
+def ranked():
+    """Title matches, body matches, two kinds sharing the words, a multi-valued facet."""
+    entries = [
+        search.Entry(f"t{i}", {"title": f"Fisheries agreement {i}", "body": "text"},
+                     {"org": "A" if i % 2 else "B", "topic": ["sea", f"t{i % 3}"]})
+        for i in range(6)
+    ] + [
+        search.Entry(f"b{i}", {"title": f"Protocol {i}", "body": "fisheries " * (i + 1)},
+                     {"org": "A", "topic": "land"})
+        for i in range(6)
+    ]
+    search.index_many("ranked", entries)
+    search.index_many("elsewhere", [search.Entry("x", {"title": "Fisheries elsewhere"}, {})])
+
+
+def test_ranking_pages_and_facets_agree(ranked):
+    everything = search.query("ranked", "fisheries", limit=100)
+    order = ranked_keys(everything)
+    assert everything.total == 12 and len(order) == 12 and "x" not in order
+    # Title matches (weighted 10x) come first.
+    assert {k[0] for k in order[:6]} == {"t"} and {k[0] for k in order[6:]} == {"b"}
+    pages = [ranked_keys(search.query("ranked", "fisheries", limit=5, offset=o))
+             for o in (0, 5, 10)]
+    assert sum(pages, []) == order
+    # Ranking within a facet keeps the same relative order as without it.
+    only_a = search.query("ranked", "fisheries", {"org": "A"}, limit=100)
+    assert ranked_keys(only_a) == [k for k in order if k.startswith("b") or int(k[1]) % 2]
+    assert only_a.total == 9
+    assert only_a.facets["topic"] == {"land": 6, "sea": 3, "t0": 1, "t1": 1, "t2": 1}
+    sea = search.query("ranked", "fisheries", {"topic": ["sea"], "org": ["B"]}, limit=100)
+    assert ranked_keys(sea) == [k for k in order if k in {"t0", "t2", "t4"}]
+
+
+def test_sparse_id_lookup_counts_the_same(ranked, monkeypatch):
+    from iocompendium.search import facetcache
+
+    dense = search.query("ranked", "fisheries", {"org": "A"})
+    monkeypatch.setattr(facetcache, "DENSE_RATIO", 0)
+    monkeypatch.setattr(facetcache, "DENSE_SLACK", 0)
+    monkeypatch.setattr(facetcache, "_tables", {})
+    sparse = search.query("ranked", "fisheries", {"org": "A"})
+    assert facetcache.table("ranked").row_of_id is None
+    assert (sparse.total, sparse.facets, ranked_keys(sparse)) == (
+        dense.total, dense.facets, ranked_keys(dense))
+
+
+def test_fulltext_index_stays_in_step_with_documents(indexed, settings):
+    """FTS5 is an external-content index filled by the backend: after inserts,
+    re-indexing and removals its integrity check against the documents must pass."""
+    if settings.IOCOMPENDIUM_SEARCH_BACKEND != "sqlite":
+        pytest.skip("FTS5 only")
+    from django.db import connection
+
+    search.index("demo", "1", {"title": "Renamed instrument"}, {})
+    search.remove("demo", "2")
+    search.index_many("demo", [search.Entry(str(k), {"title": f"New {k}"}) for k in range(5, 40)])
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+        cursor.execute("SELECT count(*) FROM search_document")
+        documents = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH 'new'")
+        assert cursor.fetchone()[0] == 35
+    assert documents == 3 + 1 + 35

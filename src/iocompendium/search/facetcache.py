@@ -24,6 +24,7 @@ _tables: dict[tuple[str, str], FacetTable] = {}
 # A dense id -> row lookup costs 4 bytes per id up to the largest id; beyond this many
 # ids per document (ids left behind by deletions), binary search is used instead.
 DENSE_RATIO = 16
+DENSE_SLACK = 1024
 
 
 @dataclass
@@ -167,7 +168,7 @@ def _load(kind: str, number: int) -> FacetTable:
         facets[name] = _facet(rows[start:end], doc_ids)
         start = end
     row_of_id = None
-    if len(doc_ids) and doc_ids[-1] < DENSE_RATIO * len(doc_ids) + 1024:
+    if len(doc_ids) and doc_ids[-1] < DENSE_RATIO * len(doc_ids) + DENSE_SLACK:
         row_of_id = np.full(int(doc_ids[-1]) + 1, -1, dtype=np.int32)
         row_of_id[doc_ids] = np.arange(len(doc_ids), dtype=np.int32)
     return FacetTable(number, doc_ids, facets, row_of_id)
