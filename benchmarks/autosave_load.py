@@ -167,11 +167,12 @@ def wait_until_closed(port: int, timeout: float = 30) -> None:
             return
 
 
-def start_server(data_dir: Path, database_url: str | None, port: int) -> subprocess.Popen:
+def start_server(data_dir: Path, database_url: str | None, port: int,
+                 extra: list[str] | None = None) -> subprocess.Popen:
     """`iocompendium serve` in its own process group (so a SIGKILL reaches every worker)."""
     with open(data_dir / "server.log", "ab") as log:  # access log and errors, for a look
         process = subprocess.Popen(
-            [IOCOMPENDIUM, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [IOCOMPENDIUM, "serve", "--host", "127.0.0.1", "--port", str(port), *(extra or [])],
             env=environment(data_dir, database_url), stdout=log, stderr=log,
             start_new_session=True,
         )

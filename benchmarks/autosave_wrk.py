@@ -1,7 +1,7 @@
 """Autosave against its floor, under wrk (closed loop), on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/autosave_wrk.py [--database sqlite|postgres|both]
-        [--seconds 20] [--connections 10 50]
+        [--seconds 20] [--connections 10 50] [--workers N --threads N]
 
 Side by side in one run, for each database and number of connections:
 - the floor: a minimal Django view writing one row per request (benchmarks/floor_app),
@@ -11,6 +11,8 @@ Side by side in one run, for each database and number of connections:
   event, re-evaluation of the IO Survey by the expression engine, JSON reply.
 wrk runs one thread per connection so each connection is one contributor who keeps the
 revision its last reply returned (a stale revision would be refused with 409).
+--workers/--threads try other gunicorn settings (default: `serve`'s own), given to the
+floors and to `serve` alike so the comparison stays fair.
 Prints the figures as JSON lines and a Markdown table (p50/p95/p99 latency, saves per
 second, ratios to the floor). Target: >= 0.7x the floor's saves/s, p99 <= 1.5x.
 """
@@ -143,6 +145,9 @@ def lua_sessions(sessions: list[dict], question: int = 0) -> str:
     return "sessions = {\n" + ",\n".join(rows) + "\n}\n"
 
 
+SERVER: dict[str, int] = {}  # --workers / --threads when given
+
+
 def start_floor(data_dir: Path, database_url: str | None, port: int, *,
                 stack: bool = False) -> subprocess.Popen:
     """The bare floor (own database), or with ``stack`` the floor inside the app's stack."""
@@ -162,16 +167,24 @@ def start_floor(data_dir: Path, database_url: str | None, port: int, *,
         env["FLOOR_SQLITE_PATH"] = str(data_dir / "floor.sqlite3")
     subprocess.run([PYTHON, str(BENCHMARKS / "floor_app" / "create_table.py")], env=env,
                    check=True, capture_output=True)
-    workers = max(2, 2 * (os.cpu_count() or 1))  # as `iocompendium serve` chooses
+    workers, threads = serve_defaults()
+    workers, threads = SERVER.get("workers", workers), SERVER.get("threads", threads)
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "floor_app.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
          "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120"],
         env=env, cwd=BENCHMARKS, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     wait_for_port(port)
     return process
+
+
+def serve_defaults() -> tuple[int, int]:
+    """The workers and threads `iocompendium serve` chooses on this machine."""
+    from iocompendium.web.management.commands.serve import default_threads, default_workers
+
+    return default_workers(), default_threads()
 
 
 def run_wrk(script: str, port: int, connections: int, seconds: float) -> dict:
@@ -205,7 +218,8 @@ def run_database(database: str, connection_counts: list[int], seconds: float) ->
     data_dir = Path(tempfile.mkdtemp(prefix=f"ioc-wrk-{database}-"))
     setup = prepare(data_dir, database_url, max(connection_counts))
     app_port, floor_port, stack_port = free_port(), free_port(), free_port()
-    app = start_server(data_dir, database_url, app_port)
+    app = start_server(data_dir, database_url, app_port, extra=[
+        f"--{name}={value}" for name, value in SERVER.items()])
     floor = start_floor(data_dir, database_url, floor_port)
     stack = start_floor(data_dir, database_url, stack_port, stack=True)
     rows = []
@@ -226,6 +240,8 @@ def run_database(database: str, connection_counts: list[int], seconds: float) ->
             time.sleep(1)
             row = {
                 "database": database, "connections": connections, "form": setup["form"],
+                "server": dict(zip(("workers", "threads"), serve_defaults(), strict=True),
+                               **SERVER),
                 "floor": floor_figures, "floor_in_stack": stack_figures,
                 "autosave": app_figures,
                 "throughput_ratio": ratio(app_figures, floor_figures, "saves_per_second"),
@@ -275,7 +291,11 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, nargs="+", default=[10, 50])
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: serve's)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: serve's)")
     options = parser.parse_args()
+    SERVER.update({name: getattr(options, name) for name in ("workers", "threads")
+                   if getattr(options, name)})
     if not os.path.exists(WRK):
         raise SystemExit(f"wrk not found at {WRK}: install Debian's wrk package.")
     databases = ["sqlite", "postgres"] if options.database == "both" else [options.database]

@@ -10,6 +10,20 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 
+# Measured on 2 cores (docs/benchmarks.md, issue 4): a request is mostly Python under the
+# GIL, so threads beyond 2 per process only queued behind each other, and a thread holding
+# SQLite's write lock waited for the GIL while the others computed, stretching every
+# other writer's wait (autosave p99 0.56-0.65 s at 4 workers x 2-4 threads, 0.07-0.15 s at
+# 2 x 2, for the same throughput).
+def default_workers() -> int:
+    """One process per core, at least 2."""
+    return max(2, os.cpu_count() or 1)
+
+
+def default_threads() -> int:
+    return 2
+
+
 class Command(BaseCommand):
     help = "Serve an existing data folder with gunicorn (static files through whitenoise)."
 
@@ -17,8 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1", help="Address to serve on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
         parser.add_argument("--workers", type=int, default=0,
-                            help="Worker processes (default: 2 per core, at least 2).")
-        parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+                            help="Worker processes (default: 1 per core, at least 2).")
+        parser.add_argument("--threads", type=int, default=0,
+                            help=f"Threads per worker (default: {default_threads()}).")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
         parser.add_argument(
             "--no-task-worker", action="store_true",
@@ -36,14 +51,15 @@ class Command(BaseCommand):
                 "(or 'iocompendium demo --no-serve') first."
             )
         call_command("collectstatic", interactive=False, verbosity=0)
-        workers = options["workers"] or max(2, 2 * (os.cpu_count() or 1))
+        workers = options["workers"] or default_workers()
+        threads = options["threads"] or default_threads()
         os.environ["IOCOMPENDIUM_DATA_DIR"] = str(settings.DATA_DIR)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
         os.environ["IOCOMPENDIUM_TASK_WORKER"] = "0" if options["no_task_worker"] else "1"
         argv = [
             sys.executable, "-m", "gunicorn", "iocompendium.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(workers), "--threads", str(options["threads"]),
+            "--workers", str(workers), "--threads", str(threads),
             "--config", "python:iocompendium.web.gunicorn_hooks",
             "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
         ]
