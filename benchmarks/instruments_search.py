@@ -105,6 +105,18 @@ def summary(name: str, times: list[float]) -> str:
     return f"{name}: p50 {median:.1f} ms, p95 {p95:.1f} ms ({len(times)} requests)"
 
 
+def slow_queries(texts: list[str], times: list[float], totals: list[int],
+                 limit_ms: float = 20.0) -> str:
+    """Which queries make the p95: each query's median over the rounds, if above limit."""
+    n = len(texts)
+    medians = [statistics.median(times[i::n]) for i in range(n)]
+    slow = sorted(((m, t, q) for m, t, q in zip(medians, totals, texts, strict=True)
+                   if m > limit_ms), reverse=True)
+    lines = [f"ours, queries with a median over {limit_ms:.0f} ms: {len(slow)} of {n}"]
+    lines += [f"  {q}: {m:.1f} ms, {t} matches" for m, t, q in slow]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default="/tmp/iocompendium-bench-instruments")
@@ -153,6 +165,7 @@ def main() -> None:
         n = len(queries())
         same = sum(a == b for a, b in zip(our_totals[:n], their_totals[:n], strict=True))
         print(f"queries with the same total in both: {same} of {n}")
+        print(slow_queries(queries(), our_times, our_totals[:n]))
     finally:
         ours.terminate()
         theirs.terminate()
