@@ -70,3 +70,29 @@ def test_unknown_organisation_is_a_translated_404(client, organisations):
     assert response.status_code == 404
     assert '<html lang="fr">' in response.content.decode()
     assert "Page not found" not in response.content.decode()
+
+
+def test_admin_refuses_to_overwrite_a_change_made_since_the_form_was_opened(
+    client, django_user_model
+):
+    admin_user = django_user_model.objects.create_superuser("boss", "b@example.org", "pw-2026-x")
+    client.force_login(admin_user)
+    organisation = Organisation.objects.create(acronym="SYN-X", name_en="Synthetic X",
+                                               category="igo")
+    url = f"/en/admin/registry/organisation/{organisation.pk}/change/"
+    page = client.get(url).content.decode()
+    loaded = re.search(r'name="loaded_fingerprint" value="([0-9a-f]+)"', page)[1]
+    form = {"acronym": "SYN-X", "name_en": "Mine", "name_fr": "", "category": "igo",
+            "membership": "", "website": "", "loaded_fingerprint": loaded}
+    # A colleague saves first.
+    Organisation.objects.filter(pk=organisation.pk).update(name_en="Theirs")
+    reply = client.post(url, form)
+    assert reply.status_code == 200
+    assert "Someone else changed this organisation" in reply.content.decode()
+    assert Organisation.objects.get(pk=organisation.pk).name_en == "Theirs"
+    # Opened again, the form saves.
+    page = client.get(url).content.decode()
+    form["loaded_fingerprint"] = re.search(r'name="loaded_fingerprint" value="([0-9a-f]+)"',
+                                           page)[1]
+    assert client.post(url, form).status_code == 302
+    assert Organisation.objects.get(pk=organisation.pk).name_en == "Mine"
