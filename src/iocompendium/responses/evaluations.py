@@ -18,7 +18,10 @@ from collections.abc import Mapping
 from iocompendium.questionnaires import engine
 from iocompendium.questionnaires.structure import Structure
 
-MAX_KEPT = 32  # responses per worker process (a few hundred kB each)
+# Responses per worker process (about 120 kB each for the IO Survey). Above the number
+# of responses being edited at once: a store smaller than that, visited in turn, would
+# always have just dropped the one needed next.
+MAX_KEPT = 128
 
 _KEPT: OrderedDict[tuple[int, str], engine.Evaluation] = OrderedDict()
 _LOCK = threading.Lock()
