@@ -10,6 +10,7 @@ import json
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from iocompendium.registry.models import Organisation
@@ -24,6 +25,7 @@ def row_fingerprint(organisation: Organisation) -> str:
 
 class OrganisationAdminForm(forms.ModelForm):
     loaded_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
@@ -51,6 +53,8 @@ class OrganisationAdminForm(forms.ModelForm):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     form = OrganisationAdminForm
+    # A website typed without a scheme is read as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["acronym", "name_en", "category", "verified", "synthetic"]
     list_filter = ["category", "verified", "synthetic"]
     search_fields = ["acronym", "name_en", "name_fr"]
