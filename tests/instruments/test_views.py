@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -109,3 +111,24 @@ def test_secretariat_maps_a_type_and_search_follows(client, secretariat_user, in
     assert InstrumentType.objects.get(key="norm").legal_effect == "binding"
     data = client.get(reverse("instruments:search_json"), {"q": "widget"}).json()
     assert data["results"][0]["legal_effect"] == "binding"
+
+
+def test_a_mapping_changed_by_a_colleague_is_not_overwritten(client, secretariat_user,
+                                                              instruments):
+    services.save_type_mapping("Norm", {"label_en": "Norm", "legal_effect": "binding"})
+    client.force_login(secretariat_user)
+    page = client.get(reverse("instruments:type_edit"), {"name": "Norm"}).content.decode()
+    loaded = re.search(r'name="loaded_stamp" value="([^"]+)"', page)[1]
+    mine = {"name": "Norm", "label_en": "Norm", "label_fr": "", "legal_effect": "non_binding",
+            "loaded_stamp": loaded}
+    # A colleague saves first.
+    services.save_type_mapping("Norm", {"label_en": "Norm", "legal_effect": "mixed"})
+    reply = client.post(reverse("instruments:type_edit"), mine)
+    assert reply.status_code == 200
+    assert "A colleague changed this mapping" in reply.content.decode()
+    assert InstrumentType.objects.get(key="norm").legal_effect == "mixed"
+    # Saving again, knowingly, replaces theirs.
+    again = re.search(r'name="loaded_stamp" value="([^"]+)"', reply.content.decode())[1]
+    reply = client.post(reverse("instruments:type_edit"), {**mine, "loaded_stamp": again})
+    assert reply.status_code == 302
+    assert InstrumentType.objects.get(key="norm").legal_effect == "non_binding"

@@ -13,6 +13,9 @@ class InstrumentTypeForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    # The version of the mapping this form was filled from (see services.mapping_stamp).
+    loaded_stamp = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = InstrumentType
         fields = ["name", "label_en", "label_fr", "legal_effect", "nature", "addressees",
@@ -22,9 +25,11 @@ class InstrumentTypeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["addressees"] = self.instance.addressees.split()
+            self.initial["loaded_stamp"] = self.instance.updated_at.isoformat()
 
     def mapping_values(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("name")
+        data.pop("loaded_stamp", None)
         data["addressees"] = " ".join(data["addressees"])
         return data

@@ -73,12 +73,33 @@ def ensure_default_types() -> int:
     return len(new)
 
 
-def save_type_mapping(name: str, values: dict[str, Any]) -> InstrumentType:
-    """Create or change the mapping of one native type, then refresh the index."""
+class StaleTypeMapping(Exception):
+    """The mapping changed since the editor loaded it (a colleague saved in between)."""
+
+    def __init__(self, current: InstrumentType) -> None:
+        super().__init__(current.name)
+        self.current = current
+
+
+def mapping_stamp(item: InstrumentType | None) -> str:
+    """What an editor must send back to save over ``item`` ("" for a type not mapped)."""
+    return item.updated_at.isoformat() if item is not None and item.pk else ""
+
+
+def save_type_mapping(
+    name: str, values: dict[str, Any], *, loaded_stamp: str | None = None
+) -> InstrumentType:
+    """Create or change the mapping of one native type, then refresh the index.
+
+    With ``loaded_stamp`` (the ``mapping_stamp`` the editor saw), a mapping changed or
+    created since is not overwritten: StaleTypeMapping carries the colleague's version."""
     key = typology.type_key(name)
     if not key:
         raise ValueError("the type name is empty.")
     with transaction.atomic():
+        current = InstrumentType.objects.select_for_update().filter(key=key).first()
+        if loaded_stamp is not None and mapping_stamp(current) != loaded_stamp:
+            raise StaleTypeMapping(current)
         item, _ = InstrumentType.objects.update_or_create(
             key=key, defaults={"name": " ".join(name.split()), **values}
         )

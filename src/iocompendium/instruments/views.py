@@ -150,7 +150,34 @@ def type_edit(request: HttpRequest) -> HttpResponse:
     form = InstrumentTypeForm(request.POST or None, instance=instance,
                               initial={"name": name, "label_en": name})
     if request.method == "POST" and form.is_valid():
-        services.save_type_mapping(form.cleaned_data["name"], form.mapping_values())
-        messages.success(request, _("The mapping of the type was saved."))
-        return redirect("instruments:types")
+        try:
+            services.save_type_mapping(form.cleaned_data["name"], form.mapping_values(),
+                                       loaded_stamp=form.cleaned_data["loaded_stamp"])
+        except services.StaleTypeMapping as stale:
+            form = _form_over_colleague(request, stale.current)
+        else:
+            messages.success(request, _("The mapping of the type was saved."))
+            return redirect("instruments:types")
     return render(request, "instruments/type_edit.html", {"form": form, "name": name})
+
+
+def _shown(item: InstrumentType, field: str) -> str:
+    """A field as people read it: the label of a choice, else the stored text."""
+    display = getattr(item, f"get_{field}_display", None)
+    return str(display()) if display else str(getattr(item, field))
+
+
+def _form_over_colleague(request: HttpRequest, current: InstrumentType) -> InstrumentTypeForm:
+    """The user's values kept, the colleague's shown; saving again replaces theirs."""
+    data = request.POST.copy()
+    data["loaded_stamp"] = services.mapping_stamp(current)
+    form = InstrumentTypeForm(data, instance=current)
+    form.is_valid()
+    fields = InstrumentTypeForm.Meta.fields[1:]
+    theirs = "; ".join(f"{InstrumentType._meta.get_field(f).verbose_name}: "
+                       f"{_shown(current, f) or '—'}" for f in fields)
+    form.add_error(None, _("A colleague changed this mapping after you opened it, and "
+                           "nothing was saved. Their version: %(theirs)s. Your values are "
+                           "still in the form: save again to replace theirs.")
+                   % {"theirs": theirs})
+    return form
