@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The shared third-party data lives beside the checkout, never inside it.
@@ -30,6 +31,16 @@ def _isolated_files(settings, tmp_path):
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.GENERATED_DIR = tmp_path / "generated"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english_until_a_test_says_otherwise():
+    """Each test starts in English: a French page requested by an earlier test leaves
+    French active in the thread, and reverse() would then build /fr/ URLs (the suite
+    runs in random order)."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
