@@ -228,7 +228,8 @@ def describe(
     threshold: float = 0.5,
 ) -> list[list[dict]]:
     """For every family, the attribute values that define it: those held by at least
-    ``threshold`` of its instruments, most shared first, with the share overall."""
+    ``threshold`` of its instruments ("" where not recorded), most shared first, with the
+    share overall."""
     weights = np.asarray(counts, dtype=float)
     total = weights.sum()
     families: list[list[dict]] = []
@@ -244,7 +245,9 @@ def describe(
                 if members[i]:
                     shares[profile[j]] = shares.get(profile[j], 0.0) + weights[i]
             value, amount = max(shares.items(), key=lambda kv: (kv[1], kv[0]))
-            if value and amount / size >= threshold:
+            # An empty value ("not recorded") is kept too: a family that is, say, the
+            # agreements whose scope the source does not give must say so to read clearly.
+            if amount / size >= threshold:
                 found.append({
                     "attribute": attribute,
                     "value": value,

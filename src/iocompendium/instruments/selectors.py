@@ -217,7 +217,7 @@ def current_run() -> FamilyRun | None:
 
 
 def value_label(attribute: str, value: str, types: Mapping[str, dict]) -> str:
-    if attribute == "type":
+    if attribute == "type" and value:
         mapped = types.get(typology.type_key(value)) or {}
         french = (translation.get_language() or "en").startswith("fr")
         return (mapped.get("label_fr") if french else mapped.get("label_en")) or value
@@ -226,8 +226,16 @@ def value_label(attribute: str, value: str, types: Mapping[str, dict]) -> str:
 
 def family_name(profile: list[dict], types: Mapping[str, dict]) -> str:
     """A short name: the three values that set the family apart most."""
-    parts = [value_label(p["attribute"], p["value"], types) for p in profile[:3]]
-    return " · ".join(parts) or _("mixed instruments")
+    return " · ".join(_name_part(p, types) for p in profile[:3]) or _("mixed instruments")
+
+
+def _name_part(entry: dict, types: Mapping[str, dict]) -> str:
+    """A value's label; "not recorded" and "unknown" name their attribute too."""
+    label = value_label(entry["attribute"], entry["value"], types)
+    if entry["value"] in ("", "unknown"):
+        attribute = typology.ATTRIBUTE_LABELS.get(entry["attribute"], entry["attribute"])
+        return _("%(attribute)s: %(value)s") % {"attribute": attribute, "value": label}
+    return label
 
 
 def family_profile_text(profile: list[dict], types: Mapping[str, dict]) -> str:

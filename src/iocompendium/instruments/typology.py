@@ -115,6 +115,8 @@ def type_key(native_type: str) -> str:
 
 def label(attribute: str, value: str) -> str:
     """The label of a value in the active language (addressee sets joined by ' + ')."""
+    if not value:
+        return str(_("not recorded"))
     if attribute == "addressees":
         return " + ".join(str(ADDRESSEES.get(v, v)) for v in value.split("+") if v) or value
     labels = VALUE_LABELS.get(attribute, {})
