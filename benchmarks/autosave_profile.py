@@ -1,12 +1,14 @@
 """Profile the autosave endpoint in-process: where one save's CPU goes.
 
     .venv/bin/python benchmarks/autosave_profile.py [--saves 300] [--database sqlite|postgres]
-        [--profiler cprofile|pyinstrument|none]
+        [--profiler cprofile|pyinstrument|garbage|none]
 
 Sets up a fresh data folder as autosave_wrk.py does (IO Survey, one contributor and a
 log-in session), then posts --saves autosaves through Django's test client with the real
 middleware (session, CSRF enforced, authentication, locale), one revision after another
-like the page's script. Prints the CPU milliseconds per save and the profile's top entries.
+like the page's script. Prints the CPU milliseconds per save, the garbage collector's runs
+(full collections pause every thread of a worker) and the profile's top entries;
+"garbage" lists the kinds of objects only the cyclic collector frees.
 """
 
 from __future__ import annotations
