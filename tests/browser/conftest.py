@@ -21,6 +21,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """Assertions wait as long as actions: a busy CI machine can take more than
+    Playwright's default 5 s to show "Saved" (correctness, not speed, is tested here)."""
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the browser tests then fail with a clear message of their own
+        return
+    expect.set_options(timeout=15_000)
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser" in str(item.fspath):
