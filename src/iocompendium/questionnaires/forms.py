@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.core.validators import validate_slug
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from iocompendium.web.uploads import checked_upload
 
 from .xlsform import SUPPORTED_SUFFIXES
 
@@ -26,12 +24,5 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_xlsform(self):
-        upload = self.cleaned_data["xlsform"]
-        if upload.size > settings.IOCOMPENDIUM_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the limit is %(limit)s."),
-                params={"size": filesizeformat(upload.size),
-                        "limit": filesizeformat(settings.IOCOMPENDIUM_MAX_UPLOAD_BYTES)})
-        if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise forms.ValidationError(_("Upload an .xlsx, .xls or .csv file."))
-        return upload
+        return checked_upload(self.cleaned_data["xlsform"], SUPPORTED_SUFFIXES,
+                              _("Upload an .xlsx, .xls or .csv file."))

@@ -100,14 +100,28 @@ class ImportReport:
         return [p for p in self.problems if p.severity == "warning"]
 
     def summary(self) -> str:
+        """One sentence in the active language (the command's and the web page's)."""
         if self.errors:
-            return f"Nothing imported: {len(self.errors)} error(s) in the file."
-        return (
-            f"{'Checked, nothing written' if self.dry_run else 'Imported'}: "
-            f"{self.responses_created} response(s) created, "
-            f"{self.responses_changed} changed, {self.responses_unchanged} unchanged; "
-            f"{self.answers_written} answer(s) written, {self.answers_removed} removed."
-        )
+            return gettext("Nothing imported: %(count)s error(s) in the file.") % {
+                "count": len(self.errors)
+            }
+        counts = {
+            "created": self.responses_created,
+            "changed": self.responses_changed,
+            "unchanged": self.responses_unchanged,
+            "written": self.answers_written,
+            "removed": self.answers_removed,
+        }
+        if self.dry_run:
+            return gettext(
+                "Checked, nothing written: %(created)s response(s) created, %(changed)s "
+                "changed, %(unchanged)s unchanged; %(written)s answer(s) written, "
+                "%(removed)s removed."
+            ) % counts
+        return gettext(
+            "Imported: %(created)s response(s) created, %(changed)s changed, %(unchanged)s "
+            "unchanged; %(written)s answer(s) written, %(removed)s removed."
+        ) % counts
 
 
 @dataclass

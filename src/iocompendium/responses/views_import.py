@@ -23,7 +23,6 @@ from django.contrib import messages
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -39,6 +38,7 @@ from iocompendium.responses.importing import (
     problem_text,
 )
 from iocompendium.web.roles import secretariat_only
+from iocompendium.web.uploads import checked_upload
 
 UPLOAD_FOLDER = "response-imports"  # under MEDIA_ROOT, the data folder's uploads
 KEEP_SECONDS = 24 * 3600
@@ -80,18 +80,8 @@ class ImportForm(forms.Form):
         self.fields["questionnaire"].choices = _questionnaire_choices()
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.IOCOMPENDIUM_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the limit is %(limit)s."),
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.IOCOMPENDIUM_MAX_UPLOAD_BYTES),
-                },
-            )
-        if Path(upload.name).suffix.lower() not in SUFFIXES:
-            raise forms.ValidationError(_("Upload an .xlsx, .csv or .zip file."))
-        return upload
+        return checked_upload(self.cleaned_data["file"], SUFFIXES,
+                              _("Upload an .xlsx, .csv or .zip file."))
 
 
 @dataclass(frozen=True)
@@ -245,26 +235,12 @@ def _apply(request: HttpRequest) -> HttpResponse:
     try:
         report = _run(ticket, user=request.user, dry_run=False)
     except ImportFailed as error:
-        (upload_folder() / ticket.stored).unlink(missing_ok=True)
         messages.error(request, error.text())
         return redirect("responses:import")
-    if not report.applied:  # the responses changed since the check: show why
+    finally:  # imported or refused, the file is not used again
         (upload_folder() / ticket.stored).unlink(missing_ok=True)
+    if not report.applied:  # the responses changed since the check: show why
         return _report_page(request, ticket, report)
-    (upload_folder() / ticket.stored).unlink(missing_ok=True)
-    messages.success(request, _summary(report))
+    messages.success(request, report.summary())
     query = urlencode({"questionnaire": ticket.questionnaire})
     return redirect(f"{reverse('responses:index')}?{query}")
-
-
-def _summary(report: ImportReport) -> str:
-    return _(
-        "Imported: %(created)s response(s) created, %(changed)s changed, %(unchanged)s "
-        "unchanged; %(written)s answer(s) written, %(removed)s removed."
-    ) % {
-        "created": report.responses_created,
-        "changed": report.responses_changed,
-        "unchanged": report.responses_unchanged,
-        "written": report.answers_written,
-        "removed": report.answers_removed,
-    }
