@@ -179,3 +179,20 @@ def test_a_lost_connection_is_shown_and_the_change_saved_when_it_returns(page, l
     page.context.set_offline(False)
     wait_saved(page)
     assert answer(response, "organisation/name") == "Typed while offline"
+
+
+def test_a_change_typed_before_the_autosave_script_ran_is_saved(page, live_server,
+                                                               django_user_model):
+    version = make_version()
+    organisation = make_organisation("SYN-A")
+    make_contributor(django_user_model, "alice", organisation)
+    response = services.get_or_create_response(organisation, version)
+    log_in(page, "alice")
+    held = []
+    page.route("**/autosave*.js", lambda route: held.append(route))  # the script is late
+    page.goto(f"/en/responses/{response.pk}/section/organisation/", wait_until="commit")
+    field(page, "organisation/name").fill("Typed while the page loads")
+    assert held, "the autosave script was never asked for"
+    held[0].continue_()
+    wait_saved(page)
+    assert answer(response, "organisation/name") == "Typed while the page loads"

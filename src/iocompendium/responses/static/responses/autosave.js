@@ -355,5 +355,22 @@
     setValue(path, pending[path].value);
   });
   storePending();
+
+  // Changes made before this script ran (the form works without it, and a quick user may
+  // start typing while it loads): the input events are gone, so compare with the page.
+  Array.prototype.forEach.call(form.elements, function (control) {
+    if (!control.name || control.name in pending || timers[control.name]) { return; }
+    var changed;
+    if (control.type === "checkbox" || control.type === "radio") {
+      changed = control.checked !== control.defaultChecked;
+    } else if (control.tagName === "SELECT") {
+      changed = Array.prototype.some.call(control.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    } else {
+      changed = "defaultValue" in control && control.value !== control.defaultValue;
+    }
+    if (changed) { schedule(control.name, 0); }
+  });
   sendNext();
 }());
