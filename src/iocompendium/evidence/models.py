@@ -44,3 +44,63 @@ class ReportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class QuestionMark(models.Model):
+    """The secretariat's marks on one question of a questionnaire (its template path).
+
+    ``quotes_publishable``: every text answer to it may be published as a quote (an
+    answer's own ``QuoteMark`` still overrides it). ``personal``: the question holds
+    personal data (a name, a telephone number asked as text) and is left out of every
+    public output."""
+
+    questionnaire = models.ForeignKey(
+        "questionnaires.Questionnaire", on_delete=models.CASCADE, related_name="question_marks"
+    )
+    question = models.CharField(_("question"), max_length=500)
+    quotes_publishable = models.BooleanField(_("answers publishable as quotes"), default=False)
+    personal = models.BooleanField(_("personal data"), default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["questionnaire", "question"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "question"], name="unique_question_mark"
+            )
+        ]
+        verbose_name = _("question mark")
+        verbose_name_plural = _("question marks")
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id}:{self.question}"
+
+
+class QuoteMark(models.Model):
+    """Whether one text answer may be published as a quote: who decided, when.
+
+    The mark holds for the answer's text as it was marked (``answer_revision``): once the
+    respondent changes the answer, the mark no longer applies and the answer needs a new
+    review."""
+
+    answer = models.OneToOneField(
+        "responses.Answer", on_delete=models.CASCADE, related_name="quote_mark"
+    )
+    publishable = models.BooleanField(_("publishable"))
+    answer_revision = models.PositiveIntegerField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("quote mark")
+        verbose_name_plural = _("quote marks")
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}: {'publishable' if self.publishable else 'not publishable'}"

@@ -23,7 +23,9 @@ from django.db.models import Count, Max, Q, Sum
 
 from iocompendium.analysis.relevance import relevant_questions
 from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
+from iocompendium.evidence.models import QuestionMark, QuoteMark
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.questionnaires.structure import template_path
 from iocompendium.responses.models import Answer, Response
 
 DEFAULT_SLUG = "io-survey"
@@ -275,3 +277,110 @@ def evidence_data(slug: str, status_key: str, category: str | None = None) -> Ev
         respondents=people,
         relevance=relevant,
     )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A text answer the secretariat marked publishable."""
+
+    answer_id: int
+    response_id: int
+    unit: str  # the respondent unit's label (the organisation's acronym)
+    question: str  # template path, e.g. "instruments/title"
+    path: str  # the answer's own path, e.g. "instruments[2]/title"
+    text: str
+
+
+def personal_questions(slug: str) -> set[str]:
+    """Template paths of the questions the secretariat marked personal on the web."""
+    return set(
+        QuestionMark.objects.filter(questionnaire__slug=slug, personal=True).values_list(
+            "question", flat=True
+        )
+    )
+
+
+def question_marks(slug: str) -> dict[str, QuestionMark]:
+    return {
+        mark.question: mark
+        for mark in QuestionMark.objects.filter(questionnaire__slug=slug)
+    }
+
+
+def quote_marks(answer_ids: Sequence[int]) -> dict[int, QuoteMark]:
+    """The marks of these answers that still hold (marked on the answer's current text)."""
+    marks = QuoteMark.objects.filter(answer_id__in=list(answer_ids)).select_related("answer")
+    return {
+        mark.answer_id: mark for mark in marks if mark.answer_revision == mark.answer.revision
+    }
+
+
+def publishable_quotes(
+    slug: str,
+    question: str | None = None,
+    statuses: Sequence[str] = STATUS_SETS[DEFAULT_STATUS],
+) -> list[Quote]:
+    """The text answers of ``slug`` (optionally of one question, by template path) that
+    the secretariat marked publishable, in responses of ``statuses``.
+
+    An answer is publishable when its own mark says so, or, without a mark of its own,
+    when its question is marked "all answers publishable". A mark made before the answer
+    last changed no longer holds. Questions marked personal never give quotes."""
+    marks = question_marks(slug)
+    personal = {path for path, mark in marks.items() if mark.personal}
+    whole_questions = {path for path, mark in marks.items() if mark.quotes_publishable}
+    if not whole_questions and not QuoteMark.objects.filter(
+        answer__response__version__questionnaire__slug=slug
+    ).exists():
+        return []
+    # An answer left over from before the skip logic changed is not published.
+    relevant = set(relevance(slug, statuses)[["organisation", "question"]].itertuples(
+        index=False, name=None))
+    answers = (
+        Answer.objects.filter(response__in=_responses(slug, statuses))
+        .exclude(value="")
+        .filter(Q(quote_mark__isnull=False) | Q(path__in=_answer_paths(slug, whole_questions)))
+        .select_related("response__organisation", "quote_mark")
+        .order_by("path", "response__organisation__acronym", "response_id")
+    )
+    quotes: list[Quote] = []
+    for answer in answers.iterator(chunk_size=2000):
+        template = template_path(answer.path)
+        if template in personal or (question and template != question):
+            continue
+        if not _publishable(answer, template in whole_questions):
+            continue
+        unit = answer.response.organisation.acronym
+        if (unit, template) not in relevant:
+            continue
+        quotes.append(
+            Quote(
+                answer_id=answer.pk,
+                response_id=answer.response_id,
+                unit=unit,
+                question=template,
+                path=answer.path,
+                text=answer.value,
+            )
+        )
+    return quotes
+
+
+def _publishable(answer: Answer, whole_question: bool) -> bool:
+    mark = getattr(answer, "quote_mark", None)
+    if mark is not None and mark.answer_revision == answer.revision:
+        return mark.publishable
+    return whole_question
+
+
+def _answer_paths(slug: str, templates: set[str]) -> list[str]:
+    """The stored answer paths whose template is one of ``templates`` (repeat indexes
+    vary, so they are matched in Python on the distinct paths)."""
+    if not templates:
+        return []
+    paths = (
+        Answer.objects.filter(response__version__questionnaire__slug=slug)
+        .values_list("path", flat=True)
+        .distinct()
+    )
+    return [path for path in paths if template_path(path) in templates]

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from iocompendium.analysis.charts import chart_specs, render_svg
 from iocompendium.analysis.tables import Analysis, analyse
 from iocompendium.evidence import reporting
-from iocompendium.evidence.models import ReportJob
+from iocompendium.evidence.models import QuestionMark, QuoteMark, ReportJob
 from iocompendium.evidence.selectors import (
     DEFAULT_STATUS,
     EvidenceError,
@@ -22,7 +22,8 @@ from iocompendium.evidence.selectors import (
     fingerprint,
     statuses_for,
 )
-from iocompendium.questionnaires.models import QuestionnaireVersion
+from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.responses.models import Answer
 
 ANALYSIS_CACHE_SECONDS = 3600
 REPORTS_FOLDER = "reports"
@@ -192,3 +193,47 @@ def run_report_job(job_id: str) -> str:
 
 def _finish(job: ReportJob, **fields) -> None:
     ReportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
+
+
+# The secretariat's publication marks (quotes publishable, questions personal).
+
+
+def mark_quote(answer: Answer, publishable: bool, user=None) -> QuoteMark:
+    """Mark one text answer publishable (or not) as a quote, for its current text."""
+    mark, _created = QuoteMark.objects.update_or_create(
+        answer=answer,
+        defaults={
+            "publishable": publishable,
+            "answer_revision": answer.revision,
+            "marked_by": user if getattr(user, "is_authenticated", False) else None,
+        },
+    )
+    return mark
+
+
+def _question_mark(questionnaire: Questionnaire, question: str, user, **fields) -> QuestionMark:
+    mark, _created = QuestionMark.objects.update_or_create(
+        questionnaire=questionnaire,
+        question=question,
+        defaults={
+            **fields,
+            "marked_by": user if getattr(user, "is_authenticated", False) else None,
+        },
+    )
+    return mark
+
+
+def mark_question_quotes(
+    questionnaire: Questionnaire, question: str, publishable: bool, user=None
+) -> QuestionMark:
+    """Mark every answer to one question (template path) publishable as a quote, or none.
+
+    Marks given to single answers are kept: they override the question's mark."""
+    return _question_mark(questionnaire, question, user, quotes_publishable=publishable)
+
+
+def mark_question_personal(
+    questionnaire: Questionnaire, question: str, personal: bool, user=None
+) -> QuestionMark:
+    """Mark a question as personal data: left out of every public output."""
+    return _question_mark(questionnaire, question, user, personal=personal)
