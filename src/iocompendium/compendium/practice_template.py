@@ -111,15 +111,17 @@ def write_practice_template(path: Path = XLSX_PATH) -> Path:
     """Write the XLSForm (survey, choices, settings sheets) to ``path``."""
     from openpyxl import Workbook
 
+    from iocompendium.spreadsheets import append_row
+
     workbook = Workbook()
     sheets = [("survey", SURVEY_HEADER, SURVEY), ("choices", CHOICES_HEADER, CHOICES),
               ("settings", SETTINGS_HEADER, SETTINGS)]
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title)
-        sheet.append(header)
+        append_row(sheet, header)
         for row in rows:
-            sheet.append(list(row))
+            append_row(sheet, row)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path

@@ -14,8 +14,6 @@ any static host. Layout of the output folder::
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from collections.abc import Callable
@@ -31,6 +29,7 @@ from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_fig
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
 from iocompendium.compendium.site import LANGUAGES, Site
 from iocompendium.compendium.themes import THEMES
+from iocompendium.spreadsheets import csv_text
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "compendium"
 WEB_CSS = Path(__file__).resolve().parent.parent / "web" / "static" / "web" / "site.css"
@@ -147,11 +146,7 @@ def build_pdf(compendium: Compendium) -> bytes:
 
 
 def _csv(rows: list[list], header: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(header, rows)
 
 
 def _field(name: str, type_: str, description: str, **extra) -> dict:

@@ -19,8 +19,6 @@ the command line and the web app call.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 
@@ -37,6 +35,7 @@ from iocompendium.responses.tabular import (
     tables_to_xlsx,
     wide_tables,
 )
+from iocompendium.spreadsheets import csv_dict_text
 
 FORMATS = ("long-csv", "wide-csv", "wide-xlsx", "json", "dictionary")
 LONG_COLUMNS = ["organisation", "category", "status", "path", "question", "repeat_index", "value"]
@@ -89,11 +88,7 @@ def long_rows(structure: Structure, records: Iterable[ResponseRecord]) -> list[d
 
 
 def _csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return csv_dict_text(columns, rows).encode("utf-8")
 
 
 def build_long_csv(structure: Structure, records: Iterable[ResponseRecord]) -> bytes:

@@ -11,7 +11,6 @@ formats (HTML, PDF, XLSX, JSON). The JSON shape is a contract other tools read::
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_noop, ngettext
 from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
 from iocompendium.analysis.tables import Analysis, Table
 from iocompendium.registry.models import Category
+from iocompendium.spreadsheets import append_row, xlsx_bytes
 
 FORMATS = ("html", "pdf", "xlsx", "json")
 MEDIA_TYPES = {
@@ -281,57 +281,55 @@ def build_xlsx(content: ReportContent) -> bytes:
     taken: set[str] = set()
     contents = workbook.active
     contents.title = _sheet_title(_("Contents"), taken)
-    contents.append([content.title])
-    contents.append([_("Respondents"), content.respondents, status_label(content.status_key)])
+    append_row(contents, [content.title])
+    append_row(contents, [_("Respondents"), content.respondents, status_label(content.status_key)])
     if content.synthetic:
-        contents.append([_("Synthetic data: the organisations and answers are fictional.")])
-    contents.append([])
-    contents.append([_("Sheet"), _("Theme"), _("Question"), _("Asked"), _("Answered")])
+        append_row(contents, [_("Synthetic data: the organisations and answers are fictional.")])
+    append_row(contents, [])
+    append_row(contents, [_("Sheet"), _("Theme"), _("Question"), _("Asked"), _("Answered")])
     bold = Font(bold=True)
     for theme in content.themes:
         for view in theme.tables:
             table = view.table
             sheet = workbook.create_sheet(_sheet_title(table.name, taken))
-            contents.append([sheet.title, theme.label, table.label, table.denominator,
+            append_row(contents, [sheet.title, theme.label, table.label, table.denominator,
                              table.answered])
             _fill_sheet(sheet, table, bold)
     return _workbook_bytes(workbook)
 
 
 def _workbook_bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(workbook)
 
 
 def _fill_sheet(sheet, table: Table, bold) -> None:
-    sheet.append([table.label])
+    append_row(sheet, [table.label])
     sheet["A1"].font = bold
-    sheet.append([_("Asked (question relevant)"), table.denominator])
-    sheet.append([_("Answered"), table.answered])
-    sheet.append([])
+    append_row(sheet, [_("Asked (question relevant)"), table.denominator])
+    append_row(sheet, [_("Answered"), table.answered])
+    append_row(sheet, [])
     if table.options:
-        sheet.append([_("Answer"), _("Count"), _("Share"), _("Organisations")])
+        append_row(sheet, [_("Answer"), _("Count"), _("Share"), _("Organisations")])
         for option in table.options:
-            sheet.append([option.label, option.count,
+            append_row(sheet, [option.label, option.count,
                           round(option.share, 4) if option.share is not None else None,
                           option.organisations if option.organisations is not None
                           else option.count])
     for key, value in table.summary.items():
-        sheet.append([summary_label(key), value])
+        append_row(sheet, [summary_label(key), value])
     for organisation, count in table.per_organisation:
-        sheet.append([organisation, count])
+        append_row(sheet, [organisation, count])
     for quote in table.quotes:
-        sheet.append([quote.organisation, quote.text])
+        append_row(sheet, [quote.organisation, quote.text])
     if table.crosstab is not None:
         labels = category_labels()
-        sheet.append([])
-        sheet.append([_("By organisation category")]
+        append_row(sheet, [])
+        append_row(sheet, [_("By organisation category")]
                      + [labels.get(c, c) for c in table.crosstab.categories])
-        sheet.append([_("Answered")]
+        append_row(sheet, [_("Answered")]
                      + [table.crosstab.answered_by_category[c] for c in table.crosstab.categories])
         for _name, label, counts in table.crosstab.rows:
-            sheet.append([label] + [counts.get(c, 0) for c in table.crosstab.categories])
+            append_row(sheet, [label] + [counts.get(c, 0) for c in table.crosstab.categories])
 
 
 def summary_label(key: str) -> str:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from iocompendium.instruments import typology
+from iocompendium.spreadsheets import unguard_csv_cell
 
 FIELDS = {
     "title", "other_titles", "native_type", "legal_effect", "nature", "addressees",
@@ -177,7 +178,8 @@ def _read_csv(path: Path) -> Table:
         header = [h.strip() for h in next(reader)]
     except StopIteration as error:
         raise MappingError(f"the file {path} is empty.") from error
-    table = Table(header=header, rows=[row for row in reader], encoding=encoding)
+    rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
+    table = Table(header=header, rows=rows, encoding=encoding)
     if encoding != "utf-8-sig":
         table.problems.append(Problem(0, "", f"the file is not UTF-8; read as {encoding}.",
                                       "warning"))

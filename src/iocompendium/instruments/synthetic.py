@@ -9,10 +9,11 @@ present, and titles combine a type, a subject and a qualifier.
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Iterator
 from pathlib import Path
+
+from iocompendium import spreadsheets
 
 COLUMNS = [
     "key", "title", "other_titles", "organisation", "type", "legal_effect", "addressees",
@@ -123,11 +124,7 @@ def generate_rows(n: int, seed: int = 1) -> Iterator[dict[str, str]]:
 
 def write_csv(path: str | Path, n: int, seed: int = 1) -> int:
     path = Path(path)
+    rows = [[row[column] for column in COLUMNS] for row in generate_rows(n, seed)]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        count = 0
-        for row in generate_rows(n, seed):
-            writer.writerow(row)
-            count += 1
-    return count
+        spreadsheets.write_csv(handle, COLUMNS, rows, lineterminator="\r\n")
+    return len(rows)

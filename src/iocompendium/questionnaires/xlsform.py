@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from iocompendium.spreadsheets import xlsx_cell
+
 from .engine import Problem, check_structure
 from .structure import CONTAINER_TYPES, Node, Structure, iter_nodes
 
@@ -460,9 +462,10 @@ def _set(sheet: Any, row: int, column: int, value: str) -> None:
     value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters (from a CSV form)
     if value == "":
         return
-    cell = sheet.cell(row=row, column=column, value=value)
-    if value.startswith("="):
-        cell.data_type = "s"  # keep "=TRUE()" as the text it was, not a formula
+    # Text as text (the one writer's rule): "=TRUE()" stays the text it was, not a formula.
+    written = xlsx_cell(sheet, value)
+    cell = sheet.cell(row=row, column=column, value=written.value)
+    cell.data_type = written.data_type
 
 
 def _write_survey(sheet: Any, structure: Structure, languages: list[str]) -> None:

@@ -24,6 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from iocompendium.spreadsheets import unguard_csv_cell, write_table_file
+
 CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 
@@ -58,23 +60,9 @@ def write_table(path: str | Path, header: Sequence[str],
                 records: Iterable[Sequence[object]]) -> None:
     """Write a header and records to .csv or .xlsx (chosen by the file's extension)."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows([_cell_text(value) for value in record] for record in records)
-    elif suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        worksheet = workbook.active
-        worksheet.append(list(header))
-        for record in records:
-            worksheet.append([_cell_text(value) for value in record])
-        workbook.save(path)
-    else:
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise TableError(f"{path.name}: write to a .csv or .xlsx file.")
+    write_table_file(path, header, ([_cell_text(value) for value in record] for record in records))
 
 
 def decode_text(data: bytes) -> str:
@@ -103,7 +91,7 @@ def _csv_lines(path: Path) -> list[tuple[int, list[str]]]:
     start = 1
     try:
         for record in reader:
-            lines.append((start, record))
+            lines.append((start, [unguard_csv_cell(cell) for cell in record]))
             start = reader.line_num + 1
     except csv.Error as error:
         raise TableError(f"{path.name}, line {reader.line_num}: not valid CSV ({error}).") from None

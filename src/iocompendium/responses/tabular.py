@@ -44,6 +44,7 @@ from iocompendium.questionnaires.structure import (
     iter_nodes,
     iter_questions,
 )
+from iocompendium.spreadsheets import csv_text, tables_xlsx, unguard_csv_cell
 
 MAIN_SHEET = "responses"
 KEY_COLUMN = "organisation"
@@ -274,25 +275,11 @@ def wide_tables(
 
 
 def tables_to_xlsx(tables: list[Table]) -> bytes:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    for table in tables:
-        sheet = workbook.create_sheet(table.name)
-        sheet.append(table.headers)
-        for row in table.rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables_xlsx((table.name, table.headers, table.rows) for table in tables)
 
 
 def _csv_text(table: Table) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.headers)
-    writer.writerows([["" if v is None else v for v in row] for row in table.rows])
-    return buffer.getvalue()
+    return csv_text(table.headers, table.rows)
 
 
 def tables_to_csv_zip(tables: list[Table]) -> bytes:
@@ -334,7 +321,7 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_sheet(name: str, text: str) -> RawSheet:
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
-    rows = list(reader)
+    rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
     headers = rows[0] if rows else []
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
     return RawSheet(name, headers, body)

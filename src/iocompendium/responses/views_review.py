@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,6 +14,7 @@ from iocompendium.responses import formtree, selectors, services
 from iocompendium.responses.formtree import InvalidAnswer
 from iocompendium.responses.models import Query, ResponseStatus
 from iocompendium.responses.views_support import is_contributor_of, require_secretariat
+from iocompendium.spreadsheets import csv_lines
 from iocompendium.web.roles import is_secretariat
 
 MAX_MESSAGE_LENGTH = 5000
@@ -146,25 +145,14 @@ def audit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     # The byte-order mark lets Excel read the file as UTF-8.
-    stream = (writer.writerow(row) for row in rows)
     response = StreamingHttpResponse(
-        (chunk for part in (["\ufeff"], stream) for chunk in part), content_type="text/csv"
+        (chunk for part in (["\ufeff"], csv_lines(rows)) for chunk in part),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """Cells starting like a formula are prefixed so spreadsheets show them as text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
 
 
 @login_required
@@ -172,8 +160,8 @@ def audit_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response = selectors.response_for(request.user, pk)
     header = ["at", "actor", "action", "path", "old_value", "new_value", "via"]
     rows = (
-        [event.at.isoformat(), _safe_cell(event.actor_label), event.action, event.path,
-         _safe_cell(event.old_value), _safe_cell(event.new_value), event.via]
+        [event.at.isoformat(), event.actor_label, event.action, event.path,
+         event.old_value, event.new_value, event.via]
         for event in selectors.audit_events(response).iterator()
     )
     name = f"audit-{response.organisation.acronym}-{response.pk}.csv"
@@ -185,7 +173,7 @@ def answers_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response = selectors.response_for(request.user, pk)
     header = ["organisation", "path", "value", "revision", "updated_by", "updated_at"]
     rows = (
-        [response.organisation.acronym, answer.path, _safe_cell(answer.value), answer.revision,
+        [response.organisation.acronym, answer.path, answer.value, answer.revision,
          answer.updated_by.get_username() if answer.updated_by else "",
          answer.updated_at.isoformat()]
         for answer in response.answers.select_related("updated_by").order_by("path")
