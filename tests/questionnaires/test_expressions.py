@@ -249,7 +249,11 @@ CASES = [
     ("round(3.14159, 2)", 3.14),
     ("round(2.345, 2)", 2.35),
     ("round(1234.5, -2)", 1200.0),
-    ("round(-1.25, 1)", -1.2),  # ties towards positive infinity, as XPath round()
+    ("round(-1.25, 1)", -1.3),  # with digits, ties away from zero (Enketo, ODK Collect)
+    ("round(1.25, 1)", 1.3),
+    ("round(-2.5, 0)", -3.0),
+    ("round(-1250, -2)", -1300.0),
+    ("round(-1.24, 1)", -1.2),
     ("min(3, 1, 2)", 1.0),
     ("max(3, 1, 2)", 3.0),
     ("max(${empty}, 2)", 2.0),  # JavaRosa skips values that are not numbers
@@ -280,6 +284,12 @@ CASES = [
     ("number(date('2000-03-01'))", days("2000-03-01")),
     ("date('2024-01-01') < date('2024-01-02')", True),
     ("date('2024-01-01') = '2024-01-01'", True),  # JavaRosa: compared as strings
+    # A date against a date-shaped string compares dates (ODK; numbers would give NaN)
+    ("date('2024-01-02') > '2020-01-01'", True),
+    ("'2020-01-01' < date('2024-01-02')", True),
+    ("date('2019-12-31') > '2020-01-01'", False),
+    ("date('2020-01-01') >= '2020-01-01'", True),
+    ("date('2020-01-01') > 'not a date'", False),
     ("'2024-01-01' < '2024-01-02'", False),  # plain strings: both NaN as numbers
     ("today() - date('2026-11-20')", 6.0),
     ("string(today())", "2026-11-26"),

@@ -16,7 +16,7 @@ from .context import Context
 from .errors import ExpressionError
 from .functions import FUNCTIONS
 from .nodes import Node, descendants
-from .values import to_boolean, to_number, to_string
+from .values import XDate, parse_date, to_boolean, to_number, to_string
 
 Compiled = Callable[[Context], object]
 
@@ -89,11 +89,29 @@ def _cmp(tree: tuple) -> Compiled:
     left, right = compile_tree(tree[2]), compile_tree(tree[3])
 
     def run(ctx: Context) -> bool:
-        lefts = [to_number(a) for a in atoms(left(ctx))]
-        rights = [to_number(b) for b in atoms(right(ctx))]
-        return any(compare(a, b) for a in lefts for b in rights)
+        return any(
+            compare(*_comparable(a, b)) for a in atoms(left(ctx)) for b in atoms(right(ctx))
+        )
 
     return run
+
+
+def _comparable(a: object, b: object) -> tuple[float, float]:
+    """Numbers to compare: a date against a date-shaped string compares the two dates
+    (ODK: ``${start} > '2020-01-01'``), in days with the time as a fraction; anything
+    else compares as numbers (XPath 1.0)."""
+    if isinstance(a, XDate) or isinstance(b, XDate):
+        a_date = a if isinstance(a, XDate) else _date_string(a)
+        b_date = b if isinstance(b, XDate) else _date_string(b)
+        if a_date is not None and b_date is not None:
+            if a_date.has_time or b_date.has_time:
+                return a_date.fractional_days(), b_date.fractional_days()
+            return a_date.days(), b_date.days()
+    return to_number(a), to_number(b)
+
+
+def _date_string(value: object) -> XDate | None:
+    return parse_date(value) if isinstance(value, str) else None
 
 
 def _divide(a: float, b: float) -> float:

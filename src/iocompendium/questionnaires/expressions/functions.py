@@ -292,8 +292,9 @@ def _numbers(values: list[object]) -> list[float]:
 
 @register("sum", 1)
 def _sum(ctx: Context, args: list) -> float:
-    # JavaRosa skips values that are not numbers (e.g. unanswered ones) instead of NaN.
-    return float(sum(n for n in _numbers([_nodeset(args[0], "sum")]) if not math.isnan(n)))
+    # XPath 1.0 converts every node's value with number(): one empty or non-numeric value
+    # makes the sum NaN, as Enketo and ODK Collect say (an empty node-set sums to 0).
+    return math.fsum(_numbers([_nodeset(args[0], "sum")]))
 
 
 @register("floor", 1)
@@ -310,7 +311,8 @@ def _ceiling(ctx: Context, args: list) -> float:
 
 @register("round", 1, 2)
 def _round(ctx: Context, args: list) -> float:
-    """XPath round (ties towards +infinity) with ODK's optional number of digits."""
+    """XPath round (ties towards +infinity); with ODK's number of digits, ties away from
+    zero, as Enketo and ODK Collect round (round(-1.25, 1) = -1.3)."""
     number = to_number(args[0])
     digits = 0
     if len(args) == 2:
@@ -322,14 +324,14 @@ def _round(ctx: Context, args: list) -> float:
         return number
     if abs(digits) > 30:
         return math.nan
-    if digits >= 0:
+    if len(args) == 1:
         mode = ROUND_HALF_DOWN if number < 0 else ROUND_HALF_UP
-        try:
-            return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=mode))
-        except InvalidOperation:
-            return math.nan
-    scaled = number * 10.0**digits
-    return float(math.trunc(scaled + 0.5)) * 10.0 ** (-digits)
+    else:
+        mode = ROUND_HALF_UP  # Decimal's HALF_UP is away from zero
+    try:
+        return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=mode))
+    except InvalidOperation:
+        return math.nan
 
 
 @register("int", 1)
