@@ -324,10 +324,9 @@ def _round(ctx: Context, args: list) -> float:
         return number
     if abs(digits) > 30:
         return math.nan
-    if len(args) == 1:
-        mode = ROUND_HALF_DOWN if number < 0 else ROUND_HALF_UP
-    else:
-        mode = ROUND_HALF_UP  # Decimal's HALF_UP is away from zero
+    # Decimal's HALF_UP is away from zero; XPath's round() goes towards +infinity.
+    towards_plus_infinity = len(args) == 1 and number < 0
+    mode = ROUND_HALF_DOWN if towards_plus_infinity else ROUND_HALF_UP
     try:
         return float(Decimal(repr(number)).quantize(Decimal(1).scaleb(-digits), rounding=mode))
     except InvalidOperation:
