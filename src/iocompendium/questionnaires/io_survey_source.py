@@ -21,7 +21,7 @@ from typing import Any
 from .structure import Node, Structure
 
 OUTPUT = Path(__file__).resolve().parent.parent / "data" / "io_survey.xlsx"
-FORM_VERSION = "2026112601"
+FORM_VERSION = "2026113016"
 
 # Reusable expressions.
 NONE_EXCLUSIVE = "not(selected(., 'none') and count-selected(.) > 1)"
@@ -782,9 +782,14 @@ def stakeholders_section() -> Node:
                    "Does your organisation define what a stakeholder is?",
                    "Votre organisation définit-elle ce qu'est une partie prenante ?",
                    required=True),
-        text("stakeholder_definition_text", "Please quote or summarise the definition.",
-             "Veuillez citer ou résumer la définition.",
-             relevant="${stakeholder_definition} = 'formal_definition'"),
+        # Asked of every organisation (since version 2026113016): the free-text answers are
+        # coded (``iocompendium.coding``) to show understanding without definition.
+        text("stakeholder_definition_text",
+             "How does your organisation understand \"stakeholder\"? Quote or summarise your "
+             "definition if you have one; otherwise describe your understanding.",
+             "Comment votre organisation comprend-elle la notion de « partie prenante » ? "
+             "Citez ou résumez votre définition si vous en avez une ; sinon, décrivez votre "
+             "compréhension."),
         select_one("engagement_strategy", "engagement_strategy",
                    "Does your organisation have a policy or strategy for engaging stakeholders?",
                    "Votre organisation a-t-elle une politique ou une stratégie de participation "

@@ -38,12 +38,13 @@ from iocompendium.responses.tabular import answerable
 
 DEFAULT_SEED = 2018
 # Part of the demo's cache key: raise it when a change alters the generated answers.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 MAX_PASSES = 12
 MAX_REDRAWS = 8
 
 STAKEHOLDERS = "stakeholders_section/stakeholders"
 STAKEHOLDER_DEFINITION = "stakeholders_section/stakeholder_definition"
+STAKEHOLDER_DEFINITION_TEXT = "stakeholders_section/stakeholder_definition_text"
 COORDINATION_GUIDELINES = "coordination/coordination_guidelines"
 CATEGORY = "organisation/category"
 INSTRUMENTS_REPEAT = "instruments"
@@ -500,6 +501,45 @@ CITIES = [
 
 # --------------------------------------------------------------------------- calibration
 
+# How each organisation describes its understanding of "stakeholder", by its answer to
+# STAKEHOLDER_DEFINITION (invented wording; some in French, as organisations answer in
+# their working language). The coding demo codes these texts.
+DEFINITION_TEXTS = {
+    "formal_definition": [
+        "Our rules of procedure define stakeholders as any person or body, other than "
+        "members, that has an interest in or is affected by {acronym}'s instruments on "
+        "{domain}.",
+        "A written policy defines a stakeholder as an organisation accredited to take part "
+        "in the work of {acronym}: NGOs, business associations and academic institutions.",
+        "Le règlement intérieur de {acronym} définit les parties prenantes comme les "
+        "organismes accrédités, autres que les membres, concernés par ses travaux.",
+    ],
+    "understanding_no_definition": [
+        "There is no written definition; in practice we consider anyone affected by our "
+        "work on {domain} to be a stakeholder, mainly business and other organisations.",
+        "We have a broad shared understanding: governments, industry and civil society "
+        "that take part in meetings of {acronym}. It is not written down anywhere.",
+        "Il n'existe pas de définition écrite ; en pratique, nous considérons comme parties "
+        "prenantes les acteurs concernés par nos travaux, surtout les entreprises.",
+        "Staff share an understanding that stakeholders are the observers and experts who "
+        "follow our work, but {acronym} has never adopted a definition.",
+    ],
+    "no_definition": [
+        "{acronym} has not defined the term and does not use it in its procedures.",
+        "Not applicable: the notion is not used by {acronym}.",
+        "La notion n'est pas utilisée par {acronym}.",
+    ],
+}
+
+
+def definition_text(label: str, organisation: SyntheticOrganisation, index: int) -> str:
+    """The organisation's description of its understanding of "stakeholder"."""
+    texts = DEFINITION_TEXTS[label]
+    return texts[index % len(texts)].format(
+        acronym=organisation.acronym, domain=organisation.domain
+    )
+
+
 
 def calibrated_answers(
     organisations: tuple[SyntheticOrganisation, ...] = ORGANISATIONS, seed: int = DEFAULT_SEED
@@ -533,6 +573,7 @@ def calibrated_answers(
             CATEGORY: organisation.category,
             STAKEHOLDERS: " ".join(sorted(chosen[i], key=order.index)),
             STAKEHOLDER_DEFINITION: definitions[i],
+            STAKEHOLDER_DEFINITION_TEXT: definition_text(definitions[i], organisation, i),
             COORDINATION_GUIDELINES: guidelines[i],
         }
         for i, organisation in enumerate(organisations)
