@@ -10,10 +10,36 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+class Unit(models.TextChoices):
+    """What one response stands for (the respondent unit)."""
+
+    ORGANISATION = "organisation", _("organisation")
+    JURISDICTION = "jurisdiction", _("jurisdiction")
+    SUBMISSION = "submission", _("submission")
+
+
+# What tables count when the questionnaire names no label of its own ("632 submissions").
+DEFAULT_UNIT_LABELS = {
+    Unit.ORGANISATION: {"en": "organisations", "fr": "organisations"},
+    Unit.JURISDICTION: {"en": "jurisdictions", "fr": "juridictions"},
+    Unit.SUBMISSION: {"en": "submissions", "fr": "soumissions"},
+}
+
+
 class Questionnaire(models.Model):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     # Titles per language code, e.g. {"en": "IO Survey", "fr": "Enquête OI"}.
     title = models.JSONField(_("title"), default=dict)
+    unit = models.CharField(
+        _("respondent unit"),
+        max_length=20,
+        choices=Unit.choices,
+        default=Unit.ORGANISATION,
+        help_text=_("What one response stands for."),
+    )
+    # What the tables call the units, plural, per language: {"en": "households",
+    # "fr": "ménages"}; empty: the unit's default (DEFAULT_UNIT_LABELS).
+    unit_label = models.JSONField(_("unit label"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -32,6 +58,13 @@ class Questionnaire(models.Model):
     @property
     def display_title(self) -> str:
         return self.title_in()
+
+    def unit_label_in(self, lang: str | None = None) -> str:
+        """The plural name of the units in ``lang`` ("households"), the default otherwise."""
+        lang = (lang or get_language() or "en")[:2]
+        default = DEFAULT_UNIT_LABELS.get(self.unit, DEFAULT_UNIT_LABELS[Unit.ORGANISATION])
+        own = self.unit_label or {}
+        return own.get(lang) or default.get(lang) or own.get("en") or default["en"]
 
     def latest_version(self) -> "QuestionnaireVersion | None":
         return self.versions.order_by("-number").first()

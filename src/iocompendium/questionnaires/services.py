@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Questionnaire, QuestionnaireVersion
+from .models import Questionnaire, QuestionnaireVersion, Unit
 from .structure import Structure
 from .xlsform import language_code, read_xlsform
 
 __all__ = ["QuestionnaireError", "fingerprint", "import_questionnaire", "publish_version",
-           "default_slug"]
+           "default_slug", "set_unit"]
 
 MAX_SLUG_LENGTH = 80
 
@@ -41,6 +41,7 @@ def import_questionnaire(
     *,
     publish: bool = False,
     filename: str | None = None,
+    unit: str | None = None,
 ) -> tuple[QuestionnaireVersion, bool]:
     """Import an XLSForm as the next version of questionnaire ``slug``.
 
@@ -48,9 +49,16 @@ def import_questionnaire(
     latest version) makes no new version and returns the latest. Raises ``XLSFormError``
     for a form that cannot be imported, ``QuestionnaireError`` for a bad slug; nothing
     is written in either case.
+
+    ``unit`` (organisation, jurisdiction or submission) wins over the form's settings
+    column ``respondent_unit``; with neither, the questionnaire keeps its unit.
     """
     path = Path(path)
     structure = read_xlsform(path)
+    unit = unit or structure.get("respondent_unit") or None
+    if unit is not None and unit not in Unit.values:
+        raise QuestionnaireError(
+            f"'{unit}' is not a respondent unit: use one of {', '.join(Unit.values)}.")
     slug = slug if slug is not None else default_slug(structure["form_id"])
     if not slug or slugify(slug) != slug or len(slug) > MAX_SLUG_LENGTH:
         raise QuestionnaireError(
@@ -61,6 +69,7 @@ def import_questionnaire(
         questionnaire, _created = Questionnaire.objects.get_or_create(
             slug=slug, defaults={"title": title})
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        set_unit(questionnaire, unit, structure.get("respondent_unit_label"))
         latest = questionnaire.versions.order_by("-number").first()
         if latest is not None and latest.fingerprint == print_:
             if publish:
@@ -82,6 +91,34 @@ def import_questionnaire(
         if publish:
             publish_version(version)
     return version, True
+
+
+def set_unit(
+    questionnaire: Questionnaire, unit: str | None, label: dict[str, str] | None = None
+) -> Questionnaire:
+    """Set what one response stands for, and what tables call the units (per language).
+
+    A unit cannot change once responses exist under another unit: they would point at
+    the wrong kind of respondent."""
+    changed = []
+    if unit is not None and unit != questionnaire.unit:
+        if unit not in Unit.values:
+            raise QuestionnaireError(
+                f"'{unit}' is not a respondent unit: use one of {', '.join(Unit.values)}.")
+        if questionnaire.versions.filter(responses__isnull=False).exists():
+            raise QuestionnaireError(
+                f"'{questionnaire.slug}' already has responses by {questionnaire.unit}: "
+                "its respondent unit cannot change.")
+        questionnaire.unit = unit
+        changed.append("unit")
+    if label:
+        cleaned = {lang[:2]: text.strip()[:100] for lang, text in label.items() if text.strip()}
+        if cleaned != questionnaire.unit_label:
+            questionnaire.unit_label = cleaned
+            changed.append("unit_label")
+    if changed and questionnaire.pk:
+        questionnaire.save(update_fields=changed)
+    return questionnaire
 
 
 def publish_version(version: QuestionnaireVersion) -> QuestionnaireVersion:

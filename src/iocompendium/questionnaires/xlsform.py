@@ -35,6 +35,10 @@ TRANSLATED_COLUMNS = ("label", "hint", "required_message", "constraint_message",
 _PYXFORM_TYPES = {"select one": "select_one", "select all that apply": "select_multiple",
                   "select one external": "select_one_external"}
 _ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
+# The settings sheet's columns declaring the respondent unit (organisation, jurisdiction or
+# submission) and what the tables call the units ("households"), per language.
+UNIT_SETTING = "respondent_unit"
+UNIT_LABEL_SETTING = "respondent_unit_label"
 _SHEET_RE = re.compile(r"'(survey|choices|settings|external_choices|entities)' sheet")
 _COLUMN_RE = re.compile(r"the '([\w:() -]+)' (?:value|column)")
 _GENERATED_NAME_RE = re.compile(r"reserved_name_for_field_list_labels_\d+")
@@ -242,7 +246,7 @@ class _Builder:
             # pyxform's "default" when the settings name none and every column has one.
             default_language = languages[0]
         title = self.title_texts(default_language)
-        return {
+        structure = {
             "form_id": str(self.form_json.get("id_string") or ""),
             "form_version": str(self.form_json.get("version") or ""),
             "title": title,
@@ -251,6 +255,14 @@ class _Builder:
             "choices": choices,
             "children": children,
         }
+        # Only when the settings sheet names them: an older form keeps its fingerprint.
+        unit = str(self.raw_settings.get(UNIT_SETTING) or "").strip().lower()
+        if unit:
+            structure["respondent_unit"] = unit
+        unit_label = self.settings_texts(UNIT_LABEL_SETTING, default_language)
+        if unit_label:
+            structure["respondent_unit_label"] = unit_label
+        return structure
 
     def ordered_languages(self) -> list[str]:
         ordered = [key for key in self.header_languages if key in self.seen_languages]
@@ -259,6 +271,15 @@ class _Builder:
             rest.remove("default")
             rest.insert(0, "default")
         return rest[:1] + ordered + rest[1:] if rest[:1] == ["default"] else ordered + rest
+
+    def settings_texts(self, base_column: str, default_language: str) -> dict[str, str]:
+        """A settings column per language (``respondent_unit_label::French (fr)``)."""
+        texts = {}
+        for column, value in self.raw_settings.items():
+            base, language = _split_header(str(column))
+            if base == base_column and value not in (None, ""):
+                texts[language_key(language) if language else default_language] = str(value)
+        return texts
 
     def title_texts(self, default_language: str) -> dict[str, str]:
         title = {}
@@ -566,6 +587,9 @@ def _write_settings(sheet: Any, structure: Structure) -> None:
         cells["allow_choice_duplicates"] = "yes"
     for key, text in title.items():
         cells[f"form_title::{language_column_name(key)}"] = text
+    cells[UNIT_SETTING] = structure.get("respondent_unit", "")
+    for key, text in (structure.get("respondent_unit_label") or {}).items():
+        cells[f"{UNIT_LABEL_SETTING}::{language_column_name(key)}"] = text
     used = [(column, value) for column, value in cells.items() if value]
     for index, (column, value) in enumerate(used, start=1):
         _set(sheet, 1, index, column)

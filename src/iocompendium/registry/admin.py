@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from iocompendium.registry.models import Organisation
+from iocompendium.registry.models import Jurisdiction, Organisation
 
 
 def row_fingerprint(organisation: Organisation) -> str:
@@ -58,3 +58,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["acronym", "name_en", "category", "verified", "synthetic"]
     list_filter = ["category", "verified", "synthetic"]
     search_fields = ["acronym", "name_en", "name_fr"]
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["code", "alpha_2", "name_en", "name_fr", "region", "oecd_member", "iso"]
+    list_filter = ["oecd_member", "iso", "region"]
+    search_fields = ["code", "alpha_2", "name_en", "name_fr"]

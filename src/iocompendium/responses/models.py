@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from iocompendium.questionnaires.models import QuestionnaireVersion
-from iocompendium.registry.models import Organisation
+from iocompendium.registry.models import Jurisdiction, Organisation
 
 
 class Contributor(models.Model):
@@ -70,8 +70,18 @@ class ResponseStatus(models.TextChoices):
 
 
 class Response(models.Model):
+    # The respondent unit, by the questionnaire's unit: an organisation of the registry,
+    # a jurisdiction, or a submission named by its key in the source (``unit_key``).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="responses"
+        Organisation, on_delete=models.PROTECT, related_name="responses", null=True, blank=True
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="responses", null=True, blank=True
+    )
+    unit_key = models.CharField(_("submission key"), max_length=200, blank=True, db_index=True)
+    # The import that created or last changed the response (None: entered on the web).
+    import_run = models.ForeignKey(
+        "ImportRun", on_delete=models.SET_NULL, related_name="responses", null=True, blank=True
     )
     # A response is pinned to one version of its questionnaire.
     version = models.ForeignKey(
@@ -97,9 +107,35 @@ class Response(models.Model):
         ordering = ["organisation__acronym", "id"]
         verbose_name = _("response")
         verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation__isnull=False)
+                | models.Q(jurisdiction__isnull=False)
+                | ~models.Q(unit_key=""),
+                name="response_has_unit",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.organisation} – {self.version}"
+        return f"{self.unit_name} – {self.version}"
+
+    @property
+    def unit_name(self) -> str:
+        """The respondent unit as shown in lists: acronym, jurisdiction code or key."""
+        if self.organisation_id:
+            return self.organisation.acronym
+        if self.jurisdiction_id:
+            return self.jurisdiction.code
+        return self.unit_key
+
+
+class Flag(models.TextChoices):
+    """The data problem a value was kept with (import policy "keep and flag")."""
+
+    NOT_IN_LIST = "not_in_list", _("not in the list")
+    MISSING_REQUIRED = "missing_required", _("missing required answer")
+    CONSTRAINT = "constraint", _("constraint not met")
+    TYPE = "type", _("wrong type")
 
 
 class Answer(models.Model):
@@ -107,6 +143,9 @@ class Answer(models.Model):
     # The question path with repeat indexes, e.g. "instruments[2]/title".
     path = models.CharField(max_length=500)
     value = models.TextField(blank=True)
+    # Null for a valid answer; otherwise the problem the value was stored with, as given.
+    # A flagged value is never counted as a valid choice.
+    flag = models.CharField(max_length=20, choices=Flag.choices, null=True, blank=True)
     # Incremented on every change: a save made on a stale revision is refused.
     revision = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
@@ -123,6 +162,41 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path}={self.value[:40]}"
+
+
+class ImportRun(models.Model):
+    """One spreadsheet import of responses: file, options, recodes and counts, kept so that
+    it can be audited and re-run."""
+
+    class Policy(models.TextChoices):
+        STRICT = "strict", _("strict")
+        FLAG = "flag", _("keep and flag")
+
+    questionnaire_version = models.ForeignKey(
+        QuestionnaireVersion, on_delete=models.PROTECT, related_name="import_runs"
+    )
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    layout = models.JSONField(default=dict)  # the layout detected (``ImportLayout``)
+    policy = models.CharField(max_length=10, choices=Policy.choices, default=Policy.STRICT)
+    key_column = models.CharField(max_length=200, blank=True)
+    respondent_column = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, blank=True)  # the status given, if any
+    recodes = models.JSONField(default=list)  # [{"question", "from", "to"}]
+    counts = models.JSONField(default=dict)  # rows, values_in_file, stored, skipped, flagged
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

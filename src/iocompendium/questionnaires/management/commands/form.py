@@ -1,6 +1,7 @@
 """``iocompendium form import|export|evaluate``: XLSForms in and out, and the engine's verdict.
 
-iocompendium form import FORM.xlsx [--slug S] [--publish] [--json]
+iocompendium form import FORM.xlsx [--slug S] [--unit organisation|jurisdiction|submission]
+                         [--publish] [--json]
 iocompendium form export SLUG [--version N] -o FILE.xlsx
 iocompendium form evaluate FORM.xlsx --answers ANSWERS.json [--lang en|fr]
 
@@ -71,6 +72,10 @@ class Command(BaseCommand):
         importer.add_argument("--slug", help="Questionnaire slug (default: from form_id).")
         importer.add_argument("--publish", action="store_true", help="Publish the version.")
         importer.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+        importer.add_argument(
+            "--unit", choices=["organisation", "jurisdiction", "submission"],
+            help="What one response stands for (wins over the form's settings column "
+                 "respondent_unit; default: organisation).")
         importer.add_argument("--data-dir", help=argparse.SUPPRESS)
         exporter = actions.add_parser("export", help="Write a version as an XLSForm.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
@@ -97,7 +102,8 @@ class Command(BaseCommand):
         path = Path(options["form"])
         try:
             version, created = import_questionnaire(path, options["slug"],
-                                                    publish=options["publish"])
+                                                    publish=options["publish"],
+                                                    unit=options["unit"])
         except (XLSFormError, QuestionnaireError) as error:
             raise CommandError(f"{path.name} was not imported. {error}") from None
         summary = {
@@ -105,6 +111,7 @@ class Command(BaseCommand):
             "version": version.number,
             "created": created,
             "published": version.published_at is not None,
+            "unit": version.questionnaire.unit,
             **form_summary(version.structure),
             "fingerprint": version.fingerprint,
         }
@@ -116,7 +123,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary['slug']}: {state}{', published' if summary['published'] else ''}. "
             f"{summary['questions']} questions, {summary['groups']} groups, "
-            f"{summary['repeats']} repeats; languages: {', '.join(summary['languages'])}.")
+            f"{summary['repeats']} repeats; languages: {', '.join(summary['languages'])}; "
+            f"respondent unit: {summary['unit']}.")
 
     def _export(self, options: dict[str, Any]) -> None:
         version = selectors.get_version(options["slug"], options["version"])
