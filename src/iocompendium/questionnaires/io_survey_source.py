@@ -21,7 +21,7 @@ from typing import Any
 from .structure import Node, Structure
 
 OUTPUT = Path(__file__).resolve().parent.parent / "data" / "io_survey.xlsx"
-FORM_VERSION = "2026113016"
+FORM_VERSION = "2026113017"
 
 # Reusable expressions.
 NONE_EXCLUSIVE = "not(selected(., 'none') and count-selected(.) > 1)"
@@ -724,6 +724,18 @@ def evaluation_section() -> Node:
                         "Sur quoi porte cette évaluation ?",
                         relevant="${ex_ante} != 'never' and ${ex_ante} != ''"),
         other_text("ex_ante_methods_other", "ex_ante_methods"),
+        # Version 2026113017: oversight and publication of ex ante assessments, so that
+        # the ex ante framework's iREG categories (oversight, transparency) read a question.
+        select_one("ex_ante_oversight", "yes_no",
+                   "Does a body other than the drafters check the quality of these "
+                   "assessments?",
+                   "Un organe autre que les rédacteurs contrôle-t-il la qualité de ces "
+                   "évaluations ?",
+                   relevant="${ex_ante} != 'never' and ${ex_ante} != ''"),
+        select_one("ex_ante_published", "publication",
+                   "Are ex ante assessments published?",
+                   "Les évaluations ex ante sont-elles publiées ?",
+                   relevant="${ex_ante} != 'never' and ${ex_ante} != ''"),
         select_one("ex_post", "frequency",
                    "Do you evaluate instruments after they have been adopted?",
                    "Évaluez-vous les instruments après leur adoption ?", required=True),
@@ -810,6 +822,13 @@ def stakeholders_section() -> Node:
                    relevant="selected(${engagement_mechanisms}, 'consultation')"),
         select_one("drafts_public", "yes_partly_no", "Are draft instruments made public?",
                    "Les projets d'instruments sont-ils rendus publics ?"),
+        # Version 2026113017: who checks engagement, for the oversight category of the
+        # stakeholder-engagement framework.
+        select_one("engagement_oversight", "yes_no",
+                   "Does a body monitor how well stakeholders are engaged (for example by "
+                   "reporting on consultation practice)?",
+                   "Un organe suit-il la qualité de la participation des parties prenantes "
+                   "(par exemple en rendant compte des pratiques de consultation) ?"),
         select_one("engagement_guidance", "yes_no",
                    "Is there guidance for staff on engaging stakeholders?",
                    "Existe-t-il des orientations pour le personnel sur la participation des "
