@@ -28,7 +28,7 @@ def test_first_import_makes_version_one(tmp_path):
     assert version.questionnaire.slug == "io-survey"  # from form_id io_survey
     assert version.questionnaire.title == {"en": "IO Survey", "fr": "Enquête auprès des OI"}
     assert version.languages == ["en", "fr"]
-    assert version.form_version == "2026113016"
+    assert version.form_version == "2026113017"
     assert bytes(version.xlsform) == IO_SURVEY.read_bytes()
     assert version.xlsform_name == "io_survey.xlsx"
     assert version.published_at is None
