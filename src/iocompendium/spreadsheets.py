@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from iocompendium.atomic import write_bytes_atomic
+
 # First characters that make a spreadsheet read a CSV cell as a formula (or shift it).
 CSV_TRIGGERS = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -167,9 +169,9 @@ def write_table_file(path: str | Path, header: Sequence[str],
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with open(path, "w", newline="", encoding="utf-8-sig") as handle:
-            write_csv(handle, header, rows, lineterminator="\r\n")
+        text = csv_text(header, rows, lineterminator="\r\n")
+        write_bytes_atomic(path, text.encode("utf-8-sig"))
     elif suffix == ".xlsx":
-        path.write_bytes(tables_xlsx([(sheet_name, header, rows)]))
+        write_bytes_atomic(path, tables_xlsx([(sheet_name, header, rows)]))
     else:
         raise ValueError(f"{path.name}: write to a .csv or .xlsx file.")

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iocompendium.atomic import replaced_folder
 from iocompendium.compendium import selectors
 from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_figures
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
@@ -265,14 +266,25 @@ def write_data_package(output: Path, en: Compendium, fr: Compendium) -> list[Pat
 
 def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pdf: bool = True,
             progress: Progress | None = None) -> PublishResult:
-    """Build the site, the PDFs and the data package into ``output`` (replaced)."""
-    step = progress or (lambda label: None)
+    """Build the site, the PDFs and the data package into ``output``, all or nothing: the
+    new compendium is built in a folder beside ``output`` and replaces it only once whole,
+    so a failure or a kill at any moment leaves the previous compendium as it was."""
     output = Path(output)
     if output.exists() and any(output.iterdir()) and not (output / "index.html").exists():
         raise ValueError(_("The output folder %(path)s is not empty and is not a published "
                            "compendium; choose another folder.") % {"path": output})
-    for sub in ("en", "fr", "assets", "downloads", "data"):
-        shutil.rmtree(output / sub, ignore_errors=True)
+    with replaced_folder(output) as build:
+        result = _build(build, questionnaire=questionnaire, with_pdf=with_pdf,
+                        progress=progress)
+    result.output = output
+    result.pdfs = [output / path.relative_to(build) for path in result.pdfs]
+    result.data_files = [output / Path(path).relative_to(build) for path in result.data_files]
+    return result
+
+
+def _build(output: Path, *, questionnaire: str, with_pdf: bool,
+           progress: Progress | None) -> PublishResult:
+    step = progress or (lambda label: None)
     result = PublishResult(output)
     books: dict[str, Compendium] = {}
     data = survey_data(questionnaire)
@@ -289,7 +301,7 @@ def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pd
     result.pages += 1
     result.books = books
     if with_pdf:
-        write_pdfs(result, progress=step)
+        _write_pdfs_into(output, result, step)
     step(_("Writing the data package"))
     with translation.override("en"):
         result.data_files = write_data_package(output, books["en"], books["fr"])
@@ -298,17 +310,26 @@ def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pd
 
 
 def write_pdfs(result: PublishResult, *, progress: Progress | None = None) -> None:
-    """The PDF of each language, and the site's index pages relinked to them."""
+    """The PDF of each language, and the site's index pages relinked to them (on a
+    published site: a copy is completed aside, then swapped in)."""
+    live = result.output
+    with replaced_folder(live) as build:
+        shutil.copytree(live, build, dirs_exist_ok=True)
+        _write_pdfs_into(build, result, progress)
+    result.pdfs = [live / path.relative_to(build) for path in result.pdfs]
+
+
+def _write_pdfs_into(output: Path, result: PublishResult, progress: Progress | None) -> None:
     step = progress or (lambda label: None)
     for lang, book in result.books.items():
         with translation.override(lang):
             step(_("Writing the PDF (%(lang)s)") % {"lang": lang})
-            path = result.output / "downloads" / pdf_name(lang)
+            path = output / "downloads" / pdf_name(lang)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(build_pdf(book))
             result.pdfs.append(path)
-            SiteWriter(result.output, book, with_pdf=True).page(f"{lang}/index.html",
-                                                                 book.index_page)
+            SiteWriter(output, book, with_pdf=True).page(f"{lang}/index.html",
+                                                         book.index_page)
 
 
 STEPS_WITH_PDF = 2 * len(LANGUAGES) + len(LANGUAGES) + 1

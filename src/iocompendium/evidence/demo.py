@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence.selectors import DEFAULT_SLUG, EvidenceError, respondents
 from iocompendium.evidence.services import build_report
 
@@ -36,7 +37,7 @@ def run(context: Any) -> None:
     with_pdf = bool(context.options.get("with_pdf"))
     for lang, fmt in QUICK_BUILDS + (PDF_BUILDS if with_pdf else []):
         name, data = build_report(DEFAULT_SLUG, lang=lang, fmt=fmt)
-        (folder / name).write_bytes(data)
+        write_bytes_atomic(folder / name, data)
     formats = ("JSON, XLSX, HTML and PDF in English and French" if with_pdf else
                "JSON, XLSX, HTML; PDF: iocompendium report -o report.pdf")
     context.lines.append(

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from iocompendium.analysis.charts import chart_specs, render_svg
 from iocompendium.analysis.tables import Analysis, analyse
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence import reporting
 from iocompendium.evidence.models import QuestionMark, QuoteMark, ReportJob
 from iocompendium.evidence.selectors import (
@@ -186,7 +187,7 @@ def run_report_job(job_id: str) -> str:
         _finish(job, state=ReportJob.State.FAILED, error=f"{type(error).__name__}: {error}")
         raise
     job.file_name = re.sub(r"[^A-Za-z0-9._-]", "_", name)
-    job_file(job).write_bytes(data)
+    write_bytes_atomic(job_file(job), data)
     _finish(job, state=ReportJob.State.DONE, file_name=job.file_name)
     return job.file_name
 

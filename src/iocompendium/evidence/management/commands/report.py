@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence import reporting
 from iocompendium.evidence.selectors import DEFAULT_SLUG, STATUS_SETS, EvidenceError
 from iocompendium.evidence.services import LANGUAGES, build_report
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             name, data = self._build(options, fmt)
         except EvidenceError as error:
             raise CommandError(str(error)) from error
-        output.write_bytes(data)
+        write_bytes_atomic(output, data)
         self.stdout.write(f"Wrote {output} ({fmt}, {len(data):,} bytes).")
 
     def _build(self, options, fmt: str) -> tuple[str, bytes]:

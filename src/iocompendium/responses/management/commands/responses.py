@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence.exports import FORMATS, STATUS_SETS, ExportError, build_export
 from iocompendium.responses.importing import IMPORT_STATUSES, ImportFailed, import_responses
 
@@ -114,7 +115,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         output = Path(options["output"])
         try:
-            output.write_bytes(content)
+            write_bytes_atomic(output, content)
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
         self.stdout.write(f"Wrote {output} ({len(content):,} bytes; suggested name {filename}).")
