@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "iocompendium.instruments",
     "iocompendium.search",
     "iocompendium.compendium",
+    "iocompendium.coding",
 ]
 
 MIDDLEWARE = [
