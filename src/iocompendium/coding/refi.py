@@ -29,6 +29,8 @@ from defusedxml import ElementTree as SafeET
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from iocompendium.coding import selectors
@@ -131,10 +133,13 @@ class ExportSummary:
 def _exported_answers(codebook: Codebook, segments: list[Segment]) -> list[tuple]:
     ids = {s.answer_id for s in segments}
     ids.update(codebook.assignments.values_list("answer_id", flat=True))
+    # The respondent unit: an organisation (with its category), a jurisdiction or a key.
+    unit = Coalesce("response__organisation__acronym", "response__jurisdiction__code",
+                    "response__unit_key")
+    category = Coalesce("response__organisation__category", Value(""))
     return list(
-        Answer.objects.filter(pk__in=ids).order_by("response__organisation__acronym", "path")
-        .values_list("pk", "path", "value", "response__organisation__acronym",
-                     "response__organisation__category")
+        Answer.objects.filter(pk__in=ids).annotate(unit=unit, unit_category=category)
+        .order_by("unit", "path").values_list("pk", "path", "value", "unit", "unit_category")
     )
 
 
@@ -177,9 +182,10 @@ def build_project(codebook: Codebook) -> tuple[bytes, dict[str, str], ExportSumm
         if acronym not in case_of:
             case = _sub(cases, "Case", guid=_guid(codebook.guid, f"organisation:{acronym}"),
                         name=acronym)
-            value_element = _sub(case, "VariableValue")
-            _sub(value_element, "VariableRef", targetGUID=variable)
-            _sub(value_element, "TextValue").text = category
+            if category:
+                value_element = _sub(case, "VariableValue")
+                _sub(value_element, "VariableRef", targetGUID=variable)
+                _sub(value_element, "TextValue").text = category
             case_of[acronym] = case
         _sub(case_of[acronym], "SourceRef", targetGUID=guid)
         source = _sub(sources_element, "TextSource", guid=guid, name=f"{acronym} {path}",
