@@ -33,6 +33,7 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.coding import selectors
 from iocompendium.coding.models import Code, Codebook, Coder, Segment
 from iocompendium.coding.services import grant_coder
@@ -214,14 +215,14 @@ def build_project(codebook: Codebook) -> tuple[bytes, dict[str, str], ExportSumm
 
 
 def export_project(codebook: Codebook, destination: Path) -> ExportSummary:
-    """Write ``destination`` (.qdpx), built aside and moved into place."""
+    """Write ``destination`` (.qdpx), built in memory and swapped into place."""
     xml, texts, summary = build_project(codebook)
-    partial = destination.with_name(f".{destination.name}.partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for guid, text in texts.items():
             archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
-    partial.replace(destination)
+    write_bytes_atomic(destination, buffer.getvalue())
     return summary
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from iocompendium.atomic import write_bytes_atomic
 from iocompendium.coding import refi, selectors, services, suggestions, tabular
 
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         if not output.parent.is_dir():
             raise CommandError(f"the folder {output.parent} does not exist.")
         if output.suffix.lower() == ".qdc":
-            output.write_bytes(refi.export_codebook(codebook))
+            write_bytes_atomic(output, refi.export_codebook(codebook))
             self.stdout.write(f"Wrote the codebook {codebook.slug} to {output}.")
             return
         if output.suffix.lower() in {".csv", ".xlsx"}:
