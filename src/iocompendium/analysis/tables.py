@@ -96,6 +96,10 @@ class Table:
     crosstab: CrossTab | None = None
     per_organisation: list[tuple[str, int]] = field(default_factory=list)
     position: int = 0
+    # A table of codes applied to a text question's answers (analysis/coded.py): the key
+    # of that question, and the coders' agreement.
+    coded_from: str = ""
+    agreement: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_select(self) -> bool:

@@ -194,3 +194,51 @@ def pending_suggestions(codebook: Codebook, question: str | None = None
     if question:
         rows = rows.filter(answer_id__in=answer_ids_to(codebook, question))
     return rows.select_related("code", "answer__response__organisation")
+
+
+def coding_fingerprint(questionnaire_id: int) -> str:
+    """Changes whenever the final coding of the questionnaire's answers changes."""
+    from django.db.models import Max, Sum
+
+    stats = Segment.objects.filter(
+        code__codebook__questionnaire_id=questionnaire_id
+    ).aggregate(n=Count("id"), last=Max("id"), ids=Sum("id"),
+                reviewed=Count("id", filter=Q(needs_review=True, final=True)),
+                final=Count("id", filter=Q(final=True)))
+    return "-".join(str(stats[k]) for k in ("n", "last", "ids", "reviewed", "final"))
+
+
+def coded_questions(questionnaire_id: int, language: str) -> list:
+    """Every coded question of the questionnaire as an ``analysis.coded.CodedQuestion``
+    (final coding, segments not waiting for review; units named as in the tidy answers)."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+    from django.utils.translation import gettext as _
+
+    from iocompendium.analysis.coded import CodedQuestion
+
+    result = []
+    for codebook in Codebook.objects.filter(questionnaire_id=questionnaire_id):
+        codes = codes_of(codebook)
+        questions = sorted({q for code in codes for q in code.questions})
+        if not questions:
+            continue
+        agreement_values = agreement(codebook)
+        for question in questions:
+            applicable = [c for c in codes if question in c.questions]
+            units: dict[str, set[str]] = {c.name: set() for c in applicable}
+            for name, unit in Segment.objects.filter(
+                code__in=applicable, final=True, needs_review=False
+            ).annotate(unit=Coalesce("answer__response__organisation__acronym",
+                                     "answer__response__jurisdiction__code",
+                                     "answer__response__unit_key", Value(""))
+                       ).values_list("code__name", "unit").distinct():
+                units[name].add(unit)
+            result.append(CodedQuestion(
+                question=question,
+                label=_("Coded answers (%(codebook)s)") % {"codebook": codebook.title},
+                codes=[(c.name, c.label(language)) for c in applicable],
+                units=units,
+                agreement=agreement_values.as_dict()["overall"],
+            ))
+    return result

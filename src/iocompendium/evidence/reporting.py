@@ -7,6 +7,9 @@ formats (HTML, PDF, XLSX, JSON). The JSON shape is a contract other tools read::
     {"questionnaire": slug, "respondents": N, "tables": {QUESTION_NAME: {"label": ...,
      "type": ..., "denominator": N_relevant, "answered": N_answered,
      "options": [{"name": ..., "label": ..., "count": n}, ...]}}}
+
+A coded text question's table also has ``"codes": [{"name", "label", "count"}]`` (units
+whose final coding has the code), ``agreement`` and ``codes_by_category``.
 """
 
 from __future__ import annotations
@@ -217,9 +220,13 @@ def _option_entries(table: Table) -> list[dict[str, Any]]:
 def json_document(content: ReportContent) -> dict[str, Any]:
     """The JSON contract (see the module docstring); extra keys per table are allowed."""
     tables: dict[str, Any] = {}
+    by_key: dict[str, dict[str, Any]] = {}
     for theme in content.themes:
         for view in theme.tables:
             table = view.table
+            if table.coded_from and table.coded_from in by_key:
+                _add_codes(by_key[table.coded_from], table)
+                continue
             entry: dict[str, Any] = {
                 "label": table.label,
                 "type": table.type,
@@ -248,6 +255,7 @@ def json_document(content: ReportContent) -> dict[str, Any]:
             # Names are unique in an XLSForm; the path keeps two equal names apart anyway.
             key = table.name if table.name not in tables else table.key
             tables[key] = entry
+            by_key[table.key] = entry
     return {
         "questionnaire": content.slug,
         "respondents": content.respondents,
@@ -256,6 +264,19 @@ def json_document(content: ReportContent) -> dict[str, Any]:
         "synthetic": content.synthetic,
         "tables": tables,
     }
+
+
+def _add_codes(entry: dict[str, Any], coded: Table) -> None:
+    """A coded text question's entry gains its codes, like a select question's options;
+    ``denominator`` and ``answered`` stay the question's (``coded``: units with codes)."""
+    entry["codes"] = [{"name": o.name, "label": o.label, "count": o.count}
+                      for o in coded.options]
+    entry["answered"] = coded.answered
+    entry["agreement"] = coded.agreement
+    if coded.crosstab is not None:
+        entry["codes_by_category"] = {
+            name: counts for name, _label, counts in coded.crosstab.rows
+        }
 
 
 def build_json(content: ReportContent) -> bytes:

@@ -11,8 +11,10 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from iocompendium.analysis.charts import chart_specs, render_svg
+from iocompendium.analysis.coded import add_coded_tables
 from iocompendium.analysis.tables import Analysis, analyse
 from iocompendium.atomic import write_bytes_atomic
+from iocompendium.coding.selectors import coded_questions, coding_fingerprint
 from iocompendium.evidence import reporting
 from iocompendium.evidence.models import QuestionMark, QuoteMark, ReportJob
 from iocompendium.evidence.selectors import (
@@ -49,7 +51,8 @@ def compute(
         raise EvidenceError(f"Unknown language '{lang}'; use en or fr.")
     statuses = statuses_for(status_key)
     version = analysed_version(slug)
-    key = f"evidence:analysis:{fingerprint(slug, statuses)}:{lang}:{category}"
+    coding = coding_fingerprint(version.questionnaire_id)
+    key = f"evidence:analysis:{fingerprint(slug, statuses)}:{coding}:{lang}:{category}"
     cached = cache.get(key)
     if cached is None:
         data = evidence_data(slug, status_key, category or None)
@@ -60,6 +63,9 @@ def compute(
             respondents=data.respondents,
             relevance=data.relevance,
         )
+        # Coded text questions get a table of their codes (coding reads responses and
+        # feeds the evidence).
+        add_coded_tables(analysis, data.answers, coded_questions(version.questionnaire_id, lang))
         cached = (analysis, data.synthetic)
         cache.set(key, cached, ANALYSIS_CACHE_SECONDS)
     analysis, synthetic = cached

@@ -22,6 +22,7 @@ DEMO_STEPS = [
     "iocompendium.questionnaires.demo",
     "iocompendium.responses.demo",
     "iocompendium.responses.demo_data",
+    "iocompendium.coding.demo",
     "iocompendium.evidence.demo",
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",

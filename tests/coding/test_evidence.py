@@ -1,0 +1,95 @@
+"""Codes are evidence: a coded question's table in the report (JSON contract, HTML, XLSX,
+both languages), and the demo reproducing the Seed fact from coded text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.utils import translation
+
+from iocompendium.coding import services
+from iocompendium.evidence import reporting
+from iocompendium.evidence.services import content_for
+from iocompendium.web.management.commands.demo import DemoContext
+
+from .conftest import QUESTION
+
+
+@pytest.fixture
+def reconciled(codebook, survey, coders):
+    _version, answers = survey
+    services.assign(codebook, answers.values(), coders)
+    no_def = codebook.codes.get(name="no_definition")
+    business = codebook.codes.get(name="business")
+    for acronym in ("SYN-B", "SYN-D", "SYN-F"):
+        for coder in coders:
+            services.apply_code(answers[acronym], no_def, coder=coder, user=None)
+    services.apply_code(answers["SYN-A"], business, coder=coders[0], user=None)
+    services.apply_code(answers["SYN-A"], business, coder=coders[1], user=None)
+    services.apply_code(answers["SYN-C"], business, coder=coders[0], user=None)  # differs
+    services.finalize_agreed(codebook, user=None)
+    return codebook
+
+
+def test_json_report_gains_codes_with_denominator_and_answered(reconciled):
+    content = content_for("synthetic-coding", with_charts=False)
+    document = json.loads(reporting.build_json(content))
+    table = document["tables"]["understanding"]
+    assert table["codes"] == [
+        {"name": "no_definition", "label": "No written definition", "count": 3},
+        {"name": "business", "label": "Business", "count": 1},  # SYN-C not reconciled yet
+        {"name": "ngos", "label": "NGOs", "count": 0},
+    ]
+    assert (table["denominator"], table["answered"]) == (6, 6)
+    assert set(table["agreement"]) == {"kappa", "alpha", "percent"}
+    # SYN-B, SYN-D and SYN-F are the odd-numbered, intergovernmental ones (fixture).
+    assert table["codes_by_category"]["no_definition"] == {"igo": 3}
+    assert not any(key.endswith("__codes") for key in document["tables"])
+
+
+def test_reconciliation_changes_the_counts(reconciled, survey):
+    _version, answers = survey
+    business = reconciled.codes.get(name="business")
+    services.reconcile(reconciled, answers["SYN-C"], [business.pk], user=None)
+    document = json.loads(reporting.build_json(content_for("synthetic-coding",
+                                                           with_charts=False)))
+    counts = {c["name"]: c["count"] for c in document["tables"]["understanding"]["codes"]}
+    assert counts["business"] == 2
+
+
+def test_html_and_xlsx_in_french_show_the_coded_table(reconciled):
+    content = content_for("synthetic-coding", lang="fr", with_charts=False)
+    with translation.override("fr"):
+        html = reporting.build_html(content).decode()
+        xlsx = reporting.build_xlsx(content)
+    assert "Pas de définition écrite" in html and "kappa" in html
+    assert xlsx[:2] == b"PK"
+    coded = [v.table for t in content.themes for v in t.tables if v.table.coded_from]
+    assert [o.label for o in coded[0].options][:1] == ["Pas de définition écrite"]
+    assert coded[0].coded_from == QUESTION
+
+
+@pytest.mark.django_db
+def test_the_demo_reproduces_the_seed_fact_from_coded_text(tmp_path):
+    from iocompendium.coding import demo as coding_demo
+    from iocompendium.coding.models import Codebook, Coder
+    from iocompendium.questionnaires import demo as questionnaires_demo
+    from iocompendium.registry import demo as registry_demo
+    from iocompendium.responses import demo_data
+
+    context = DemoContext(data_dir=tmp_path, options={}, write=lambda line: None)
+    for step in (registry_demo, questionnaires_demo, demo_data, coding_demo):
+        step.run(context)
+    assert "12 organisations report an understanding but no real definition" in (
+        context.lines[-1])
+    assert all(coder.fictional for coder in Coder.objects.all())
+    coding_demo.run(context)  # idempotent
+    assert Codebook.objects.count() == 1
+    document = json.loads(reporting.build_json(content_for("io-survey", with_charts=False)))
+    coded = {c["name"]: c["count"]
+             for c in document["tables"]["stakeholder_definition_text"]["codes"]}
+    selected = {o["name"]: o["count"]
+                for o in document["tables"]["stakeholder_definition"]["options"]}
+    assert coded["understanding_no_definition"] == selected["understanding_no_definition"] == 12
+    assert document["tables"]["stakeholder_definition_text"]["agreement"]["kappa"] < 1
