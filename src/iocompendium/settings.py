@@ -7,8 +7,10 @@ Environment variables:
 - ``IOCOMPENDIUM_ENV``: ``production`` turns on every deployment safeguard.
 - ``IOCOMPENDIUM_ALLOWED_HOSTS``: comma-separated host names served.
 - ``IOCOMPENDIUM_DEBUG``: ``1`` for Django's debug pages (never in production).
-- ``IOCOMPENDIUM_EMAIL_URL``-style settings: ``IOCOMPENDIUM_EMAIL_BACKEND``,
-  ``IOCOMPENDIUM_EMAIL_HOST``, ``IOCOMPENDIUM_EMAIL_PORT``, ``IOCOMPENDIUM_DEFAULT_FROM_EMAIL``.
+- ``EMAIL_URL``: where mail goes, like ``DATABASE_URL``: ``smtp://host:port``,
+  ``smtp+tls://user:password@host:port``, ``file:///path`` or ``console://``; default: a
+  file outbox, the ``mail`` folder of the data folder.
+- ``IOCOMPENDIUM_DEFAULT_FROM_EMAIL``: the sender address of the platform's mail.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from iocompendium.datadir import data_dir, load_or_create_secret_key
+from iocompendium.notifications.email_url import parse_email_url
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -49,6 +52,8 @@ INSTALLED_APPS = [
     "iocompendium.search",
     "iocompendium.compendium",
     "iocompendium.coding",
+    "iocompendium.workspace",
+    "iocompendium.notifications",
 ]
 
 MIDDLEWARE = [
@@ -150,13 +155,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 2**20
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
-EMAIL_BACKEND = os.environ.get(
-    "IOCOMPENDIUM_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
-)
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = os.environ.get("IOCOMPENDIUM_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("IOCOMPENDIUM_EMAIL_PORT", "25"))
-EMAIL_USE_TLS = os.environ.get("IOCOMPENDIUM_EMAIL_USE_TLS", "") == "1"
+# Mail: one variable, EMAIL_URL (see iocompendium.notifications.email_url).
+_mail = parse_email_url(os.environ.get("EMAIL_URL", ""), default_outbox=DATA_DIR / "mail")
+EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _mail.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+EMAIL_HOST = _mail.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _mail.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("IOCOMPENDIUM_DEFAULT_FROM_EMAIL", "iocompendium@localhost")
 # Base URL printed in invitation links made from the command line.
 IOCOMPENDIUM_BASE_URL = os.environ.get("IOCOMPENDIUM_BASE_URL", "http://127.0.0.1:8000")

@@ -12,6 +12,8 @@ urlpatterns = i18n_patterns(
     path("evidence/", include("iocompendium.evidence.urls")),
     path("instruments/", include("iocompendium.instruments.urls")),
     path("compendium/", include("iocompendium.compendium.urls")),
+    path("notifications/", include("iocompendium.notifications.urls")),
+    path("", include("iocompendium.workspace.urls")),
     path("", include("iocompendium.web.urls")),
     prefix_default_language=True,
 )

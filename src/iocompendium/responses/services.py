@@ -26,7 +26,7 @@ from iocompendium.questionnaires import engine
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
 from iocompendium.questionnaires.structure import template_path
 from iocompendium.registry.models import Organisation
-from iocompendium.responses import evaluations, formtree
+from iocompendium.responses import evaluations, formtree, signals
 from iocompendium.responses.formtree import InvalidAnswer
 from iocompendium.responses.models import (
     Answer,
@@ -123,6 +123,7 @@ def _send_invitation_mail(invitation: Invitation, url: str, lang: str) -> None:
         }
         body = render_to_string("responses/mail/invitation.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    signals.invitation_sent.send(Invitation, invitation=invitation, lang=lang, subject=subject)
 
 
 def invitation_problem(invitation: Invitation) -> str | None:
@@ -600,6 +601,8 @@ def set_status(
                                      "approved_at"])
         record_event(response, user=user, action="status", old_value=old, new_value=status,
                      via=via)
+        signals.response_status_changed.send(Response, response=response, old=old, new=status,
+                                             user=user)
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -617,6 +620,7 @@ def raise_query(response: Response, path: str, text: str, *, user: AbstractBaseU
                      via=AuditEvent.Via.REVIEW)
         if response.status == ResponseStatus.SUBMITTED:
             set_status(response, ResponseStatus.IN_REVIEW, user=user, via=AuditEvent.Via.REVIEW)
+        signals.query_raised.send(Query, query=query, text=text, user=user)
     return query
 
 
@@ -625,6 +629,7 @@ def reply_to_query(query: Query, text: str, *, user: AbstractBaseUser) -> QueryM
         message = QueryMessage.objects.create(query=query, author=user, text=text)
         record_event(query.response, user=user, action="query_reply", path=query.path,
                      new_value=text, via=AuditEvent.Via.REVIEW)
+        signals.query_replied.send(QueryMessage, query=query, message=message, user=user)
     return message
 
 
@@ -638,6 +643,7 @@ def set_query_status(query: Query, status: str, *, user: AbstractBaseUser) -> No
         query.save(update_fields=["status"])
         record_event(query.response, user=user, action="query_status", path=query.path,
                      old_value=old, new_value=status, via=AuditEvent.Via.REVIEW)
+        signals.query_status_changed.send(Query, query=query, old=old, new=status, user=user)
 
 
 # --- moving to a new version --------------------------------------------------------------------
