@@ -1,7 +1,8 @@
 """Who may open what, over every URL of the apps other than ``responses`` (which has its
 own, finer matrix in ``test_authorization_matrix.py``).
 
-Each URL is public or for the secretariat. A secretariat page must send an anonymous
+Each URL is public, for anyone signed in (their own notifications, profile...), or for
+the secretariat. A secretariat page must send an anonymous
 visitor to the log-in page and refuse a focal point (403, or 404 where the page hides
 that it exists; 405 for a method the page never takes); a page must never fail with a
 server error for any role. A new URL without an entry in ``ACCESS`` fails
@@ -20,7 +21,7 @@ from tests.responses.conftest import PASSWORD, make_contributor, make_organisati
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC, SECRETARIAT = "public", "secretariat"
+PUBLIC, SECRETARIAT, SIGNED_IN = "public", "secretariat", "signed in"
 JOB_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
 
 # url name -> (who, kwargs). Ids of objects that may not exist are fine: a page for the
@@ -62,6 +63,33 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "compendium:edit": (SECRETARIAT, {"pk": 1}),
     "compendium:status": (SECRETARIAT, {"pk": 1}),
     "compendium:principles": (SECRETARIAT, {}),
+    "notifications:index": (SIGNED_IN, {}),
+    "notifications:mark_read": (SIGNED_IN, {}),
+    "notifications:preferences": (SIGNED_IN, {}),
+    "notifications:unsubscribe": (PUBLIC, {"token": "not-a-signed-token"}),
+    "notifications:outbox": (SECRETARIAT, {}),
+    "notifications:outbox_retry": (SECRETARIAT, {"pk": 1}),
+    "workspace:meetings": (PUBLIC, {}),
+    "workspace:meeting_create": (SECRETARIAT, {}),
+    "workspace:meeting": (PUBLIC, {"pk": 1}),
+    "workspace:meeting_ics": (PUBLIC, {"pk": 1}),
+    "workspace:meeting_register": (SIGNED_IN, {"pk": 1}),
+    "workspace:meeting_agenda": (SECRETARIAT, {"pk": 1}),
+    "workspace:meeting_minutes": (SECRETARIAT, {"pk": 1}),
+    "workspace:meeting_action": (SECRETARIAT, {"pk": 1}),
+    "workspace:action_status": (SIGNED_IN, {"pk": 1}),
+    "workspace:documents": (PUBLIC, {}),
+    "workspace:document": (PUBLIC, {"pk": 1}),
+    "workspace:document_download": (PUBLIC, {"pk": 1, "number": 1}),
+    "workspace:working_groups": (PUBLIC, {}),
+    "workspace:working_group": (PUBLIC, {"slug": "no-such-group"}),
+    "workspace:timeline": (PUBLIC, {}),
+    "workspace:people": (SECRETARIAT, {}),
+    "workspace:profile": (SIGNED_IN, {}),
+    "workspace:calendar_feed": (PUBLIC, {"token": "not-a-signed-token"}),
+    "workspace:rounds": (SECRETARIAT, {}),
+    "workspace:round_compare": (SECRETARIAT, {"pk": 1}),
+    "workspace:carried": (SIGNED_IN, {"response_id": 1}),
 }
 ROLES = ["anonymous", "focal_point", "secretariat"]
 
@@ -111,7 +139,7 @@ def test_access(client, users, name, role, method):
     url = reverse(name, kwargs=kwargs)
     reply = getattr(client, method)(url)
     assert reply.status_code < 500, f"{method.upper()} {url} as {role}: server error"
-    if who == PUBLIC or role == "secretariat":
+    if who == PUBLIC or role == "secretariat" or (who == SIGNED_IN and role != "anonymous"):
         assert reply.status_code not in (401, 403), f"{url} refused {role}"
         return
     if reply.status_code == 405:  # the method is refused before anyone is served

@@ -63,6 +63,9 @@ class OrganisationDeadline(models.Model):
         constraints = [models.UniqueConstraint(fields=["round", "organisation"],
                                                name="one_deadline_per_org_and_round")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.deadline:%Y-%m-%d}"
+
 
 class RoundResponse(models.Model):
     """The response an organisation gives in one round (and the one it started from)."""
@@ -75,6 +78,9 @@ class RoundResponse(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "response"],
                                                name="one_link_per_round_response")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.response_id}"
 
 
 class CarriedAnswer(models.Model):
@@ -93,6 +99,9 @@ class CarriedAnswer(models.Model):
         constraints = [models.UniqueConstraint(fields=["round_response", "path"],
                                                name="one_carried_answer_per_path")]
 
+    def __str__(self) -> str:
+        return self.path
+
 
 class ReminderSent(models.Model):
     """One reminder of a round to one organisation, for one point of the schedule: the
@@ -106,6 +115,9 @@ class ReminderSent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "organisation", "days_before"],
                                                name="one_reminder_per_point")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.organisation_id}/{self.days_before}"
 
 
 # --- people and working groups -------------------------------------------------------------------
@@ -251,6 +263,9 @@ class Registration(models.Model):
         constraints = [models.UniqueConstraint(fields=["meeting", "organisation", "name"],
                                                name="one_registration_per_name")]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ActionItem(models.Model):
     class Status(models.TextChoices):
@@ -331,6 +346,9 @@ class DocumentVersion(models.Model):
         constraints = [models.UniqueConstraint(fields=["document", "number"],
                                                name="one_document_version_number")]
 
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.number}"
+
 
 # --- timeline and audit ------------------------------------------------------------------------
 
@@ -367,6 +385,9 @@ class WorkspaceEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

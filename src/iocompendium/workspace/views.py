@@ -27,7 +27,7 @@ def _member_required(request: HttpRequest) -> None:
         raise Http404
 
 
-# --- meetings ------------------------------------------------------------------------------------
+# --- meetings -----------------------------------------------------------
 
 
 @require_GET
@@ -158,7 +158,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
                     + f"#action-{action.pk}")
 
 
-# --- documents -------------------------------------------------------------------------------------
+# --- documents -----------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
@@ -218,7 +218,7 @@ def document_download(request: HttpRequest, pk: int, number: int) -> FileRespons
                         filename=version.file_name, content_type=content_type)
 
 
-# --- working groups, timeline, people --------------------------------------------------------------
+# --- working groups, timeline, people -----------------------------------------------------------
 
 
 @require_GET
@@ -287,7 +287,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(data, content_type="text/calendar")
 
 
-# --- rounds ---------------------------------------------------------------------------------------
+# --- rounds -----------------------------------------------------------
 
 
 @secretariat_only

@@ -26,6 +26,7 @@ DEMO_STEPS = [
     "iocompendium.evidence.demo",
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
+    "iocompendium.workspace.demo",
 ]
 
 

@@ -1,0 +1,33 @@
+"""Workspace blocks shown on other apps' pages (home milestones, the evidence page's round
+comparison) without those apps importing the workspace."""
+
+from __future__ import annotations
+
+from django import template
+
+from iocompendium.workspace import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("workspace/_milestones.html", takes_context=True)
+def milestones(context, limit: int = 8) -> dict:
+    """The partnership's latest milestones, from the data."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        from django.contrib.auth.models import AnonymousUser
+
+        user = AnonymousUser()
+    entries = selectors.timeline(user)
+    return {"entries": entries[-limit:]}
+
+
+@register.inclusion_tag("workspace/_evidence_rounds.html")
+def round_comparison() -> dict:
+    """The latest comparison of two rounds, for the evidence page."""
+    pairs = selectors.comparable_pairs()
+    if not pairs:
+        return {"context_missing": True}
+    after = pairs[-1]
+    return selectors.comparison_context(after.previous, after)
