@@ -17,14 +17,22 @@ def _query_link(query) -> Link:
 
 
 def _organisation_params(response) -> dict:
-    organisation = response.organisation
-    return {"organisation": organisation.acronym, "acronym": organisation.acronym}
+    # A response may answer for a jurisdiction or a submission: its unit's name then.
+    name = response.unit_name
+    return {"organisation": name, "acronym": name}
+
+
+def _focal_points(response):
+    """Who answers for the response's unit (nobody for a unit without accounts)."""
+    if response.organisation_id is None:
+        return []
+    return focal_points_of(response.organisation_id)
 
 
 @receiver(responses_signals.query_raised)
 def on_query_raised(sender, query, text, user, **kwargs) -> None:
     response = query.response
-    notify(Kind.QUERY_RAISED, f"query_raised:{query.pk}", focal_points_of(response.organisation_id),
+    notify(Kind.QUERY_RAISED, f"query_raised:{query.pk}", _focal_points(response),
            link=_query_link(query), params={**_organisation_params(response), "question": text})
 
 
@@ -42,7 +50,7 @@ def on_query_replied(sender, query, message, user, **kwargs) -> None:
             askers.add(query.created_by)
         recipients = list(askers)
     else:
-        recipients = list(focal_points_of(response.organisation_id))
+        recipients = list(_focal_points(response))
     recipients = [r for r in recipients if r.pk != user.pk]
     notify(Kind.QUERY_ANSWERED, f"query_reply:{message.pk}", recipients, link=_query_link(query),
            params={**_organisation_params(response), "author": user.get_username(),
@@ -57,7 +65,7 @@ def on_query_status(sender, query, old, new, user, **kwargs) -> None:
     # Each resolution is its own event: resolved, reopened and resolved again tells again.
     stamp = int(timezone.now().timestamp())
     notify(Kind.QUERY_RESOLVED, f"query_resolved:{query.pk}:{stamp}",
-           focal_points_of(response.organisation_id), link=_query_link(query),
+           _focal_points(response), link=_query_link(query),
            params=_organisation_params(response))
 
 
@@ -70,7 +78,7 @@ def on_response_status(sender, response, old, new, user, **kwargs) -> None:
     else:
         return
     stamp = int(timezone.now().timestamp())
-    notify(kind, f"{kind}:{response.pk}:{stamp}", focal_points_of(response.organisation_id),
+    notify(kind, f"{kind}:{response.pk}:{stamp}", _focal_points(response),
            link=Link("responses:response_detail", {"pk": response.pk}),
            params={**_organisation_params(response),
                    "questionnaire": str(response.version.questionnaire.display_title)})

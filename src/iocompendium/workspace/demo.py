@@ -162,7 +162,7 @@ def _rounds() -> list[Round]:
         first = services.create_round(
             version, "2018", opens=datetime(2018, 5, 1, tzinfo=PARIS),
             closes=datetime(2018, 12, 31, 23, 59, tzinfo=PARIS), demo=True)
-    approved = Response.objects.filter(version=version, title="", synthetic=False,
+    approved = Response.objects.filter(version=version, title="", round_link__isnull=True,
                                        status=ResponseStatus.APPROVED,
                                        organisation__synthetic=True)
     for response in approved.select_related("organisation"):

@@ -61,7 +61,13 @@ def round_answers(round_: Round, *, submitted_only: bool = True) -> dict[str, di
     links = RoundResponse.objects.filter(round=round_)
     if submitted_only:
         links = links.filter(response__status__in=SUBMITTED)
-    response_ids = dict(links.values_list("response_id", "response__organisation__acronym"))
+    # The unit: an organisation's acronym, a jurisdiction's code, or the unit key.
+    response_ids = {
+        response_id: acronym or code or key
+        for response_id, acronym, code, key in links.values_list(
+            "response_id", "response__organisation__acronym", "response__jurisdiction__code",
+            "response__unit_key")
+    }
     answers: dict[str, dict[str, str]] = {acronym: {} for acronym in response_ids.values()}
     rows = Answer.objects.filter(response_id__in=list(response_ids)).values_list(
         "response_id", "path", "value"
@@ -114,7 +120,8 @@ def round_link_for(user: User, response_id: int) -> RoundResponse:
         response_id=response_id).first()
     if link is None:
         raise Http404
-    if not is_secretariat(user) and organisation_id_of(user) != link.response.organisation_id:
+    own = organisation_id_of(user)
+    if not is_secretariat(user) and (own is None or own != link.response.organisation_id):
         raise Http404
     return link
 
