@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from iocompendium.notifications.models import Kind, Notification
-from iocompendium.notifications.selectors import focal_points_of
-from iocompendium.notifications.services import Link, notify
+from iocompendium.notifications.selectors import focal_points_by_organisation
+from iocompendium.notifications.services import Link, Tell, notify, notify_many
 from iocompendium.workspace import services as workspace_services
 from iocompendium.workspace.models import ActionItem
 
@@ -25,28 +25,33 @@ class Queued:
 
 def queue_due_reminders(now: datetime) -> list[Queued]:
     """Queue every reminder due at or before ``now`` that was not queued before."""
-    queued = []
-    for reminder in workspace_services.due_reminders(now):
-        with transaction.atomic():
-            if not workspace_services.mark_reminded(reminder):
-                continue
-            rows = _remind_organisation(reminder, now)
-        queued.append(Queued("round", f"{reminder.organisation.acronym} "
-                             f"({reminder.round.label}, {reminder.days_before} days before "
-                             f"{reminder.deadline:%Y-%m-%d})", rows))
+    due = workspace_services.due_reminders(now)
+    focal = focal_points_by_organisation([r.organisation.pk for r in due])
+    tells = [_reminder(reminder, focal.get(reminder.organisation.pk, ())) for reminder in due]
+    with transaction.atomic():
+        workspace_services.mark_reminded(due)
+        rows = notify_many(tells, now=now)
+    by_event: dict[str, list[Notification]] = {}
+    for row in rows:
+        by_event.setdefault(row.event, []).append(row)
+    queued = [
+        Queued("round", f"{r.organisation.acronym} ({r.round.label}, {r.days_before} days "
+               f"before {r.deadline:%Y-%m-%d})", by_event.get(tell.event, []))
+        for r, tell in zip(due, tells, strict=True)
+    ]
     queued.extend(_queue_due_actions(now))
     return queued
 
 
-def _remind_organisation(reminder, now) -> list[Notification]:
+def _reminder(reminder, recipients) -> Tell:
     organisation = reminder.organisation
     round_ = reminder.round
-    return notify(
+    return Tell(
         Kind.REMINDER, f"reminder:{round_.pk}:{organisation.pk}:{reminder.days_before}",
-        focal_points_of(organisation.pk), link=Link("responses:index", {}), now=now,
-        params={"organisation": organisation.acronym, "acronym": organisation.acronym,
-                "round": f"{round_.version.questionnaire.slug} {round_.label}",
-                "deadline": f"{reminder.deadline:%Y-%m-%d}"},
+        tuple(recipients), Link("responses:index", {}),
+        {"organisation": organisation.acronym, "acronym": organisation.acronym,
+         "round": f"{round_.version.questionnaire.slug} {round_.label}",
+         "deadline": f"{reminder.deadline:%Y-%m-%d}"},
     )
 
 

@@ -131,6 +131,17 @@ class Link:
         return base + path + (f"#{self.fragment}" if self.fragment else "")
 
 
+@dataclass(frozen=True)
+class Tell:
+    """One event to tell some people about (see ``notify``)."""
+
+    kind: str
+    event: str
+    recipients: tuple
+    link: Link | None
+    params: dict
+
+
 def notify(
     kind: str, event: str, recipients: Iterable[AbstractBaseUser], *, link: Link | None,
     params: dict, now: datetime | None = None,
@@ -139,22 +150,70 @@ def notify(
 
     ``event``: a stable key of the event (e.g. "query_raised:42"); telling the same person
     about the same event again does nothing. Returns the rows created now."""
+    return notify_many([Tell(kind, event, tuple(recipients), link, params)], now=now)
+
+
+def notify_many(tells: list[Tell], now: datetime | None = None) -> list[Notification]:
+    """``notify`` for many events at once (reminders to thousands of organisations): the
+    preferences and what was already told are read in a few queries, rows written in bulk."""
     now = now or timezone.now()
-    created = []
-    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
-        row = _notification_for(kind, event, user, link=link, params=params, now=now)
-        try:
-            with transaction.atomic():
-                row.save()
-        except IntegrityError:
-            continue  # already told about this event
-        created.append(row)
+    users = {u.pk: u for tell in tells for u in tell.recipients
+             if u is not None and u.is_active}
+    prefs = _preferences_by_user(list(users))
+    told = _already_told([tell.event[:200] for tell in tells])
+    rows = []
+    cache: dict = {}
+    for tell in tells:
+        for user in {u.pk: u for u in tell.recipients if u is not None and u.pk in users}.values():
+            if (tell.event[:200], user.pk) in told:
+                continue
+            told.add((tell.event[:200], user.pk))
+            rows.append(_notification_for(tell.kind, tell.event, user, prefs.get(user.pk),
+                                          link=tell.link, params=tell.params, now=now,
+                                          cache=cache))
+    created = _insert(rows)
     if any(row.channel == Channel.EMAIL for row in created):
         transaction.on_commit(enqueue_sending)
-    digest_times = {row.due_at for row in created if row.channel == Channel.DIGEST}
-    for due in digest_times:
+    for due in {row.due_at for row in created if row.channel == Channel.DIGEST}:
         transaction.on_commit(lambda due=due: enqueue_sending(run_after=due))
     return created
+
+
+def _preferences_by_user(user_ids: list[int]) -> dict[int, Preferences]:
+    found = {}
+    for start in range(0, len(user_ids), 500):
+        chunk = user_ids[start:start + 500]
+        found.update({p.user_id: p for p in Preferences.objects.filter(user_id__in=chunk)})
+    return found
+
+
+def _already_told(events: list[str]) -> set[tuple[str, int]]:
+    told: set[tuple[str, int]] = set()
+    unique = sorted(set(events))
+    for start in range(0, len(unique), 500):
+        told.update(Notification.objects.filter(
+            event__in=unique[start:start + 500], user__isnull=False
+        ).values_list("event", "user_id"))
+    return told
+
+
+def _insert(rows: list[Notification]) -> list[Notification]:
+    """Write the rows in bulk; if a concurrent run told someone meanwhile (the unique
+    constraint refuses the batch), row by row, skipping the ones already there."""
+    try:
+        with transaction.atomic():
+            return Notification.objects.bulk_create(rows, batch_size=500)
+    except IntegrityError:
+        created = []
+        for row in rows:
+            row.pk = None
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                continue
+            created.append(row)
+        return created
 
 
 def notify_address(
@@ -175,19 +234,29 @@ def notify_address(
     return row
 
 
-def _notification_for(kind, event, user, *, link, params, now) -> Notification:
-    prefs = preferences_of(user)
-    mode = prefs.mode_for(kind)
-    lang = prefs.language
-    with translation.override(lang):
-        url = link.absolute(lang) if link else ""
-        subject = subject_for(kind, params)
-        text = message_for(kind, params)
-        body = render_to_string("notifications/mail/message.txt", {
-            "text": text, "url": url, "user": user,
-            "unsubscribe_url": _unsubscribe_url(user, kind, lang),
-            "preferences_url": Link("notifications:preferences", {}).absolute(lang),
-        })
+_TOKEN_SLOT = "TOKEN-SLOT"  # noqa: S105 - a placeholder replaced per person
+
+
+def _notification_for(kind, event, user, prefs: Preferences | None, *, link, params, now,
+                      cache: dict | None = None) -> Notification:
+    """One person's row. The text is rendered once per event and language (``cache``);
+    only the signed unsubscribe link differs from one person to the next."""
+    mode = prefs.mode_for(kind) if prefs else Mode.IMMEDIATE
+    lang = prefs.language if prefs else settings.LANGUAGE_CODE
+    cache = {} if cache is None else cache
+    key = (kind, event, lang)
+    if key not in cache:
+        with translation.override(lang):
+            url = link.absolute(lang) if link else ""
+            body = render_to_string("notifications/mail/message.txt", {
+                "text": message_for(kind, params), "url": url,
+                "unsubscribe_url": Link("notifications:unsubscribe",
+                                        {"token": _TOKEN_SLOT}).absolute(lang),
+                "preferences_url": Link("notifications:preferences", {}).absolute(lang),
+            })
+            cache[key] = (subject_for(kind, params), url, body)
+    subject, url, body = cache[key]
+    body = body.replace(_TOKEN_SLOT, unsubscribe_token(user, kind))
     channel = {Mode.IMMEDIATE: Channel.EMAIL, Mode.DIGEST: Channel.DIGEST}.get(mode, Channel.WEB)
     if not user.email:
         channel = Channel.WEB
@@ -195,12 +264,6 @@ def _notification_for(kind, event, user, *, link, params, now) -> Notification:
     return Notification(event=event[:200], kind=kind, user=user, email=user.email,
                         channel=channel, language=lang, subject=subject[:300], body=body,
                         url=url, due_at=due)
-
-
-def _unsubscribe_url(user, kind: str, lang: str) -> str:
-    return Link("notifications:unsubscribe", {"token": unsubscribe_token(user, kind)}).absolute(
-        lang
-    )
 
 
 def next_digest_time(now: datetime) -> datetime:

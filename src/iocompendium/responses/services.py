@@ -235,8 +235,10 @@ def save_answer(
         _ensure_instance_exists(response, path)
     with transaction.atomic():
         current = (
+            # Ordered by id only: the default ordering joins the (nullable) organisation,
+            # and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
             Answer.objects.select_for_update()
-            .filter(response=response, path=path)
+            .filter(response=response, path=path).order_by("pk")
             .values("id", "value", "revision")
             .first()
         )
@@ -467,7 +469,7 @@ def _instance_answers(response: Response, repeat_path: str) -> dict[int, list[An
     by_index: dict[int, list[Answer]] = {}
     for answer in Answer.objects.select_for_update().filter(
         response=response, path__startswith=prefix
-    ):
+    ).order_by("path"):
         index = int(answer.path[len(prefix):].split("]", 1)[0])
         by_index.setdefault(index, []).append(answer)
     return by_index

@@ -212,20 +212,14 @@ def due_reminders(now: datetime) -> list[DueReminder]:
     return due
 
 
-def mark_reminded(reminder: DueReminder) -> bool:
-    """Record the reminder (and every earlier point of the schedule it makes moot);
-    False if another run recorded it first."""
-    points = [d for d in reminder.round.reminder_days if d >= reminder.days_before]
-    existing = set(ReminderSent.objects.filter(
-        round=reminder.round, organisation=reminder.organisation, days_before__in=points
-    ).values_list("days_before", flat=True))
-    if reminder.days_before in existing:
-        return False
-    ReminderSent.objects.bulk_create(
-        [ReminderSent(round=reminder.round, organisation=reminder.organisation, days_before=d)
-         for d in points if d not in existing], ignore_conflicts=True,
-    )
-    return True
+def mark_reminded(reminders: list[DueReminder]) -> None:
+    """Record the reminders (and the earlier points of each schedule they make moot).
+
+    Two runs at once may both record one: the notification's own unique (event, person)
+    constraint is what keeps it from being sent twice."""
+    rows = [ReminderSent(round=r.round, organisation=r.organisation, days_before=days)
+            for r in reminders for days in r.round.reminder_days if days >= r.days_before]
+    ReminderSent.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 
 
 # --- meetings ---------------------------------------------------------------------------------

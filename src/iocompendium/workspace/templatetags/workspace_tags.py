@@ -31,3 +31,15 @@ def round_comparison() -> dict:
         return {"context_missing": True}
     after = pairs[-1]
     return selectors.comparison_context(after.previous, after)
+
+
+@register.inclusion_tag("workspace/_carried_link.html")
+def carried_link(response) -> dict:
+    """On a response's page: a link to confirm the answers carried over from the last round."""
+    from iocompendium.workspace.models import CarriedAnswer
+
+    pending = CarriedAnswer.objects.filter(round_response__response=response,
+                                           confirmed_at__isnull=True).count()
+    carried = pending or CarriedAnswer.objects.filter(
+        round_response__response=response).exists()
+    return {"response": response, "carried": carried, "pending": pending}
