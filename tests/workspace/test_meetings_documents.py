@@ -175,3 +175,11 @@ def test_private_meetings_are_hidden_from_the_public(client, people, meeting):
     assert client.get(f"/en/meetings/{meeting.pk}/").status_code == 200
 
 
+
+
+def test_public_organisation_page_lists_only_people_who_chose_it(client, people):
+    services.save_profile(people["focal"], name="Focal Public", languages="en", public=True)
+    page = client.get("/en/organisations/SYN-A/").content.decode()
+    assert "Focal Public" in page
+    services.save_profile(people["focal"], name="Focal Public", languages="en", public=False)
+    assert "Focal Public" not in client.get("/en/organisations/SYN-A/").content.decode()

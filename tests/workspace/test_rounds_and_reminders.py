@@ -115,3 +115,13 @@ def test_responses_of_a_round_are_its_own(world):
     ids = selectors.round_response_ids(round_)
     assert set(Response.objects.filter(pk__in=ids).values_list(
         "organisation__acronym", flat=True)) == {"SYN-A", "SYN-B"}
+
+
+def test_review_list_filtered_by_round_and_status(world, client, secretariat_user):
+    _version, orgs, round_ = world
+    client.force_login(secretariat_user)
+    page = client.get(f"/en/rounds/{round_.pk}/").content.decode()
+    assert "SYN-A" in page and "SYN-B" in page and "SYN-C" not in page  # C has not started
+    page = client.get(f"/en/rounds/{round_.pk}/?status=submitted").content.decode()
+    assert "SYN-A" in page and "SYN-B" not in page
+    assert "Réponses reprises à confirmer" in client.get(f"/fr/rounds/{round_.pk}/").content.decode()

@@ -69,9 +69,11 @@ def round_answers(round_: Round, *, submitted_only: bool = True) -> dict[str, di
             "response__unit_key")
     }
     answers: dict[str, dict[str, str]] = {acronym: {} for acronym in response_ids.values()}
-    rows = Answer.objects.filter(response_id__in=list(response_ids)).values_list(
-        "response_id", "path", "value"
-    )
+    # One join, no ordering (the default ordering would join and sort by organisation).
+    rows = Answer.objects.filter(response__round_link__round=round_)
+    if submitted_only:
+        rows = rows.filter(response__status__in=SUBMITTED)
+    rows = rows.order_by().values_list("response_id", "path", "value")
     for response_id, path, value in rows.iterator(chunk_size=5000):
         answers[response_ids[response_id]][path] = value
     return answers
@@ -291,3 +293,24 @@ def carried_states_labelled(link: RoundResponse) -> list[dict]:
     labels = question_labels(link.response.version)
     return [{"state": state, "label": labels.get(template_path(state.path), state.path)}
             for state in carried_states(link)]
+
+
+def response_status_choices() -> list[tuple[str, str]]:
+    return list(ResponseStatus.choices)
+
+
+def round_review_rows(round_: Round, *, status: str = "") -> list[dict]:
+    """The round's responses for review: unit, status, deadline, carried answers to confirm."""
+    from django.db.models import Count, Q
+
+    links = (RoundResponse.objects.filter(round=round_)
+             .select_related("response__organisation", "response__jurisdiction")
+             .annotate(pending=Count("carried", filter=Q(carried__confirmed_at__isnull=True)))
+             .order_by("response__organisation__acronym", "response_id"))
+    if status in ResponseStatus.values:
+        links = links.filter(response__status=status)
+    own = dict(OrganisationDeadline.objects.filter(round=round_)
+               .values_list("organisation_id", "deadline"))
+    return [{"response": link.response, "pending": link.pending,
+             "deadline": own.get(link.response.organisation_id, round_.default_deadline)}
+            for link in links]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("rounds/", views.rounds, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/compare/", views.round_compare, name="round_compare"),
     path("rounds/responses/<int:response_id>/carried/", views.carried, name="carried"),
 ]

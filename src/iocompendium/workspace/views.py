@@ -309,6 +309,18 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 @secretariat_only
 @require_GET
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review list of one round: its responses, their status and deadlines."""
+    round_ = get_object_or_404(Round, pk=pk)
+    status = request.GET.get("status", "")
+    return render(request, "workspace/round_detail.html", {
+        "round": round_, "rows": selectors.round_review_rows(round_, status=status),
+        "status": status, "statuses": selectors.response_status_choices(),
+    })
+
+
+@secretariat_only
+@require_GET
 def round_compare(request: HttpRequest, pk: int) -> HttpResponse:
     after = get_object_or_404(Round, pk=pk, previous__isnull=False)
     return render(request, "workspace/round_compare.html",

@@ -43,3 +43,14 @@ def carried_link(response) -> dict:
     carried = pending or CarriedAnswer.objects.filter(
         round_response__response=response).exists()
     return {"response": response, "carried": carried, "pending": pending}
+
+
+@register.inclusion_tag("workspace/_public_people.html")
+def public_people(organisation) -> dict:
+    """On the public organisation page: the people who chose to be listed, their working
+    groups, and the organisation's public documents."""
+    from iocompendium.workspace.models import Person
+
+    people = (Person.objects.filter(organisation=organisation, public=True)
+              .prefetch_related("working_groups").order_by("name"))
+    return {"people": list(people)}
