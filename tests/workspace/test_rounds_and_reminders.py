@@ -124,4 +124,5 @@ def test_review_list_filtered_by_round_and_status(world, client, secretariat_use
     assert "SYN-A" in page and "SYN-B" in page and "SYN-C" not in page  # C has not started
     page = client.get(f"/en/rounds/{round_.pk}/?status=submitted").content.decode()
     assert "SYN-A" in page and "SYN-B" not in page
-    assert "Réponses reprises à confirmer" in client.get(f"/fr/rounds/{round_.pk}/").content.decode()
+    french = client.get(f"/fr/rounds/{round_.pk}/").content.decode()
+    assert "Réponses reprises à confirmer" in french
