@@ -36,14 +36,28 @@ dropped, so no user input raises a syntax error. An empty query with facets brow
 PostgreSQL; ties by insertion order.
 
 All writes run inside the caller's transaction (atomic): an import that fails leaves
-the index as it was.
+the index as it was. Once it commits, the task worker embeds the new and changed records
+(``search.tasks.embed_stale_task``); the writer never waits for an embedding.
+
+One search over every kind, by words and meaning (see ``search.hybrid``)::
+
+    result = search.find("consultation des parties prenantes", mode="hybrid",
+                         kinds=["practice", "instrument"], access=["public"], lang="fr")
+    result.total, result.by_kind, result.by_language, result.notice
+    result.results               # [SearchHit(kind, key, title, language, score, matched...)]
+    search.more_like_this("practice", "oecd-consultation", access=["public"])
+
+The embedding interface other apps may use: ``iocompendium.search.embedder``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.db import connection, transaction
+
 from iocompendium.search.types import (
+    PUBLIC,
     Entry,
     FacetValues,
     Hit,
@@ -53,12 +67,15 @@ from iocompendium.search.types import (
 )
 
 __all__ = [
+    "PUBLIC",
     "Entry",
     "Hit",
     "SearchResult",
     "Terms",
     "index",
+    "find",
     "index_many",
+    "more_like_this",
     "parse_query",
     "query",
     "remove",
@@ -78,11 +95,34 @@ def index(
 ) -> None:
     """Index (or re-index) one record."""
     _backend().index_many(kind, [Entry(str(key), dict(fields), dict(facets or {}))])
+    schedule_embedding()
 
 
 def index_many(kind: str, entries: Iterable[Entry]) -> int:
     """Index (or re-index) many records at once; returns how many."""
-    return _backend().index_many(kind, entries)
+    count = _backend().index_many(kind, entries)
+    schedule_embedding()
+    return count
+
+
+def schedule_embedding() -> None:
+    """Hand the embedding of stale records to the task worker once the caller's
+    transaction commits (one task per transaction, however many records it wrote)."""
+    pending = getattr(connection, "run_on_commit", [])
+    if any(item[1] is _enqueue_embedding for item in pending):
+        return
+    transaction.on_commit(_enqueue_embedding)
+
+
+def _enqueue_embedding() -> None:
+    from iocompendium.search.tasks import embed_stale_task
+
+    try:
+        embed_stale_task.enqueue()
+    except Exception:  # noqa: BLE001 - no task backend: 'search reindex' embeds later
+        import logging
+
+        logging.getLogger(__name__).warning("Could not queue the embedding of new records")
 
 
 def remove(kind: str, key: str | Sequence[str]) -> None:
@@ -115,3 +155,17 @@ def query(
     limit = max(0, min(int(limit), 1000))
     offset = max(0, int(offset))
     return _backend().query(kind, parse_query(text), wanted, limit, offset)
+
+
+def find(text: str, **options):
+    """One search over every kind by words and meaning: see ``search.hybrid.search``."""
+    from iocompendium.search import hybrid
+
+    return hybrid.search(text, **options)
+
+
+def more_like_this(kind: str, key: str, **options):
+    """The records nearest in meaning to one record: see ``search.hybrid.more_like_this``."""
+    from iocompendium.search import hybrid
+
+    return hybrid.more_like_this(kind, key, **options)

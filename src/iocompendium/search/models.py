@@ -18,6 +18,11 @@ class Document(models.Model):
     title = models.TextField()
     # Every other searchable field, joined: the engine ranks title matches higher.
     body = models.TextField(blank=True)
+    # The French title where the record has one (shown to French readers). Nullable, so
+    # adding it does not rebuild the SQLite table (which would drop the FTS5 triggers).
+    title_fr = models.TextField(null=True, blank=True)
+    # A digest of the text given to the embedder: a vector is current while it matches.
+    text_hash = models.CharField(max_length=32, null=True, blank=True)
 
     class Meta:
         db_table = "search_document"
@@ -63,3 +68,24 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}@{self.number}"
+
+
+class Vector(models.Model):
+    """The embedding of one record's text by one model: found by (model, kind, key), kept
+    while its ``text_hash`` matches the document's (so re-writing an unchanged record
+    costs no embedding). Float32 bytes, L2-normalised."""
+
+    model = models.CharField(max_length=60)
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=32)
+    vector = models.BinaryField()
+
+    class Meta:
+        db_table = "search_vector"
+        constraints = [
+            models.UniqueConstraint(fields=["model", "kind", "key"], name="search_vector_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.kind}:{self.key}"

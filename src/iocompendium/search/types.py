@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -16,9 +17,17 @@ MARK_END = "\ue001"
 FacetValues = str | Iterable[str]
 
 
+PUBLIC = "public"
+
+
 @dataclass(frozen=True)
 class Entry:
-    """A record to index: ``fields["title"]`` is the title, other fields the body."""
+    """A record to index: ``fields["title"]`` is the title, other fields the body
+    (``fields["title_fr"]``, when given, is also the title shown to French readers).
+
+    Two facets have defaults: ``access`` (who may see the record: ``"public"`` unless
+    the app says otherwise, e.g. ``["org:12", "secretariat"]``; see ``query(access=)``)
+    and ``language`` (``"en"``/``"fr"``; guessed from the text when not given)."""
 
     key: str
     fields: Mapping[str, str]
@@ -29,12 +38,56 @@ class Entry:
         return (self.fields.get("title") or "").strip()
 
     @property
+    def title_fr(self) -> str:
+        return (self.fields.get("title_fr") or "").strip()
+
+    @property
+    def embedding_text(self) -> str:
+        """What the embedder reads: the title, then the body."""
+        return f"{self.title}\n{self.body}".strip()
+
+    @property
+    def text_hash(self) -> str:
+        return text_digest(self.title, self.body)
+
+    @property
     def body(self) -> str:
         parts = [str(v).strip() for k, v in self.fields.items() if k != "title" and v]
         return "\n".join(p for p in parts if p)
 
     def facet_rows(self) -> list[tuple[str, str]]:
-        return list(facet_pairs(self.facets))
+        facets = dict(self.facets)
+        if not facets.get("access"):
+            facets["access"] = PUBLIC
+        if not facets.get("language"):
+            facets["language"] = guess_language(f"{self.title} {self.body}")
+        return list(facet_pairs(facets))
+
+
+def text_digest(title: str, body: str) -> str:
+    """The digest a vector is kept against (same text: same vector)."""
+    return hashlib.md5(f"{title}\n{body}".encode(), usedforsecurity=False).hexdigest()
+
+
+_FRENCH = frozenset(
+    "le la les des du de un une et est dans pour sur par avec aux au ce cette ses leur "
+    "leurs qui que sont être été ou où entre selon"
+    .split()
+)
+_ENGLISH = frozenset(
+    "the of and to in on for with by is are be was were this that its their from at as "
+    "or an which"
+    .split()
+)
+
+
+def guess_language(text: str) -> str:
+    """"fr" or "en" from the share of common function words (records say their language
+    when they know it; this is the fallback)."""
+    words = [w.casefold() for w in re.findall(r"\w+", (text or "")[:2000])]
+    french = sum(w in _FRENCH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    return "fr" if french > english else "en"
 
 
 def facet_pairs(facets: Mapping[str, FacetValues]) -> Iterable[tuple[str, str]]:

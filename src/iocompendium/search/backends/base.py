@@ -43,8 +43,10 @@ class Backend:
             cursor.execute("SELECT coalesce(max(id), 0) FROM search_document")
             last_id = cursor.fetchone()[0]
             cursor.executemany(
-                "INSERT INTO search_document (kind, key, title, body) VALUES (%s, %s, %s, %s)",
-                [(kind, e.key, e.title, e.body) for e in entries],
+                "INSERT INTO search_document (kind, key, title, body, title_fr, text_hash) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [(kind, e.key, e.title, e.body, e.title_fr or None, e.text_hash)
+                 for e in entries],
             )
             self._index_text(cursor, last_id)
             ids = self._ids_of(cursor, kind, keys)
@@ -82,9 +84,18 @@ class Backend:
             cursor.execute(f"DELETE FROM search_document WHERE {where}", [kind, *chunk])  # noqa: S608
 
     def remove(self, kind: str, keys: Sequence[str]) -> None:
+        """Take records out, with their vectors (remove_all keeps a kind's vectors: it
+        is how apps rebuild a kind, and unchanged texts must not be embedded again)."""
         with transaction.atomic(), connection.cursor() as cursor:
             facetcache.bump(cursor, kind)
             self._delete_keys(cursor, kind, list(keys))
+            for start in range(0, len(keys), 900):
+                chunk = list(keys[start : start + 900])
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM search_vector WHERE kind = %s AND key IN ({marks})",  # noqa: S608
+                    [kind, *chunk],
+                )
 
     def remove_all(self, kind: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -176,7 +187,22 @@ class Backend:
             params.extend([facet, *values])
         return " AND ".join(clauses), params
 
+    def ranked_ids(self, terms: Terms, allowed: np.ndarray | None, limit: int
+                   ) -> list[tuple[int, float]]:
+        """[(document id, score)] of the best ``limit`` matches of ``terms`` over every
+        kind, best first, among ``allowed`` ids (None: all). Higher score: better."""
+        with connection.cursor() as cursor:
+            return self._ranked(cursor, terms, allowed, limit)
+
+    def matching_ids(self, terms: Terms) -> np.ndarray:
+        with connection.cursor() as cursor:
+            return self._matching_ids(cursor, terms)
+
     # --- engine-specific -------------------------------------------------------------
+    def _ranked(self, cursor, terms: Terms, allowed: np.ndarray | None, limit: int
+                ) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
     def _index_text(self, cursor, last_id: int) -> None:
         """Add the documents inserted after ``last_id`` to the full-text index (the
         caller holds the write lock, so new ids are above it). PostgreSQL: nothing to do,

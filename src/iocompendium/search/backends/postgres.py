@@ -33,6 +33,19 @@ class PostgresBackend(Backend):
         sql, params = tsquery_sql(terms)
         return f"SELECT id FROM search_document WHERE tsv @@ {sql}", params  # noqa: S608 - placeholders only
 
+    def _ranked(self, cursor, terms, allowed, limit) -> list[tuple[int, float]]:
+        query_sql, query_params = tsquery_sql(terms)
+        restrict, extra = ("", [])
+        if allowed is not None:
+            restrict, extra = " AND d.id = ANY(%s)", [[int(i) for i in allowed]]
+        cursor.execute(
+            "SELECT d.id, ts_rank(d.tsv, tsq.q) AS rank FROM search_document d, "  # noqa: S608 - placeholders only
+            f"(SELECT {query_sql} AS q) AS tsq WHERE d.tsv @@ tsq.q{restrict} "
+            "ORDER BY rank DESC, d.id LIMIT %s",
+            [*query_params, *extra, limit],
+        )
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
     def _hits(self, cursor, kind, terms, where, params, limit, offset, *, allowed=None
               ) -> list[Hit]:
         if not terms:

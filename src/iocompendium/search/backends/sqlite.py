@@ -57,6 +57,22 @@ class SqliteBackend(Backend):
             return np.empty(0, dtype=np.int64)
         return np.fromstring(text, dtype=np.int64, sep=",")
 
+    def _ranked(self, cursor, terms, allowed, limit) -> list[tuple[int, float]]:
+        query = fts5_query(terms)
+        if allowed is None:
+            cursor.execute(
+                f"SELECT rowid, {RANK} AS rank FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608 - a constant
+                "ORDER BY rank, rowid LIMIT %s",
+                [query, limit],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid, {RANK} AS rank FROM search_fts WHERE search_fts MATCH %s "  # noqa: S608 - a constant
+                "AND +rowid IN (SELECT value FROM json_each(%s)) ORDER BY rank, rowid LIMIT %s",
+                [query, json.dumps(allowed.tolist()), limit],
+            )
+        return [(row[0], -row[1]) for row in cursor.fetchall()]
+
     def _hits(self, cursor, kind, terms, where, params, limit, offset, *, allowed=None
               ) -> list[Hit]:
         if not terms:

@@ -1,0 +1,314 @@
+"""One search over every kind: full text and vectors fused, with access rules applied.
+
+``search(text, mode="hybrid")`` runs the full-text match (every word must match, as in
+``query``) and the vector search, and fuses the two rankings by reciprocal rank fusion
+(RRF, k=60): score = sum over the rankings a record is in of 1 / (60 + rank). A record
+is in the vector ranking when its cosine similarity to the query is at least the
+model's threshold. ``matched`` says why: "words", "meaning" or "both".
+
+Access: every document carries ``access`` facet values (``"public"``, or tokens such as
+``"org:12"``, ``"secretariat"``); a caller passes the tokens the user holds and only
+documents having one of them are ever ranked, counted or offered as "more like this".
+
+When the embedder cannot be loaded, or no vector exists yet, the search runs on words
+only and says so in ``notice``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from iocompendium.search import embedder as embedders
+from iocompendium.search import facetcache, vectors
+from iocompendium.search.types import PUBLIC, Terms, parse_query
+
+logger = logging.getLogger(__name__)
+
+MODES = ("hybrid", "words", "vectors")
+RRF_K = 60
+CANDIDATES = 200  # of each ranking, fused
+# Cosine similarity from which a record counts as "similar in meaning", per model id
+# prefix (tuned on benchmarks/search_eval; see docs/decisions/0008).
+THRESHOLDS = {"use-m3": 0.40, "e5-small": 0.82}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    key: str
+    title: str
+    title_html: str
+    snippet: str
+    language: str
+    languages: tuple[str, ...]
+    score: float
+    matched: str  # "words" | "meaning" | "both"
+
+
+@dataclass
+class Results:
+    total: int
+    results: list[SearchHit]
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_language: dict[str, int] = field(default_factory=dict)
+    mode: str = "hybrid"  # the mode that ran (words when meaning was unavailable)
+    notice: str = ""
+
+
+def threshold_for(model_id: str) -> float:
+    for prefix, value in THRESHOLDS.items():
+        if model_id.startswith(prefix):
+            return value
+    return 0.5
+
+
+def _backend():
+    from iocompendium.search.backends import get_backend
+
+    return get_backend()
+
+
+def _kinds(kinds: Sequence[str] | None) -> list[str]:
+    present = vectors.all_kinds()
+    return [k for k in present if not kinds or k in kinds]
+
+
+def allowed_ids(
+    kinds: Sequence[str] | None, access: Sequence[str], facets: Mapping[str, Sequence[str]]
+) -> dict[str, np.ndarray]:
+    """{kind: sorted ids of its documents the user may see that pass the facets}."""
+    wanted = {name: list(values) for name, values in facets.items() if values}
+    wanted["access"] = list(access) or [PUBLIC]
+    found: dict[str, np.ndarray] = {}
+    for kind in _kinds(kinds):
+        table = facetcache.table(kind)
+        rows = table.filter(np.arange(len(table.doc_ids)), wanted)
+        if len(rows):
+            found[kind] = table.doc_ids[rows]
+    return found
+
+
+def _embedder_or_notice() -> tuple[embedders.Embedder | None, str]:
+    try:
+        return embedders.get_embedder(), ""
+    except embedders.EmbedderUnavailable as error:
+        logger.warning("Search by meaning unavailable: %s", error)
+        return None, _("Search by meaning is not available; showing word matches only.")
+
+
+def search(
+    text: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    mode: str = "hybrid",
+    facets: Mapping[str, Sequence[str]] | None = None,
+    access: Sequence[str] = (PUBLIC,),
+    lang: str = "en",
+    limit: int = 20,
+    offset: int = 0,
+) -> Results:
+    """Search every kind (or ``kinds``) the user may see; see the module docstring."""
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode '{mode}' (words, vectors or hybrid)")
+    limit = max(0, min(int(limit), 200))
+    offset = max(0, int(offset))
+    terms = parse_query(text)
+    allowed = allowed_ids(kinds, access, facets or {})
+    if not allowed or not (text or "").strip():
+        return Results(0, [], mode=mode)
+    every = np.sort(np.concatenate(list(allowed.values())))
+    word_ids, word_ranking = _words(terms, every)
+    meaning: list[tuple[int, float]] = []
+    notice = ""
+    ran = mode
+    if mode != "words":
+        meaning, notice = _meaning(text, every)
+        if notice and not meaning:
+            ran = "words"
+    if ran == "words":
+        ordered = [doc_id for doc_id, _ in word_ranking]
+        scores = dict(word_ranking)
+        universe = word_ids
+    elif ran == "vectors":
+        ordered = [doc_id for doc_id, _ in meaning]
+        scores = dict(meaning)
+        universe = np.array(ordered, dtype=np.int64)
+    else:
+        scores = _fuse([word_ranking, meaning])
+        ordered = sorted(scores, key=lambda i: (-scores[i], i))
+        universe = np.union1d(word_ids, np.array(ordered, dtype=np.int64))
+    by_kind, by_language = _counts(allowed, universe)
+    total = int(sum(by_kind.values()))
+    if ran == "hybrid":
+        ordered = ordered + [i for i in word_ids.tolist() if i not in scores]
+    page = ordered[offset : offset + limit]
+    word_set = set(word_ids.tolist())
+    meaning_set = {doc_id for doc_id, _ in meaning}
+    hits = _hits(page, scores, word_set, meaning_set, terms, lang)
+    return Results(total, hits, by_kind, by_language, ran, notice)
+
+
+def _words(terms: Terms, every: np.ndarray) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """(ids of every allowed document matching all the words, the best CANDIDATES)."""
+    if not terms:
+        return np.empty(0, dtype=np.int64), []
+    backend = _backend()
+    matched = backend.matching_ids(terms)
+    inside = np.intersect1d(matched, every, assume_unique=False)
+    if not len(inside):
+        return inside, []
+    restrict = None if len(inside) == len(np.unique(matched)) else inside
+    return inside, backend.ranked_ids(terms, restrict, CANDIDATES)
+
+
+def _meaning(text: str, every: np.ndarray) -> tuple[list[tuple[int, float]], str]:
+    embedder, notice = _embedder_or_notice()
+    if embedder is None:
+        return [], notice
+    try:
+        query = embedder.embed_query(text)
+    except Exception:  # noqa: BLE001 - a failing model must leave word search working
+        logger.exception("The embedder failed on a query")
+        return [], _("Search by meaning is not available; showing word matches only.")
+    found = vectors.similar(query, every, embedder.model_id, limit=CANDIDATES,
+                            threshold=threshold_for(embedder.model_id))
+    total, done = vectors.counts(model=embedder.model_id)
+    if done < total:
+        notice = _(
+            "The index of meanings is being built (%(done)s of %(total)s records); "
+            "until it is complete, some results come from word matches only."
+        ) % {"done": done, "total": total}
+    return found, notice
+
+
+def _fuse(rankings: Sequence[Sequence[tuple[int, float]]]) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, (doc_id, _score) in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (RRF_K + rank)
+    return scores
+
+
+def _counts(allowed: Mapping[str, np.ndarray], universe: np.ndarray
+            ) -> tuple[dict[str, int], dict[str, int]]:
+    by_kind: dict[str, int] = {}
+    by_language: dict[str, int] = {}
+    for kind, ids in allowed.items():
+        inside = np.intersect1d(universe, ids)
+        if not len(inside):
+            continue
+        by_kind[kind] = len(inside)
+        table = facetcache.table(kind)
+        for language, n in table.count(table.positions(inside)).get("language", {}).items():
+            by_language[language] = by_language.get(language, 0) + n
+    return by_kind, dict(sorted(by_language.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _hits(page: Sequence[int], scores: Mapping[int, float], word_set: set[int],
+          meaning_set: set[int], terms: Terms, lang: str) -> list[SearchHit]:
+    if not page:
+        return []
+    marks = ", ".join(["%s"] * len(page))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, kind, key, title, title_fr, body FROM search_document "  # noqa: S608
+            f"WHERE id IN ({marks})",
+            list(page),
+        )
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT document_id, value FROM search_facetvalue WHERE facet = 'language' "  # noqa: S608
+            f"AND document_id IN ({marks}) ORDER BY value",
+            list(page),
+        )
+        languages: dict[int, list[str]] = {}
+        for doc_id, value in cursor.fetchall():
+            languages.setdefault(doc_id, []).append(value)
+    words = [*terms.words, *(w for phrase in terms.phrases for w in phrase)]
+    hits = []
+    for doc_id in page:
+        if doc_id not in rows:
+            continue
+        kind, key, title, title_fr, body = rows[doc_id]
+        has = tuple(languages.get(doc_id, ["en"]))
+        shown = lang if lang in has else has[0]
+        if shown == "fr" and title_fr:
+            title = title_fr
+        in_words, in_meaning = doc_id in word_set, doc_id in meaning_set
+        matched = "both" if in_words and in_meaning else ("words" if in_words else "meaning")
+        hits.append(SearchHit(
+            kind=kind, key=key, title=title, title_html=highlight(title, words),
+            snippet=highlight(snippet_of(body or "", words), words), language=shown,
+            languages=has, score=round(float(scores.get(doc_id, 0.0)), 6), matched=matched,
+        ))
+    return hits
+
+
+def snippet_of(body: str, words: Sequence[str], size: int = 200) -> str:
+    """About ``size`` characters of ``body`` around the first matching word."""
+    text = " ".join(body.split())
+    start = 0
+    for word in words:
+        found = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+        if found:
+            start = max(0, found.start() - size // 3)
+            break
+    piece = text[start : start + size]
+    return ("…" if start else "") + piece + ("…" if start + size < len(text) else "")
+
+
+def highlight(text: str, words: Sequence[str]) -> str:
+    """Escaped ``text`` with the query's words in <mark> (safe HTML)."""
+    escaped = html.escape(text or "", quote=True)
+    wanted = [html.escape(w, quote=True) for w in words if w]
+    if not wanted:
+        return escaped
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    return pattern.sub(r"<mark>\1</mark>", escaped)
+
+
+def more_like_this(
+    kind: str,
+    key: str,
+    *,
+    kinds: Sequence[str] | None = None,
+    access: Sequence[str] = (PUBLIC,),
+    lang: str = "en",
+    limit: int = 10,
+) -> list[SearchHit]:
+    """The records nearest in meaning to (``kind``, ``key``), of any kind and language the
+    user may see (the record itself left out); [] when meaning is unavailable."""
+    allowed = allowed_ids(kinds, access, {})
+    own = allowed_ids([kind], access, {}).get(kind, np.empty(0, dtype=np.int64))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, title, body FROM search_document WHERE kind = %s AND key = %s",
+            [kind, str(key)],
+        )
+        row = cursor.fetchone()
+    if row is None or not allowed or row[0] not in set(own.tolist()):
+        return []  # unknown, or a record the user may not see: nothing to compare with
+    doc_id, title, body = row
+    try:
+        embedder = embedders.get_embedder()
+    except embedders.EmbedderUnavailable:
+        return []
+    vector = vectors.vector_of(doc_id, embedder.model_id)
+    if vector is None:
+        vector = embedder.embed([f"{title}\n{body}".strip()])[0]
+    every = np.sort(np.concatenate(list(allowed.values())))
+    every = every[every != doc_id]
+    found = vectors.similar(vector, every, embedder.model_id, limit=limit, threshold=-1.0)
+    scores = dict(found)
+    return _hits([i for i, _ in found], scores, set(), set(scores), Terms(), lang)

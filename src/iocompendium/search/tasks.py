@@ -1,0 +1,16 @@
+"""Background jobs of search (django-tasks): embedding new and changed records."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def embed_stale_task() -> int:
+    """Embed every record whose vector is missing or out of date; returns how many."""
+    from iocompendium.search import embedder, vectors
+
+    try:
+        return vectors.embed_stale()
+    except embedder.EmbedderUnavailable:
+        return 0  # logged by the loader; word search goes on without vectors

@@ -1,0 +1,252 @@
+"""The vector index: embeddings of the indexed documents, stored per model, searched in
+process with NumPy (the embedded default on SQLite and on PostgreSQL).
+
+A document is *stale* when no vector of the current model matches its text digest. The
+task worker (and ``iocompendium search reindex``) embeds stale documents in batches,
+committing each batch, so a killed re-index resumes where it stopped. Queries use a
+matrix of every current vector loaded once per process and reloaded when any kind's
+generation number (bumped by every write, documents or vectors) has changed.
+
+pgvector: where the PostgreSQL server offers the extension the matrix could live there;
+``pgvector_available()`` detects it and logs the fall-back to NumPy when it does not.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+
+from iocompendium.search import embedder as embedders
+from iocompendium.search import facetcache
+
+logger = logging.getLogger(__name__)
+
+BATCH = 64
+VECTORS_GENERATION = "~vectors"  # a generation row of its own, bumped by vector writes
+
+_lock = threading.Lock()
+_matrices: dict[str, VectorMatrix] = {}
+_pgvector_checked: dict[str, bool] = {}
+
+
+@dataclass
+class VectorMatrix:
+    signature: tuple
+    doc_ids: np.ndarray  # sorted
+    matrix: np.ndarray  # (n, dim) float32, row i = doc_ids[i]
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        if not len(ids) or not len(self.doc_ids):
+            return np.empty(0, dtype=np.int64)
+        where = np.clip(np.searchsorted(self.doc_ids, ids), 0, len(self.doc_ids) - 1)
+        return where[self.doc_ids[where] == ids]
+
+
+# --- status ------------------------------------------------------------------------------
+def counts(kind: str | None = None, model: str | None = None) -> tuple[int, int]:
+    """(documents, documents with a current vector) of one kind or of all."""
+    model = model or embedders.model_id()
+    where, params = ("WHERE d.kind = %s", [kind]) if kind else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(v.id) FROM search_document d "  # noqa: S608 - fixed SQL
+            "LEFT JOIN search_vector v ON v.model = %s AND v.kind = d.kind "
+            f"AND v.key = d.key AND v.text_hash = d.text_hash {where}",
+            [model, *params],
+        )
+        total, done = cursor.fetchone()
+    return int(total), int(done)
+
+
+def stale_ids(kind: str | None = None, model: str | None = None,
+              limit: int | None = None) -> list[int]:
+    """Ids of the documents whose vector is missing or out of date."""
+    model = model or embedders.model_id()
+    where, params = ("AND d.kind = %s", [kind]) if kind else ("", [])
+    sql = (
+        "SELECT d.id FROM search_document d LEFT JOIN search_vector v ON v.model = %s "  # noqa: S608
+        "AND v.kind = d.kind AND v.key = d.key AND v.text_hash = d.text_hash "
+        f"WHERE v.id IS NULL {where} ORDER BY d.id"
+    )
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model, *params])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- writing -------------------------------------------------------------------------------
+def embed_stale(
+    kind: str | None = None,
+    *,
+    batch: int = BATCH,
+    progress: Callable[[int, int], None] | None = None,
+    embedder: embedders.Embedder | None = None,
+) -> int:
+    """Embed every stale document (of ``kind``, or all), one committed batch at a time;
+    returns how many. ``progress(done, total)`` is called after each batch."""
+    embedder = embedder or embedders.get_embedder()
+    pending = stale_ids(kind, embedder.model_id)
+    total = len(pending)
+    done = 0
+    if progress:
+        progress(0, total)
+    for start in range(0, total, batch):
+        chunk = pending[start : start + batch]
+        done += _embed_batch(chunk, embedder)
+        if progress:
+            progress(min(start + batch, total), total)
+    return done
+
+
+def _embed_batch(doc_ids: list[int], embedder: embedders.Embedder) -> int:
+    marks = ", ".join(["%s"] * len(doc_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, key, title, body, text_hash FROM search_document WHERE id IN ({marks})",  # noqa: S608
+            doc_ids,
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return 0
+    # Embedding runs outside any transaction: a slow batch must not hold the write lock.
+    matrix = embedder.embed([f"{title}\n{body}".strip() for _, _, title, body, _ in rows])
+    try:
+        _store(rows, matrix, embedder.model_id)
+    except IntegrityError:  # another worker stored the same records meanwhile
+        return 0
+    return len(rows)
+
+
+def _store(rows: list[tuple], matrix: np.ndarray, model: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        by_kind: dict[str, list[str]] = {}
+        for kind, key, *_ in rows:
+            by_kind.setdefault(kind, []).append(key)
+        for kind, keys in by_kind.items():
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(
+                f"DELETE FROM search_vector WHERE model = %s AND kind = %s AND key IN ({marks})",  # noqa: S608
+                [model, kind, *keys],
+            )
+        cursor.executemany(
+            "INSERT INTO search_vector (model, kind, key, text_hash, vector) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                (model, kind, key, text_hash or "", vector.astype(np.float32).tobytes())
+                for (kind, key, _, _, text_hash), vector in zip(rows, matrix, strict=True)
+            ],
+        )
+        facetcache.bump(cursor, VECTORS_GENERATION)
+
+
+def purge(model: str | None = None) -> int:
+    """Drop vectors of other models and of records no longer indexed; returns how many."""
+    model = model or embedders.model_id()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM search_vector WHERE model <> %s OR NOT EXISTS (SELECT 1 FROM "
+            "search_document d WHERE d.kind = search_vector.kind AND d.key = search_vector.key)",
+            [model],
+        )
+        removed = cursor.rowcount
+        facetcache.bump(cursor, VECTORS_GENERATION)
+    return max(removed, 0)
+
+
+# --- reading -------------------------------------------------------------------------------
+def _signature() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kind, number FROM search_generation ORDER BY kind")
+        return tuple(cursor.fetchall())
+
+
+def matrix(model: str) -> VectorMatrix:
+    """Every current vector of ``model`` (cached per process and database)."""
+    key = f"{connection.alias}:{connection.settings_dict.get('NAME')}:{model}"
+    signature = _signature()
+    cached = _matrices.get(key)
+    if cached is not None and cached.signature == signature:
+        return cached
+    with _lock:
+        loaded = _load(model, signature)
+        _matrices[key] = loaded
+        return loaded
+
+
+def _load(model: str, signature: tuple) -> VectorMatrix:
+    if connection.vendor == "postgresql":
+        pgvector_available()  # logs once that the NumPy index serves
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, v.vector FROM search_document d JOIN search_vector v "
+            "ON v.model = %s AND v.kind = d.kind AND v.key = d.key "
+            "AND v.text_hash = d.text_hash ORDER BY d.id",
+            [model],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return VectorMatrix(signature, np.empty(0, dtype=np.int64), np.zeros((0, 1), np.float32))
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    data = b"".join(bytes(r[1]) for r in rows)
+    vectors = np.frombuffer(data, dtype=np.float32).reshape(len(rows), -1)
+    return VectorMatrix(signature, ids, np.ascontiguousarray(vectors))
+
+
+def similar(
+    query: np.ndarray, allowed_ids: np.ndarray | None, model: str, *, limit: int,
+    threshold: float,
+) -> list[tuple[int, float]]:
+    """[(document id, cosine)] of the nearest documents among ``allowed_ids`` (None: all),
+    at least ``threshold`` similar, best first."""
+    table = matrix(model)
+    if not len(table.doc_ids) or table.matrix.shape[1] != len(query):
+        return []
+    if allowed_ids is None:
+        scores = table.matrix @ query
+        rows = np.arange(len(scores))
+    else:
+        rows = table.rows_of(np.asarray(allowed_ids, dtype=np.int64))
+        if not len(rows):
+            return []
+        scores = table.matrix[rows] @ query
+    keep = np.nonzero(scores >= threshold)[0]
+    if len(keep) > limit:
+        keep = keep[np.argpartition(-scores[keep], limit - 1)[:limit]]
+    keep = keep[np.argsort(-scores[keep], kind="stable")]
+    return [(int(table.doc_ids[rows[i]]), float(scores[i])) for i in keep]
+
+
+def vector_of(doc_id: int, model: str) -> np.ndarray | None:
+    table = matrix(model)
+    rows = table.rows_of(np.array([doc_id], dtype=np.int64))
+    return table.matrix[rows[0]] if len(rows) else None
+
+
+def pgvector_available() -> bool:
+    """Whether the PostgreSQL server offers the pgvector extension (checked once per
+    database; a log line says NumPy serves when it does not)."""
+    if connection.vendor != "postgresql":
+        return False
+    name = str(connection.settings_dict.get("NAME"))
+    if name not in _pgvector_checked:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+            found = cursor.fetchone() is not None
+        _pgvector_checked[name] = found
+        logger.info(
+            "pgvector is %s on this PostgreSQL server; vectors are searched in process "
+            "with NumPy.", "available" if found else "not available",
+        )
+    return _pgvector_checked[name]
+
+
+def all_kinds() -> Iterable[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT kind FROM search_document ORDER BY kind")
+        return [row[0] for row in cursor.fetchall()]
