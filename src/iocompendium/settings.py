@@ -172,6 +172,10 @@ IOCOMPENDIUM_BASE_URL = os.environ.get("IOCOMPENDIUM_BASE_URL", "http://127.0.0.
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The sentence-embedding model of search by meaning (a key of search.embedder.MODELS);
+# changing it means re-embedding: 'iocompendium search reindex --embed-only'.
+IOCOMPENDIUM_EMBEDDER = os.environ.get("IOCOMPENDIUM_EMBEDDER", "use-m3")
+
 # Which search engine serves full-text search: "sqlite" (FTS5) or "postgres".
 IOCOMPENDIUM_SEARCH_BACKEND = (
     "postgres" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"

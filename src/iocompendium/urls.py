@@ -12,6 +12,7 @@ urlpatterns = i18n_patterns(
     path("evidence/", include("iocompendium.evidence.urls")),
     path("instruments/", include("iocompendium.instruments.urls")),
     path("compendium/", include("iocompendium.compendium.urls")),
+    path("search/", include("iocompendium.search.urls")),
     path("notifications/", include("iocompendium.notifications.urls")),
     path("", include("iocompendium.workspace.urls")),
     path("", include("iocompendium.web.urls")),

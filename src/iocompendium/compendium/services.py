@@ -288,7 +288,8 @@ def index_practice(practice: Practice) -> None:
                 "description": practice.description_en,
                 "description_fr": practice.description_fr,
                 "organisation": practice.organisation.acronym},
-        facets={"theme": practice.theme, "organisation": practice.organisation.acronym},
+        facets={"theme": practice.theme, "organisation": practice.organisation.acronym,
+                "language": ["en", "fr"] if practice.description_fr.strip() else ["en"]},
     )
 
 

@@ -146,15 +146,23 @@ def query(
     facets: Mapping[str, str | Sequence[str]] | None = None,
     limit: int = 20,
     offset: int = 0,
+    access: Sequence[str] = (PUBLIC,),
 ) -> SearchResult:
-    """Search ``kind``: total, facet counts and one page of ranked, highlighted hits."""
+    """Search ``kind``: total, facet counts and one page of ranked, highlighted hits.
+    Only records having one of the ``access`` tokens are found (public ones by default);
+    the ``access`` and ``language`` facets are not counted here."""
     wanted = {
         name: [values] if isinstance(values, str) else list(values)
         for name, values in (facets or {}).items()
     }
+    wanted["access"] = list(access) or [PUBLIC]
     limit = max(0, min(int(limit), 1000))
     offset = max(0, int(offset))
-    return _backend().query(kind, parse_query(text), wanted, limit, offset)
+    result = _backend().query(kind, parse_query(text), wanted, limit, offset)
+    for internal in ("access", "language"):
+        if internal not in (facets or {}):
+            result.facets.pop(internal, None)
+    return result
 
 
 def find(text: str, **options):

@@ -37,7 +37,7 @@ RRF_K = 60
 CANDIDATES = 200  # of each ranking, fused
 # Cosine similarity from which a record counts as "similar in meaning", per model id
 # prefix (tuned on benchmarks/search_eval; see docs/decisions/0008).
-THRESHOLDS = {"use-m3": 0.40, "e5-small": 0.82}
+THRESHOLDS = {"use-m3": 0.15, "e5-small": 0.82}
 
 
 @dataclass(frozen=True)
@@ -312,3 +312,16 @@ def more_like_this(
     found = vectors.similar(vector, every, embedder.model_id, limit=limit, threshold=-1.0)
     scores = dict(found)
     return _hits([i for i, _ in found], scores, set(), set(scores), Terms(), lang)
+
+
+def record_title(kind: str, key: str, allowed: np.ndarray, lang: str = "en") -> str | None:
+    """The title of a record the user may see (None: unknown or not theirs to see)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, title, title_fr FROM search_document WHERE kind = %s AND key = %s",
+            [kind, str(key)],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] not in set(allowed.tolist()):
+        return None
+    return row[2] if lang == "fr" and row[2] else row[1]

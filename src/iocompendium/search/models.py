@@ -71,20 +71,24 @@ class Generation(models.Model):
 
 
 class Vector(models.Model):
-    """The embedding of one record's text by one model: found by (model, kind, key), kept
-    while its ``text_hash`` matches the document's (so re-writing an unchanged record
-    costs no embedding). Float32 bytes, L2-normalised."""
+    """An embedding of one record's text by one model, found by (model, kind, key, part),
+    kept while its ``text_hash`` matches the document's (so re-writing an unchanged record
+    costs no embedding). Part 0 is the whole text; parts 1.. are its longer sentences (a
+    record is as near to a query as its nearest part). Float32 bytes, L2-normalised."""
 
     model = models.CharField(max_length=60)
     kind = models.CharField(max_length=40)
     key = models.CharField(max_length=100)
+    part = models.PositiveSmallIntegerField(default=0)
     text_hash = models.CharField(max_length=32)
     vector = models.BinaryField()
 
     class Meta:
         db_table = "search_vector"
         constraints = [
-            models.UniqueConstraint(fields=["model", "kind", "key"], name="search_vector_key")
+            models.UniqueConstraint(
+                fields=["model", "kind", "key", "part"], name="search_vector_key"
+            )
         ]
 
     def __str__(self) -> str:

@@ -14,3 +14,12 @@ def embed_stale_task() -> int:
         return vectors.embed_stale()
     except embedder.EmbedderUnavailable:
         return 0  # logged by the loader; word search goes on without vectors
+
+
+@task()
+def reindex_kind_task(kind: str) -> int:
+    """Rebuild one kind's text index (its app's rebuild); the embedding follows."""
+    from iocompendium.search import kinds
+
+    found = kinds.get(kind)
+    return found.rebuild() if found else 0

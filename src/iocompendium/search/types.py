@@ -69,16 +69,15 @@ def text_digest(title: str, body: str) -> str:
     return hashlib.md5(f"{title}\n{body}".encode(), usedforsecurity=False).hexdigest()
 
 
-_FRENCH = frozenset(
-    "le la les des du de un une et est dans pour sur par avec aux au ce cette ses leur "
-    "leurs qui que sont être été ou où entre selon"
-    .split()
-)
-_ENGLISH = frozenset(
-    "the of and to in on for with by is are be was were this that its their from at as "
-    "or an which"
-    .split()
-)
+_FRENCH = frozenset({
+    "le", "la", "les", "des", "du", "de", "un", "une", "et", "est", "dans", "pour", "sur",
+    "par", "avec", "aux", "au", "ce", "cette", "ses", "leur", "leurs", "qui", "que",
+    "sont", "être", "été", "ou", "où", "entre", "selon",
+})
+_ENGLISH = frozenset({
+    "the", "of", "and", "to", "in", "on", "for", "with", "by", "is", "are", "be", "was",
+    "were", "this", "that", "its", "their", "from", "at", "as", "or", "an", "which",
+})
 
 
 def guess_language(text: str) -> str:

@@ -14,6 +14,7 @@ pgvector: where the PostgreSQL server offers the extension the matrix could live
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -36,15 +37,48 @@ _pgvector_checked: dict[str, bool] = {}
 
 @dataclass
 class VectorMatrix:
-    signature: tuple
-    doc_ids: np.ndarray  # sorted
-    matrix: np.ndarray  # (n, dim) float32, row i = doc_ids[i]
+    """Every current vector: ``matrix`` rows ordered by document id (then part);
+    ``doc_ids`` the distinct documents, ``starts[i]`` the first row of ``doc_ids[i]``."""
 
-    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+    signature: tuple
+    doc_ids: np.ndarray  # sorted, distinct
+    starts: np.ndarray
+    matrix: np.ndarray  # (rows, dim) float32
+
+    def best_per_document(self, query: np.ndarray) -> np.ndarray:
+        """Each document's similarity: that of its nearest part."""
+        scores = self.matrix @ query
+        if len(self.starts) == len(scores):
+            return scores
+        return np.maximum.reduceat(scores, self.starts)
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Indexes into ``doc_ids`` of the given ids that have vectors."""
         if not len(ids) or not len(self.doc_ids):
             return np.empty(0, dtype=np.int64)
         where = np.clip(np.searchsorted(self.doc_ids, ids), 0, len(self.doc_ids) - 1)
         return where[self.doc_ids[where] == ids]
+
+
+MIN_PART_WORDS = 6
+MAX_PARTS = 8
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
+
+
+def parts_of(title: str, body: str) -> list[str]:
+    """What is embedded for a record: its whole text, then each sentence of its body long
+    enough to carry a meaning of its own (a sentence encoder matches a query against one
+    sentence far better than against a paragraph where it is one idea among several)."""
+    whole = f"{title}\n{body}".strip()
+    parts = [whole]
+    for sentence in _SENTENCE.split(body or ""):
+        sentence = sentence.strip()
+        if len(sentence.split()) >= MIN_PART_WORDS and sentence not in parts and \
+                sentence != title.strip():
+            parts.append(sentence)
+        if len(parts) > MAX_PARTS:
+            break
+    return parts
 
 
 # --- status ------------------------------------------------------------------------------
@@ -56,7 +90,7 @@ def counts(kind: str | None = None, model: str | None = None) -> tuple[int, int]
         cursor.execute(
             "SELECT count(*), count(v.id) FROM search_document d "  # noqa: S608 - fixed SQL
             "LEFT JOIN search_vector v ON v.model = %s AND v.kind = d.kind "
-            f"AND v.key = d.key AND v.text_hash = d.text_hash {where}",
+            f"AND v.key = d.key AND v.part = 0 AND v.text_hash = d.text_hash {where}",
             [model, *params],
         )
         total, done = cursor.fetchone()
@@ -70,8 +104,8 @@ def stale_ids(kind: str | None = None, model: str | None = None,
     where, params = ("AND d.kind = %s", [kind]) if kind else ("", [])
     sql = (
         "SELECT d.id FROM search_document d LEFT JOIN search_vector v ON v.model = %s "  # noqa: S608
-        "AND v.kind = d.kind AND v.key = d.key AND v.text_hash = d.text_hash "
-        f"WHERE v.id IS NULL {where} ORDER BY d.id"
+        "AND v.kind = d.kind AND v.key = d.key AND v.part = 0 "
+        f"AND v.text_hash = d.text_hash WHERE v.id IS NULL {where} ORDER BY d.id"
     )
     if limit:
         sql += f" LIMIT {int(limit)}"
@@ -115,15 +149,16 @@ def _embed_batch(doc_ids: list[int], embedder: embedders.Embedder) -> int:
     if not rows:
         return 0
     # Embedding runs outside any transaction: a slow batch must not hold the write lock.
-    matrix = embedder.embed([f"{title}\n{body}".strip() for _, _, title, body, _ in rows])
+    parts = [parts_of(title, body or "") for _, _, title, body, _ in rows]
+    matrix = embedder.embed([text for texts in parts for text in texts])
     try:
-        _store(rows, matrix, embedder.model_id)
+        _store(rows, [len(texts) for texts in parts], matrix, embedder.model_id)
     except IntegrityError:  # another worker stored the same records meanwhile
         return 0
     return len(rows)
 
 
-def _store(rows: list[tuple], matrix: np.ndarray, model: str) -> None:
+def _store(rows: list[tuple], sizes: list[int], matrix: np.ndarray, model: str) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         by_kind: dict[str, list[str]] = {}
         for kind, key, *_ in rows:
@@ -134,26 +169,30 @@ def _store(rows: list[tuple], matrix: np.ndarray, model: str) -> None:
                 f"DELETE FROM search_vector WHERE model = %s AND kind = %s AND key IN ({marks})",  # noqa: S608
                 [model, kind, *keys],
             )
+        values = []
+        row = 0
+        for (kind, key, _, _, text_hash), size in zip(rows, sizes, strict=True):
+            for part in range(size):
+                values.append((model, kind, key, part, text_hash or "",
+                               matrix[row].astype(np.float32).tobytes()))
+                row += 1
         cursor.executemany(
-            "INSERT INTO search_vector (model, kind, key, text_hash, vector) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            [
-                (model, kind, key, text_hash or "", vector.astype(np.float32).tobytes())
-                for (kind, key, _, _, text_hash), vector in zip(rows, matrix, strict=True)
-            ],
+            "INSERT INTO search_vector (model, kind, key, part, text_hash, vector) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            values,
         )
         facetcache.bump(cursor, VECTORS_GENERATION)
 
 
-def purge(model: str | None = None) -> int:
-    """Drop vectors of other models and of records no longer indexed; returns how many."""
+def purge(model: str | None = None, *, other_models: bool = False) -> int:
+    """Drop the vectors of records no longer indexed (and, with ``other_models``, every
+    vector of another model than ``model``); returns how many."""
     model = model or embedders.model_id()
+    orphan = ("NOT EXISTS (SELECT 1 FROM search_document d WHERE d.kind = search_vector.kind "
+              "AND d.key = search_vector.key)")
+    where, params = (f"model <> %s OR {orphan}", [model]) if other_models else (orphan, [])
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM search_vector WHERE model <> %s OR NOT EXISTS (SELECT 1 FROM "
-            "search_document d WHERE d.kind = search_vector.kind AND d.key = search_vector.key)",
-            [model],
-        )
+        cursor.execute(f"DELETE FROM search_vector WHERE {where}", params)  # noqa: S608
         removed = cursor.rowcount
         facetcache.bump(cursor, VECTORS_GENERATION)
     return max(removed, 0)
@@ -186,16 +225,18 @@ def _load(model: str, signature: tuple) -> VectorMatrix:
         cursor.execute(
             "SELECT d.id, v.vector FROM search_document d JOIN search_vector v "
             "ON v.model = %s AND v.kind = d.kind AND v.key = d.key "
-            "AND v.text_hash = d.text_hash ORDER BY d.id",
+            "AND v.text_hash = d.text_hash ORDER BY d.id, v.part",
             [model],
         )
         rows = cursor.fetchall()
     if not rows:
-        return VectorMatrix(signature, np.empty(0, dtype=np.int64), np.zeros((0, 1), np.float32))
+        empty = np.empty(0, dtype=np.int64)
+        return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32))
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     data = b"".join(bytes(r[1]) for r in rows)
     vectors = np.frombuffer(data, dtype=np.float32).reshape(len(rows), -1)
-    return VectorMatrix(signature, ids, np.ascontiguousarray(vectors))
+    doc_ids, starts = np.unique(ids, return_index=True)
+    return VectorMatrix(signature, doc_ids, starts, np.ascontiguousarray(vectors))
 
 
 def similar(
@@ -207,14 +248,14 @@ def similar(
     table = matrix(model)
     if not len(table.doc_ids) or table.matrix.shape[1] != len(query):
         return []
+    scores = table.best_per_document(query)
     if allowed_ids is None:
-        scores = table.matrix @ query
         rows = np.arange(len(scores))
     else:
-        rows = table.rows_of(np.asarray(allowed_ids, dtype=np.int64))
-        if not len(rows):
-            return []
-        scores = table.matrix[rows] @ query
+        rows = table.positions(np.asarray(allowed_ids, dtype=np.int64))
+    if not len(rows):
+        return []
+    scores = scores[rows]
     keep = np.nonzero(scores >= threshold)[0]
     if len(keep) > limit:
         keep = keep[np.argpartition(-scores[keep], limit - 1)[:limit]]
@@ -223,9 +264,10 @@ def similar(
 
 
 def vector_of(doc_id: int, model: str) -> np.ndarray | None:
+    """The whole-text vector (part 0) of a document."""
     table = matrix(model)
-    rows = table.rows_of(np.array([doc_id], dtype=np.int64))
-    return table.matrix[rows[0]] if len(rows) else None
+    found = table.positions(np.array([doc_id], dtype=np.int64))
+    return table.matrix[table.starts[found[0]]] if len(found) else None
 
 
 def pgvector_available() -> bool:

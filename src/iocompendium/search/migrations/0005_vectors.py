@@ -14,7 +14,8 @@ class Migration(migrations.Migration):
         # and tell running processes their cached facet tables are stale.
         migrations.RunSQL(
             "INSERT INTO search_facetvalue (document_id, facet, value) "
-            "SELECT id, 'access', 'public' FROM search_document",
+            "SELECT id, 'access', 'public' FROM search_document d WHERE NOT EXISTS (SELECT 1 "
+            "FROM search_facetvalue f WHERE f.document_id = d.id AND f.facet = 'access')",
             migrations.RunSQL.noop,
         ),
         migrations.RunSQL("UPDATE search_generation SET number = number + 1",
@@ -36,12 +37,13 @@ class Migration(migrations.Migration):
                 ('model', models.CharField(max_length=60)),
                 ('kind', models.CharField(max_length=40)),
                 ('key', models.CharField(max_length=100)),
+                ('part', models.PositiveSmallIntegerField(default=0)),
                 ('text_hash', models.CharField(max_length=32)),
                 ('vector', models.BinaryField()),
             ],
             options={
                 'db_table': 'search_vector',
-                'constraints': [models.UniqueConstraint(fields=('model', 'kind', 'key'), name='search_vector_key')],
+                'constraints': [models.UniqueConstraint(fields=('model', 'kind', 'key', 'part'), name='search_vector_key')],
             },
         ),
     ]

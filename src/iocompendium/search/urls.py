@@ -1,0 +1,9 @@
+from django.urls import path
+
+from iocompendium.search import views
+
+app_name = "search"
+urlpatterns = [
+    path("", views.search_page, name="index"),
+    path("similar/<slug:kind>/<str:key>/", views.similar_page, name="similar"),
+]

@@ -1,0 +1,77 @@
+"""The search page (every kind the user may see, by words and meaning) and "more like
+this". Thin: the work is in ``search.hybrid``; access tokens come from the user's role."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from iocompendium.search import hybrid, kinds
+from iocompendium.search.types import PUBLIC
+from iocompendium.web.roles import is_secretariat, organisation_id_of
+
+PAGE = 20
+
+
+def access_tokens(user) -> list[str]:
+    """What a user may see: public records; the secretariat's and their organisation's."""
+    tokens = [PUBLIC]
+    if is_secretariat(user):
+        tokens.append("secretariat")
+    organisation = organisation_id_of(user)
+    if organisation is not None:
+        tokens.append(f"org:{organisation}")
+    return tokens
+
+
+def _lang() -> str:
+    return "fr" if (translation.get_language() or "en").startswith("fr") else "en"
+
+
+def _shown(hits) -> list[dict]:
+    urls = kinds.urls_for(hits)
+    return [{"hit": hit, "url": urls.get((hit.kind, hit.key), ""),
+             "kind_label": kinds.label(hit.kind)} for hit in hits]
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:300]
+    mode = request.GET.get("mode", "hybrid")
+    mode = mode if mode in hybrid.MODES else "hybrid"
+    wanted = [k for k in request.GET.getlist("kind") if k]
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    result = None
+    groups: list[dict] = []
+    if text:
+        result = hybrid.search(text, kinds=wanted or None, mode=mode,
+                               access=access_tokens(request.user), lang=_lang(),
+                               limit=PAGE, offset=(page - 1) * PAGE)
+        for name, count in result.by_kind.items():
+            hits = [h for h in result.results if h.kind == name]
+            groups.append({"kind": name, "label": kinds.label(name), "count": count,
+                           "items": _shown(hits)})
+    return render(request, "search/search.html", {
+        "q": text, "mode": mode, "modes": hybrid.MODES, "wanted": wanted,
+        "result": result, "groups": groups, "page": page,
+        "has_next": bool(result and result.total > page * PAGE),
+        "all_kinds": [(name, kinds.label(name)) for name in sorted(kinds.registered())
+                      if kinds.registered()[name].public or request.user.is_authenticated],
+    })
+
+
+def similar_page(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    tokens = access_tokens(request.user)
+    allowed = hybrid.allowed_ids([kind], tokens, {})
+    if kind not in allowed:
+        raise Http404("No such record.")
+    title = hybrid.record_title(kind, key, allowed[kind], _lang())
+    if title is None:
+        raise Http404("No such record.")
+    hits = hybrid.more_like_this(kind, key, access=tokens, lang=_lang(), limit=PAGE)
+    return render(request, "search/similar.html", {
+        "title": title, "kind_label": kinds.label(kind), "items": _shown(hits),
+    })

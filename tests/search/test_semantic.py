@@ -1,0 +1,167 @@
+"""Search by meaning (issue 15) on a small hand-made corpus (synthetic records), with the
+real default embedder (loaded once per test session), on either database engine."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from iocompendium import search
+from iocompendium.search import embedder as embedders
+from iocompendium.search import hybrid, vectors
+
+pytestmark = pytest.mark.django_db
+
+# Synthetic records, all in English.
+RECORDS = {
+    "consult": ("Online consultation on draft standards",
+                "Every draft standard is open for public comment by stakeholders for sixty "
+                "days; comments and the committee's replies are published."),
+    "peer": ("Peer review of implementation",
+             "Members review each other's implementation of the recommendations every four "
+             "years, with a public report."),
+    "expost": ("Ex post review clause in every standard",
+               "Each standard is evaluated five years after publication to check that it "
+               "still works."),
+    "whales": ("Convention for the regulation of whaling",
+               "Catch limits for whale hunting and a commission to oversee them."),
+}
+CONSULTATION_FR = "consultation des parties prenantes sur les projets de normes"
+
+
+@pytest.fixture(scope="session")
+def model():
+    return embedders.get_embedder()
+
+
+@pytest.fixture
+def corpus(model):
+    search.index_many("practice", [
+        search.Entry(key, {"title": title, "description": body})
+        for key, (title, body) in RECORDS.items()
+    ])
+    # A survey answer only its own organisation (and the secretariat) may see.
+    search.index("answer", "secret", {
+        "title": "ZZ: we consult stakeholders on every draft standard before adoption",
+        "text": "Stakeholder consultation on draft standards is run by our secretariat."},
+        {"access": ["org:7", "secretariat"]})
+    vectors.embed_stale(embedder=model)
+
+
+def test_embedder_is_normalised_and_cross_lingual(model):
+    texts = ["stakeholder consultation on draft standards", CONSULTATION_FR,
+             "regulation of whaling"]
+    matrix = model.embed(texts)
+    assert matrix.shape == (3, model.dim)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-4)
+    # The French translation is nearer to the English sentence than an unrelated one is.
+    assert matrix[0] @ matrix[1] > matrix[0] @ matrix[2] + 0.2
+    assert model.model_id == embedders.model_id()
+
+
+def test_french_query_finds_english_practice_by_meaning_only(corpus):
+    words = hybrid.search(CONSULTATION_FR, mode="words")
+    assert words.total == 0
+    found = hybrid.search(CONSULTATION_FR, mode="hybrid", lang="fr")
+    assert found.results[0].key == "consult"
+    assert found.results[0].matched == "meaning"
+    assert found.results[0].language == "en"
+    assert found.by_kind.get("practice", 0) >= 1
+
+
+def test_matched_says_words_meaning_or_both(corpus):
+    result = hybrid.search("whaling", mode="hybrid")
+    top = result.results[0]
+    assert (top.key, top.matched) == ("whales", "both")
+    assert "<mark>" in top.title_html
+    assert {h.matched for h in hybrid.search("whaling", mode="words").results} == {"words"}
+
+
+def test_records_a_user_may_not_see_never_appear(corpus):
+    query = "stakeholder consultation on draft standards"
+    public = hybrid.search(query, mode="hybrid", limit=50)
+    assert "answer" not in public.by_kind
+    assert all(h.kind != "answer" for h in public.results)
+    assert all(h.kind != "answer" for h in hybrid.more_like_this("practice", "consult"))
+    assert hybrid.more_like_this("answer", "secret") == []  # not theirs: nothing at all
+    own = hybrid.search(query, mode="hybrid", access=["public", "org:7"], limit=50)
+    assert own.by_kind.get("answer") == 1
+    other = hybrid.search(query, mode="hybrid", access=["public", "org:8"], limit=50)
+    assert "answer" not in other.by_kind
+    assert search.query("answer", "consult").total == 0  # the per-kind query too
+
+
+def test_more_like_this_returns_nearest_other_records(corpus):
+    hits = hybrid.more_like_this("practice", "peer", access=["public"])
+    assert [h.key for h in hits][0] in {"expost", "consult"}
+    assert "peer" not in [h.key for h in hits]
+    assert all(h.matched == "meaning" for h in hits)
+
+
+def test_stale_records_are_embedded_once_and_again_when_changed(model):
+    search.index("practice", "a", {"title": "Impact assessment of new rules"})
+    assert vectors.counts("practice") == (1, 0)
+    assert vectors.embed_stale(embedder=model) == 1
+    assert vectors.counts("practice") == (1, 1)
+    search.index("practice", "a", {"title": "Impact assessment of new rules"})
+    assert vectors.stale_ids() == []  # same text: the vector is kept
+    search.index("practice", "a", {"title": "Regulatory impact assessment"})
+    assert vectors.counts("practice") == (1, 0)
+    assert vectors.embed_stale(embedder=model) == 1
+
+
+def test_an_interrupted_embedding_resumes_where_it_stopped(model):
+    search.index_many("instrument", [
+        search.Entry(str(i), {"title": f"Agreement number {i} on fisheries"}) for i in range(10)
+    ])
+    first = vectors.stale_ids()[:4]
+    vectors._embed_batch(first, model)  # a run killed after one batch
+    assert vectors.counts() == (10, 4)
+    assert vectors.embed_stale(embedder=model, batch=3) == 6
+    assert vectors.counts() == (10, 10)
+
+
+def test_words_only_with_a_notice_when_the_embedder_fails(corpus, settings):
+    settings.IOCOMPENDIUM_EMBEDDER = "no-such-model"
+    result = hybrid.search("peer review", mode="hybrid")
+    assert result.mode == "words"
+    assert result.notice
+    assert [h.key for h in result.results] == ["peer"]
+
+
+def test_notice_while_the_index_is_being_built(corpus):
+    search.index("practice", "new", {"title": "Register of stakeholders"})
+    result = hybrid.search("stakeholders", mode="hybrid")
+    assert "being built" in result.notice
+    assert "new" in [h.key for h in result.results]  # found by its words meanwhile
+
+
+def test_cli_query_json_contract(corpus):
+    out = StringIO()
+    call_command("search", "query", CONSULTATION_FR, "--json", "--limit", "3", stdout=out)
+    payload = json.loads(out.getvalue())
+    assert set(payload) == {"total", "results"}
+    first = payload["results"][0]
+    assert set(first) == {"kind", "id", "title", "language", "score", "matched"}
+    assert (first["kind"], first["id"], first["matched"]) == ("practice", "consult", "meaning")
+    out = StringIO()
+    call_command("search", "query", "whaling", "--mode", "words", "--kind", "practice",
+                 "--json", stdout=out)
+    assert [r["id"] for r in json.loads(out.getvalue())["results"]] == ["whales"]
+
+
+def test_search_page_groups_by_kind_and_hides_answers_from_the_public(corpus, client):
+    page = client.get("/en/search/", {"q": "stakeholder consultation on draft standards"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/en/compendium/practices/consult/" in html
+    assert "Practices (" in html and "matched: similar meaning" in html
+    assert "ZZ" not in html
+    assert client.get("/en/search/similar/answer/secret/").status_code == 404
+    assert client.get("/en/search/similar/practice/consult/").status_code == 200
+    french = client.get("/fr/search/", {"q": CONSULTATION_FR}).content.decode()
+    assert "/fr/compendium/practices/consult/" in french
