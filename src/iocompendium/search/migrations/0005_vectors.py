@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def digest_existing(apps, schema_editor):
+    """Give the documents indexed before vectors existed their text digest (the one
+    search.types.text_digest computes), so that they can be embedded once, not forever."""
+    from iocompendium.search.types import text_digest
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT id, title, body FROM search_document WHERE text_hash IS NULL")
+        rows = [(text_digest(title, body or ""), doc_id) for doc_id, title, body in
+                cursor.fetchall()]
+        cursor.executemany("UPDATE search_document SET text_hash = %s WHERE id = %s", rows)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -30,6 +42,7 @@ class Migration(migrations.Migration):
             name='title_fr',
             field=models.TextField(blank=True, null=True),
         ),
+        migrations.RunPython(digest_existing, migrations.RunPython.noop),
         migrations.CreateModel(
             name='Vector',
             fields=[
