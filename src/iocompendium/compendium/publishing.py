@@ -28,6 +28,7 @@ from iocompendium.atomic import replaced_folder
 from iocompendium.compendium import selectors
 from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_figures
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
+from iocompendium.compendium.related import related_pages
 from iocompendium.compendium.site import LANGUAGES, Site
 from iocompendium.compendium.themes import THEMES
 from iocompendium.spreadsheets import csv_text
@@ -73,12 +74,14 @@ class SiteWriter:
         self.compendium = compendium
         self.lang = compendium.lang
         self.count = 0
+        self.related = related_pages(compendium)
 
     def page(self, path: str, builder: Callable[[Site], tuple[str, dict]]) -> None:
         site = Site(static=True, lang=self.lang, page=path)
         template, context = builder(site)
         context.update(pdf_name=pdf_name(self.lang) if self.with_pdf else "",
-                       search_index=search_index_name(self.lang))
+                       search_index=search_index_name(self.lang),
+                       related=self.related.get(path))
         _write(self.output / path, render_to_string(template, context))
         self.count += 1
 

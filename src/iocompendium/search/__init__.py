@@ -73,6 +73,7 @@ __all__ = [
     "SearchResult",
     "Terms",
     "index",
+    "embed_stale",
     "find",
     "index_many",
     "more_like_this",
@@ -177,3 +178,14 @@ def more_like_this(kind: str, key: str, **options):
     from iocompendium.search import hybrid
 
     return hybrid.more_like_this(kind, key, **options)
+
+
+def embed_stale(kind: str | None = None) -> int:
+    """Embed now every record whose vector is missing or out of date (commands such as
+    publish, which must not wait for the task worker); 0 when meaning is unavailable."""
+    from iocompendium.search import embedder, vectors
+
+    try:
+        return vectors.embed_stale(kind)
+    except embedder.EmbedderUnavailable:
+        return 0

@@ -27,6 +27,7 @@ DEMO_STEPS = [
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
     "iocompendium.workspace.demo",
+    "iocompendium.search.demo",
 ]
 
 
