@@ -12,7 +12,7 @@ from django.urls import reverse
 from iocompendium import search
 from iocompendium.evidence import selectors
 from iocompendium.evidence.models import QuestionMark, QuoteMark
-from iocompendium.search.kinds import Kind, register
+from iocompendium.search.kinds import Kind, register, register_access
 
 QUOTE_KIND = "quote"
 TITLE_CHARS = 90
@@ -142,5 +142,14 @@ def _connect_responses() -> None:
     post_save.connect(_response_changed, sender=Response, dispatch_uid="search-answers")
 
 
+def answer_access(user) -> list[str]:
+    """A focal point sees their own organisation's answers."""
+    from iocompendium.web.roles import organisation_id_of
+
+    organisation = organisation_id_of(user)
+    return [organisation_token(organisation)] if organisation is not None else []
+
+
 register(Kind(ANSWER_KIND, answer_urls, rebuild_answers, public=False))
+register_access(answer_access)
 _connect_responses()

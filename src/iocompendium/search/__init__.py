@@ -147,16 +147,18 @@ def query(
     facets: Mapping[str, str | Sequence[str]] | None = None,
     limit: int = 20,
     offset: int = 0,
-    access: Sequence[str] = (PUBLIC,),
+    access: Sequence[str] | None = None,
 ) -> SearchResult:
     """Search ``kind``: total, facet counts and one page of ranked, highlighted hits.
-    Only records having one of the ``access`` tokens are found (public ones by default);
-    the ``access`` and ``language`` facets are not counted here."""
+    With ``access``, only records having one of those access tokens are found (callers
+    may filter on the ``access`` facet themselves); the ``access`` and ``language``
+    facets are counted only when asked as filters."""
     wanted = {
         name: [values] if isinstance(values, str) else list(values)
         for name, values in (facets or {}).items()
     }
-    wanted["access"] = list(access) or [PUBLIC]
+    if access is not None:
+        wanted["access"] = list(access) or [PUBLIC]
     limit = max(0, min(int(limit), 1000))
     offset = max(0, int(offset))
     result = _backend().query(kind, parse_query(text), wanted, limit, offset)

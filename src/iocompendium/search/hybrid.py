@@ -82,11 +82,14 @@ def _kinds(kinds: Sequence[str] | None) -> list[str]:
 
 
 def allowed_ids(
-    kinds: Sequence[str] | None, access: Sequence[str], facets: Mapping[str, Sequence[str]]
+    kinds: Sequence[str] | None, access: Sequence[str] | None,
+    facets: Mapping[str, Sequence[str]],
 ) -> dict[str, np.ndarray]:
-    """{kind: sorted ids of its documents the user may see that pass the facets}."""
+    """{kind: sorted ids of its documents the user may see that pass the facets};
+    ``access`` None: every record (the secretariat)."""
     wanted = {name: list(values) for name, values in facets.items() if values}
-    wanted["access"] = list(access) or [PUBLIC]
+    if access is not None:
+        wanted["access"] = list(access) or [PUBLIC]
     found: dict[str, np.ndarray] = {}
     for kind in _kinds(kinds):
         table = facetcache.table(kind)
@@ -110,7 +113,7 @@ def search(
     kinds: Sequence[str] | None = None,
     mode: str = "hybrid",
     facets: Mapping[str, Sequence[str]] | None = None,
-    access: Sequence[str] = (PUBLIC,),
+    access: Sequence[str] | None = (PUBLIC,),
     lang: str = "en",
     limit: int = 20,
     offset: int = 0,
@@ -283,7 +286,7 @@ def more_like_this(
     key: str,
     *,
     kinds: Sequence[str] | None = None,
-    access: Sequence[str] = (PUBLIC,),
+    access: Sequence[str] | None = (PUBLIC,),
     lang: str = "en",
     limit: int = 10,
 ) -> list[SearchHit]:

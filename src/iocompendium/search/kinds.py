@@ -17,6 +17,7 @@ LABELS = {
     "family": _("Families of instruments"),
     "quote": _("Published answers"),
     "answer": _("Survey answers"),
+    "workspace-document": _("Documents"),
 }
 
 
@@ -31,6 +32,9 @@ class Kind:
 
 
 _kinds: dict[str, Kind] = {}
+# Functions user -> access tokens the user holds beyond "public" (each app says what its
+# own records' access tokens are and who holds them).
+_access_providers: list[Callable] = []
 
 
 def register(kind: Kind) -> None:
@@ -39,6 +43,25 @@ def register(kind: Kind) -> None:
 
 def registered() -> dict[str, Kind]:
     return dict(_kinds)
+
+
+def register_access(provider: Callable) -> None:
+    if provider not in _access_providers:
+        _access_providers.append(provider)
+
+
+def access_tokens(user) -> list[str] | None:
+    """The access tokens a user holds ("public" and whatever the apps grant), or None for
+    the secretariat, who sees every record."""
+    from iocompendium.web.roles import is_secretariat
+
+    if is_secretariat(user):
+        return None
+    tokens = ["public"]
+    if getattr(user, "is_authenticated", False):
+        for provider in _access_providers:
+            tokens += [t for t in provider(user) if t not in tokens]
+    return tokens
 
 
 def label(name: str) -> str:

@@ -8,21 +8,12 @@ from django.shortcuts import render
 from django.utils import translation
 
 from iocompendium.search import hybrid, kinds
-from iocompendium.search.types import PUBLIC
-from iocompendium.web.roles import is_secretariat, organisation_id_of
 
 PAGE = 20
 
 
-def access_tokens(user) -> list[str]:
-    """What a user may see: public records; the secretariat's and their organisation's."""
-    tokens = [PUBLIC]
-    if is_secretariat(user):
-        tokens.append("secretariat")
-    organisation = organisation_id_of(user)
-    if organisation is not None:
-        tokens.append(f"org:{organisation}")
-    return tokens
+def access_tokens(user) -> list[str] | None:
+    return kinds.access_tokens(user)
 
 
 def _lang() -> str:
