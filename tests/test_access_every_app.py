@@ -63,6 +63,8 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "compendium:edit": (SECRETARIAT, {"pk": 1}),
     "compendium:status": (SECRETARIAT, {"pk": 1}),
     "compendium:principles": (SECRETARIAT, {}),
+    "search:index": (PUBLIC, {}),
+    "search:similar": (PUBLIC, {"kind": "practice", "key": "no-such-practice"}),
     "notifications:index": (SIGNED_IN, {}),
     "notifications:mark_read": (SIGNED_IN, {}),
     "notifications:preferences": (SIGNED_IN, {}),

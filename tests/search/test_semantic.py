@@ -166,3 +166,27 @@ def test_search_page_groups_by_kind_and_hides_answers_from_the_public(corpus, cl
     assert client.get("/en/search/similar/practice/consult/").status_code == 200
     french = client.get("/fr/search/", {"q": CONSULTATION_FR}).content.decode()
     assert "/fr/compendium/practices/consult/" in french
+
+
+def test_signed_in_users_see_only_the_answers_they_may(model, client, django_user_model):
+    from tests.responses.conftest import make_contributor, make_organisation
+
+    own, other = make_organisation("SYN-A"), make_organisation("SYN-B")
+    focal = make_contributor(django_user_model, "focal-a", own)
+    outsider = make_contributor(django_user_model, "focal-b", other)
+    staff = django_user_model.objects.create_user("analyst", "s@example.org", "pw-12345678",
+                                                  is_staff=True)
+    search.index("answer", "a1", {"title": "SYN-A: peer review of members' implementation"},
+                 {"access": ["secretariat", f"org:{own.pk}"]})
+    vectors.embed_stale(embedder=model)
+    seen = {}
+    for name, user in {"anonymous": None, "own": focal, "other": outsider,
+                       "secretariat": staff}.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        html = client.get("/en/search/", {"q": "peer review"}).content.decode()
+        similar = client.get("/en/search/similar/answer/a1/")
+        seen[name] = ("SYN-A: <mark>peer</mark>" in html, similar.status_code)
+    assert seen == {"anonymous": (False, 404), "own": (True, 200), "other": (False, 404),
+                    "secretariat": (True, 200)}
