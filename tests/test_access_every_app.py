@@ -93,6 +93,24 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "workspace:round_detail": (SECRETARIAT, {"pk": 1}),
     "workspace:round_compare": (SECRETARIAT, {"pk": 1}),
     "workspace:carried": (SIGNED_IN, {"response_id": 1}),
+    # Coding: the secretariat and coders (never a focal point: they would read other
+    # organisations' text); a coder's own access is tested in tests/coding/test_views.py.
+    "coding:index": (SECRETARIAT, {}),
+    "coding:grant": (SECRETARIAT, {}),
+    "coding:codebook": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:code_new": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:code_edit": (SECRETARIAT, {"slug": "no-such-book", "pk": 1}),
+    "coding:code": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:apply": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:segment_remove": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:segment_memo": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:agreement": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:reconcile": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:flagged": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:suggest": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:decide": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:download": (SECRETARIAT, {"slug": "no-such-book", "fmt": "qdpx"}),
+    "coding:import": (SECRETARIAT, {"slug": "no-such-book"}),
 }
 ROLES = ["anonymous", "focal_point", "secretariat"]
 
