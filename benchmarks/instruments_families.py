@@ -1,4 +1,5 @@
-"""Benchmark: families of 100,000 instruments (run instruments_import.py first).
+"""Benchmark: families of 100,000 instruments with bootstrap stability and the MCA map
+(run instruments_import.py first).
 
     .venv/bin/python benchmarks/instruments_families.py [--data-dir DIR] [--bootstrap 20]
 """
@@ -29,8 +30,10 @@ def main() -> None:
     summary = selectors.families_summary("en")
     print(
         f"families of {summary['n_instruments']} instruments ({summary['n_profiles']} profiles, "
-        f"{args.bootstrap} bootstrap resamples): {seconds:.1f} s; k={summary['k']}, "
-        f"stability={summary['stability']['mean']}"
+        f"{args.bootstrap} bootstrap resamples for each k tried, MCA map, words in EN and FR, "
+        f"stored): {seconds:.1f} s; k={summary['k']}, "
+        f"stability={summary['stability']['mean_ari']}, "
+        f"expert agreement={summary['expert_agreement']['ari']}"
     )
 
 

@@ -138,6 +138,7 @@ class Compendium:
         return "compendium/families.html", {
             **self.base_context(site), "families": family_rows(self.families),
             "method": method or "",
+            "pictures": selectors.family_pictures(self.families),
         }
 
     def search_page(self, site: Site, query: str = "",

@@ -147,6 +147,19 @@ def families_summary(lang: str) -> Any:
         return None
 
 
+def family_pictures(summary: Any) -> dict | None:
+    """The families' pictures (heatmap, map, comparison) from the stored run, or None."""
+    if not isinstance(summary, dict) or not summary.get("computed") or not summary.get(
+            "families"):
+        return None
+    try:
+        from iocompendium.instruments import selectors as instrument_selectors
+
+        return instrument_selectors.family_pictures(summary)
+    except Exception:  # noqa: BLE001 - pictures are optional, like the families themselves
+        return None
+
+
 def search_practices(query: str, shown: list[Practice]) -> list[Practice]:
     """Practices among ``shown`` matching ``query``: the platform's search when it is
     installed (published practices), plus a plain word match so drafts are found too."""

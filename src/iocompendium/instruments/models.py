@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,15 @@ class FamilyRun(models.Model):
     stability = models.FloatField(help_text="Mean adjusted Rand index over bootstrap resamples.")
     bootstrap = models.PositiveIntegerField()
     comparison = models.JSONField(default=dict)
+    # Everything the run depended on (method, attribute weights, k tried, seed, resamples,
+    # pins) and every k's scores, so that two runs can be compared (issue 18).
+    settings = models.JSONField(default=dict)
+    scores = models.JSONField(default=dict)
+    expert_agreement = models.FloatField(null=True, blank=True)
+    # Stored pictures' data: {"heatmap": [...], "map": {...}} (never computed per request).
+    pictures = models.JSONField(default=dict)
+    # What a recluster kept, moved and could not match of the curated typology.
+    changes = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -100,6 +110,21 @@ class Family(models.Model):
     # [{"attribute": ..., "value": ..., "share": ...}] from most to least defining.
     profile = models.JSONField(default=list)
     mean_confidence = models.FloatField(default=0.0)
+    # Generated words (issue 18): a name and a ten-second description in both languages.
+    name_en = models.CharField(max_length=200, blank=True)
+    name_fr = models.CharField(max_length=200, blank=True)
+    description_en = models.TextField(blank=True)
+    description_fr = models.TextField(blank=True)
+    # The most typical instruments' ids (the medoid's), the organisations (label, count)
+    # and the instruments whose assignment is uncertain.
+    typical = models.JSONField(default=list)
+    organisations = models.JSONField(default=list)
+    n_organisations = models.PositiveIntegerField(default=0)
+    low_confidence = models.PositiveIntegerField(default=0)
+    curated = models.ForeignKey(
+        "CuratedFamily", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="computed",
+    )
 
     class Meta:
         ordering = ["run", "number"]
@@ -168,3 +193,94 @@ class Instrument(models.Model):
     @property
     def organisation_label(self) -> str:
         return self.organisation.acronym if self.organisation_id else self.organisation_name
+
+
+class CuratedFamily(models.Model):
+    """A family as the secretariat names it; computed families are linked to it by
+    overlap at every recluster, and pins hold instruments in it."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    # Computed over the instruments it holds, refreshed at every change.
+    size = models.PositiveIntegerField(default=0)
+    organisations = models.JSONField(default=list)
+    n_organisations = models.PositiveIntegerField(default=0)
+    # Set when merged into another: kept (never silently discarded), shown as merged.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("curated family")
+        verbose_name_plural = _("curated families")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        french = (get_language() or "en").startswith("fr")
+        return (self.name_fr if french else self.name_en) or self.name_en
+
+
+class Pin(models.Model):
+    """An instrument the secretariat holds in a curated family, with the reason."""
+
+    instrument = models.OneToOneField(Instrument, on_delete=models.CASCADE, related_name="pin")
+    family = models.ForeignKey(CuratedFamily, on_delete=models.CASCADE, related_name="pins")
+    reason = models.TextField(_("reason"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pin")
+        verbose_name_plural = _("pins")
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} -> {self.family_id}"
+
+
+class TypologyReview(models.Model):
+    """The secretariat's mark: this run, as curated, is the reviewed typology on a date."""
+
+    run = models.ForeignKey(FamilyRun, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"reviewed {self.reviewed_on}"
+
+
+class CurationEvent(models.Model):
+    """The audit trail of the typology's curation (append-only): who did what, when."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too, so the record survives the deletion of the account.
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40)  # rename, merge, split, pin, unpin, review...
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

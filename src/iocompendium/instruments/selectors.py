@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -224,20 +224,6 @@ def value_label(attribute: str, value: str, types: Mapping[str, dict]) -> str:
     return typology.label(attribute, value)
 
 
-def family_name(profile: list[dict], types: Mapping[str, dict]) -> str:
-    """A short name: the three values that set the family apart most."""
-    return " · ".join(_name_part(p, types) for p in profile[:3]) or _("mixed instruments")
-
-
-def _name_part(entry: dict, types: Mapping[str, dict]) -> str:
-    """A value's label; "not recorded" and "unknown" name their attribute too."""
-    label = value_label(entry["attribute"], entry["value"], types)
-    if entry["value"] in ("", "unknown"):
-        attribute = typology.ATTRIBUTE_LABELS.get(entry["attribute"], entry["attribute"])
-        return _("%(attribute)s: %(value)s") % {"attribute": attribute, "value": label}
-    return label
-
-
 def family_profile_text(profile: list[dict], types: Mapping[str, dict]) -> str:
     """The profile in words, e.g. "type Agreement (99%), scope bilateral (100%)"."""
     if not profile:
@@ -254,26 +240,20 @@ def family_profile_text(profile: list[dict], types: Mapping[str, dict]) -> str:
     return "; ".join(parts) + "."
 
 
-def families_summary(lang: str = "en") -> dict:
-    """The current families for reports: profiles in words, sizes, quality, stability and
-    the comparison with the expert families, in ``lang`` ("en" or "fr")."""
+def families_summary(lang: str = "en", *, source: str = "", organisation: str = "") -> dict:
+    """The current families for reports and the command: what a reader needs (names,
+    descriptions, sizes, typical instruments, organisations, curated or computed), the
+    method's figures (quality, stability, agreement with the expert families) and the
+    stored pictures' data, in ``lang`` ("en" or "fr"). Families the secretariat merged
+    read as one (numbered by the lowest of theirs). Nothing is recomputed here."""
     run = current_run()
     if run is None:
         return {"families": [], "computed": False, "attribution": []}
+    french = lang.startswith("fr")
     with translation.override(lang):
         types = type_table()
         expert = {code: str(label) for code, label in typology.EXPERT_FAMILIES.items()}
-        families = [
-            {
-                "number": f.number,
-                "name": family_name(f.profile, types),
-                "profile": family_profile_text(f.profile, types),
-                "defining": f.profile,
-                "size": f.size,
-                "mean_confidence": round(f.mean_confidence, 3),
-            }
-            for f in run.families.all()
-        ]
+        families = published_families(run, french, types)
         return {
             "computed": True,
             "computed_at": run.created_at.isoformat(),
@@ -282,21 +262,75 @@ def families_summary(lang: str = "en") -> dict:
             "n_profiles": run.n_profiles,
             "attributes": run.attributes,
             "method": _(
-                "Weighted k-modes on the distinct attribute profiles (simple-matching "
-                "distance); number of families by the best silhouette; stability by "
-                "bootstrap resamples."
+                "Weighted k-medoids on the distinct attribute profiles (simple-matching "
+                "distance over the recorded attributes, not-recorded values left out); "
+                "number of families by stability over bootstrap resamples, then by the "
+                "best silhouette; pinned instruments held in their families."
             ),
-            "k": len(families),
+            "settings": run.settings,
+            "k": run.families.count(),
             "quality": {"measure": "silhouette", "by_k": run.quality},
+            "scores": run.scores,
             "stability": {
                 "measure": "adjusted Rand index", "mean": round(run.stability, 3),
-                "resamples": run.bootstrap,
+                "mean_ari": round(run.stability, 3), "resamples": run.bootstrap,
             },
+            "expert_agreement": {"measure": "adjusted Rand index",
+                                 "ari": run.comparison.get("adjusted_rand")},
             "families": families,
             "expert_families": expert,
             "comparison": run.comparison,
+            "changes": run.changes,
+            "reviewed": _reviewed(run),
             "attribution": attributions(),
         }
+
+
+def _reviewed(run: FamilyRun) -> str | None:
+    review = run.reviews.first()
+    return review.reviewed_on.isoformat() if review else None
+
+
+def published_families(run: FamilyRun, french: bool, types: Mapping[str, dict]) -> list[dict]:
+    """One entry per published family: a curated family (all its computed families
+    together) or a computed family no expert has touched."""
+    groups: dict[Any, list[Family]] = {}
+    for family in run.families.select_related("curated").order_by("number"):
+        key = ("c", family.curated_id) if family.curated_id else ("f", family.number)
+        groups.setdefault(key, []).append(family)
+    result = []
+    for members in groups.values():
+        first = members[0]
+        curated = first.curated
+        size = sum(f.size for f in members)
+        entry = {
+            "number": first.number,
+            "numbers": [f.number for f in members],
+            "curated": curated is not None,
+            "name_en": curated.name_en if curated else first.name_en,
+            "name_fr": curated.name_fr if curated else first.name_fr,
+            "computed_name_en": first.name_en,
+            "computed_name_fr": first.name_fr,
+            "size": size,
+            "description_en": (curated.description_en if curated and curated.description_en
+                               else first.description_en),
+            "description_fr": (curated.description_fr if curated and curated.description_fr
+                               else first.description_fr),
+            "typical": [pk for f in members for pk in f.typical][:3],
+            "organisations": curated.organisations if curated and curated.organisations
+            else first.organisations,
+            "n_organisations": curated.n_organisations if curated and curated.n_organisations
+            else first.n_organisations,
+            "low_confidence": sum(f.low_confidence for f in members),
+            "mean_confidence": round(sum(f.mean_confidence * f.size for f in members)
+                                     / max(size, 1), 3),
+            "defining": first.profile,
+            "profile": family_profile_text(first.profile, types),
+        }
+        entry["name"] = entry["name_fr"] if french else entry["name_en"]
+        entry["description"] = entry["description_fr"] if french else entry["description_en"]
+        result.append(entry)
+    return result
 
 
 def family_of_number(number: int) -> Family | None:
@@ -323,3 +357,147 @@ def family_chart_rows(family: Family, types: Mapping[str, dict]) -> list[dict]:
         }
         for p in family.profile
     ]
+
+
+def source_names() -> list[str]:
+    return list(Source.objects.order_by("name").values_list("name", flat=True))
+
+
+def family_counts(source: str = "", organisation: str = "") -> dict[int, int]:
+    """Instruments of each current family from one source and/or organisation (acronym
+    or the name a source gives)."""
+    run = current_run()
+    if run is None:
+        return {}
+    found = Instrument.objects.filter(family__run=run)
+    if source:
+        found = found.filter(source__name=source)
+    if organisation:
+        found = found.filter(Q(organisation__acronym__iexact=organisation)
+                             | Q(organisation_name__iexact=organisation))
+    return dict(found.values_list("family__number").annotate(n=Count("id")).order_by())
+
+
+def instrument_titles(ids: Sequence[int]) -> dict[int, str]:
+    return dict(Instrument.objects.filter(pk__in=list(ids)).values_list("id", "title"))
+
+
+def family_pictures(summary: Mapping[str, Any]) -> dict:
+    """The pictures of the families page from the stored run (never recomputed here):
+    heatmap of values by family, MCA map, comparison with the expert families."""
+    from iocompendium.instruments import charts
+
+    run = current_run()
+    pictures = run.pictures if run else {}
+    published = summary["families"]
+    number_to_entry = {n: f for f in published for n in f["numbers"]}
+    columns = [str(f["number"]) for f in published]
+    types = type_table()
+    heat_rows = []
+    for row in pictures.get("heatmap", []):
+        shares = _merged_shares(row["shares"], published, run)
+        heat_rows.append({
+            "label": "{}: {}".format(
+                typology.ATTRIBUTE_LABELS.get(row["attribute"], row["attribute"]),
+                value_label(row["attribute"], row["value"], types)),
+            "overall": round(100 * row["overall"]),
+            "shares": [round(100 * v) for v in shares], "raw": shares,
+            "overall_raw": row["overall"],
+        })
+    heat = charts.heatmap([{"shares": r["raw"], "overall": r["overall_raw"]} for r in heat_rows],
+                          columns)
+    for label, row in zip(heat["labels"], heat_rows, strict=True):
+        label["text"] = row["label"]
+    map_data = pictures.get("map", {})
+    points = [[x, y, number_to_entry[f]["number"] if f in number_to_entry else f, n]
+              for x, y, f, n in map_data.get("points", [])]
+    scatter = charts.scatter(points)
+    table = summary.get("comparison", {}).get("table", {})
+    experts = summary.get("expert_families", {})
+    comparison_rows = []
+    for f in published:
+        counts: dict[str, int] = {}
+        for n in f["numbers"]:
+            for code, count in table.get(str(n), {}).items():
+                counts[code] = counts.get(code, 0) + count
+        comparison_rows.append({"label": f["name"], "number": f["number"], "counts": counts,
+                                "cells": [counts.get(code, 0) for code in experts]})
+    used = [code for code in experts if any(r["counts"].get(code) for r in comparison_rows)]
+    bars = charts.stacked_bars(comparison_rows, used)
+    for item in bars["legend"]:
+        item["label"] = experts[item["key"]]
+    for bar in bars["bars"]:
+        for part in bar["parts"]:
+            part["label"] = experts[part["key"]]
+    legend = [{"number": f["number"], "name": f["name"], "fill": charts.colour(f["number"])}
+              for f in published]
+    for dot in scatter["dots"]:
+        dot["fill"] = charts.colour(dot["family"])
+    return {
+        "heat": heat, "heat_rows": heat_rows, "heat_columns": published,
+        "scatter": scatter, "map_legend": legend,
+        "map_table": charts.centroids(points), "map_explained": [
+            round(100 * e) for e in map_data.get("explained", [])],
+        "map_shown": map_data.get("shown", 0), "map_total": map_data.get("total", 0),
+        "comparison_rows": comparison_rows, "comparison_bars": bars,
+        "expert_labels": list(experts.values()),
+    }
+
+
+def _merged_shares(shares: Sequence[float], published: Sequence[Mapping], run) -> list[float]:
+    """A heatmap row's shares per published family (merged families weighted by size)."""
+    sizes = dict(run.families.values_list("number", "size")) if run else {}
+    result = []
+    for family in published:
+        total = sum(sizes.get(n, 0) for n in family["numbers"])
+        amount = sum(shares[n - 1] * sizes.get(n, 0) for n in family["numbers"]
+                     if n - 1 < len(shares))
+        result.append(round(amount / total, 3) if total else 0.0)
+    return result
+
+
+def recent_runs(limit: int = 10) -> list[dict]:
+    """The recorded runs, newest first, so that two can be compared."""
+    return [{
+        "id": run.pk, "created_at": run.created_at, "k": run.families.count(),
+        "stability": round(run.stability, 3), "expert_agreement": run.expert_agreement,
+        "seed": run.seed, "bootstrap": run.bootstrap,
+        "weights": ", ".join(f"{k} {v:g}" for k, v in (run.settings or {}).get(
+            "weights", {}).items()),
+        "pins": (run.settings or {}).get("pins", 0),
+    } for run in FamilyRun.objects.all()[:limit]]
+
+
+def last_run_options() -> dict:
+    """The options of the last run (seed and resamples), to compute again alike."""
+    run = current_run()
+    return {"seed": run.seed, "bootstrap": run.bootstrap} if run else {}
+
+
+def group_instruments(numbers: Sequence[int]) -> QuerySet[Instrument]:
+    run = current_run()
+    return Instrument.objects.filter(family__run=run, family__number__in=list(numbers)) \
+        .select_related("organisation", "source", "pin").order_by(
+            "-family_confidence", "title", "id")
+
+
+def uncertain_instruments(numbers: Sequence[int], limit: int = 50) -> list[Instrument]:
+    """The instruments whose family is least certain (below the low-confidence mark)."""
+    from iocompendium.instruments.clustering import LOW_CONFIDENCE
+
+    return list(group_instruments(numbers).filter(family_confidence__lt=LOW_CONFIDENCE)
+                .order_by("family_confidence", "title", "id")[:limit])
+
+
+def published_entry(family: Family | None) -> dict | None:
+    """The published name of an instrument's family (curated or generated)."""
+    if family is None:
+        return None
+    run_families = family.run.families.filter(curated_id=family.curated_id) \
+        if family.curated_id else [family]
+    first = min(run_families, key=lambda f: f.number)
+    french = (translation.get_language() or "en").startswith("fr")
+    curated = family.curated
+    name = ((curated.name_fr if french else curated.name_en) if curated
+            else (family.name_fr if french else family.name_en))
+    return {"number": first.number, "name": name, "curated": curated is not None}

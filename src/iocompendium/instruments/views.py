@@ -77,38 +77,150 @@ def FACET_LABELS() -> dict[str, str]:  # noqa: N802 - a table, read in the activ
     }
 
 
+def _family_filters(request: HttpRequest) -> tuple[str, str]:
+    return request.GET.get("source", "")[:100], request.GET.get("organisation", "")[:300]
+
+
 def family_list(request: HttpRequest) -> HttpResponse:
+    """The families as a reader meets them: names, ten-second descriptions, typical
+    instruments, organisations; then the pictures, each with its data table."""
+    source, organisation = _family_filters(request)
     summary = selectors.families_summary(request.LANGUAGE_CODE)
-    largest = max((f["size"] for f in summary["families"]), default=1)
-    for family in summary["families"]:
-        family["bar"] = round(300 * family["size"] / largest)
-        row = summary.get("comparison", {}).get("table", {}).get(str(family["number"]), {})
-        family["expert_counts"] = [row.get(code, 0) for code in summary.get(
-            "expert_families", {})]
-    return render(request, "instruments/family_list.html", {"summary": summary})
+    context: dict = {"summary": summary, "source": source, "organisation": organisation,
+                     "sources": selectors.source_names(),
+                     "secretariat": is_secretariat(request.user)}
+    if summary["computed"]:
+        shown = selectors.family_counts(source, organisation) if source or organisation \
+            else None
+        titles = selectors.instrument_titles(
+            [pk for f in summary["families"] for pk in f["typical"]])
+        for family in summary["families"]:
+            family["typical_items"] = [{"id": pk, "title": titles[pk]} for pk in
+                                       family["typical"] if pk in titles]
+            family["shown"] = (sum(shown.get(n, 0) for n in family["numbers"])
+                               if shown is not None else family["size"])
+        if shown is not None:
+            summary["families"] = [f for f in summary["families"] if f["shown"]]
+        context.update(selectors.family_pictures(summary))
+    return render(request, "instruments/family_list.html", context)
+
+
+def family_methods(request: HttpRequest) -> HttpResponse:
+    """How the families were made: words first, figures second."""
+    summary = selectors.families_summary(request.LANGUAGE_CODE)
+    return render(request, "instruments/family_methods.html", {
+        "summary": summary, "runs": selectors.recent_runs(),
+        "weights": sorted((summary.get("settings") or {}).get("weights", {}).items()),
+        "secretariat": is_secretariat(request.user),
+    })
 
 
 def family_detail(request: HttpRequest, number: int) -> HttpResponse:
+    summary = selectors.families_summary(request.LANGUAGE_CODE)
+    entry = next((f for f in summary["families"] if number in f["numbers"]), None)
     family = selectors.family_of_number(number)
-    if family is None:
+    if entry is None or family is None:
         raise Http404(_("No such family."))
+    if entry["number"] != number:  # merged: one page, under the lowest number
+        return redirect("instruments:family", number=entry["number"])
     types = selectors.type_table()
-    paginator = Paginator(selectors.family_instruments(family), 50)
+    instruments = selectors.group_instruments(entry["numbers"])
+    paginator = Paginator(instruments, 50)
     page = paginator.get_page(request.GET.get("page"))
     bars = selectors.family_chart_rows(family, types)
     for index, bar in enumerate(bars):
         bar["y"] = 10 + index * 34
         bar["width"] = round(3 * bar["share"])
         bar["overall_width"] = round(3 * bar["overall"])
+    others = [f for f in summary["families"] if f["number"] != number]
     return render(request, "instruments/family_detail.html", {
-        "family": family,
-        "name": selectors.family_name(family.profile, types),
-        "profile": selectors.family_profile_text(family.profile, types),
-        "bars": bars,
-        "chart_height": 20 + 34 * len(bars),
-        "page_obj": page,
+        "family": family, "entry": entry, "bars": bars,
+        "chart_height": 20 + 34 * len(bars), "page_obj": page,
+        "uncertain": selectors.uncertain_instruments(entry["numbers"]),
+        "others": others, "attributes": selectors.FAMILY_ATTRIBUTES,
+        "attribute_labels": typology.ATTRIBUTE_LABELS,
+        "secretariat": is_secretariat(request.user),
         "attribution": selectors.attributions(),
     })
+
+
+def _curation_done(request: HttpRequest, action, message: str, target: str, *args):
+    """Run one curation action for the secretariat; its error is shown, never a trace."""
+    _require_secretariat(request)
+    try:
+        action()
+    except services.CurationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, message)
+    return redirect(target, *args)
+
+
+def _number(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Http404 from None
+
+
+@require_http_methods(["POST"])
+def family_rename(request: HttpRequest, number: int) -> HttpResponse:
+    return _curation_done(request, lambda: services.rename_family(
+        number, request.POST.get("name_en", ""), request.POST.get("name_fr", ""),
+        user=request.user), _("The family was renamed."), "instruments:family", number)
+
+
+@require_http_methods(["POST"])
+def family_merge(request: HttpRequest, number: int) -> HttpResponse:
+    other = _number(request.POST.get("other"))
+    return _curation_done(request, lambda: services.merge_families(
+        [number, other], user=request.user), _("The families were merged."),
+        "instruments:family", min(number, other))
+
+
+@require_http_methods(["POST"])
+def family_split(request: HttpRequest, number: int) -> HttpResponse:
+    return _curation_done(request, lambda: services.split_family(
+        number, request.POST.get("attribute", ""), request.POST.get("value", ""),
+        request.POST.get("name_en", ""), request.POST.get("name_fr", ""),
+        request.POST.get("reason", ""), user=request.user),
+        _("The family was split."), "instruments:families")
+
+
+@require_http_methods(["POST"])
+def instrument_pin(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.POST.get("unpin"):
+        return _curation_done(request, lambda: services.unpin_instrument(pk, user=request.user),
+                              _("The instrument is no longer pinned."), "instruments:detail", pk)
+    number = _number(request.POST.get("family"))
+    return _curation_done(request, lambda: services.pin_instrument(
+        pk, number, request.POST.get("reason", ""), user=request.user),
+        _("The instrument is pinned to the family."), "instruments:detail", pk)
+
+
+@require_http_methods(["POST"])
+def family_recompute(request: HttpRequest) -> HttpResponse:
+    def recompute() -> None:
+        if services.compute_families(**selectors.last_run_options()) is None:
+            raise services.CurationError(_("There are no instruments to group."))
+
+    return _curation_done(request, recompute, _(
+        "The families were computed again; the curated names and pins were kept (see what "
+        "moved on the methods page)."), "instruments:families")
+
+
+@require_http_methods(["POST"])
+def family_review(request: HttpRequest) -> HttpResponse:
+    from django.utils.dateparse import parse_date
+
+    def review() -> None:
+        day = parse_date(request.POST.get("reviewed_on", "") or "")
+        if day is None:
+            raise services.CurationError(_("Give the date of the review (YYYY-MM-DD)."))
+        services.mark_reviewed(day, request.POST.get("note", ""), user=request.user)
+
+    return _curation_done(request, review, _("The typology is marked as reviewed."),
+                          "instruments:family_methods")
 
 
 def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -122,8 +234,13 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for name in ["type", "legal_effect", "nature", "addressees", "adopting_body", "scope"]
         if attributes[name]
     ]
+    summary = selectors.families_summary(request.LANGUAGE_CODE) if is_secretariat(
+        request.user) else None
     return render(request, "instruments/instrument_detail.html", {
         "instrument": instrument, "attributes": labelled,
+        "family_entry": selectors.published_entry(instrument.family),
+        "pin": getattr(instrument, "pin", None) if hasattr(instrument, "pin") else None,
+        "families": summary["families"] if summary else [],
         "expert_family": typology.EXPERT_FAMILIES[attributes["expert_family"]],
         "attribution": [instrument.source.attribution] if instrument.source.attribution else [],
     })

@@ -1,4 +1,4 @@
-"""``iocompendium instruments import|families|search|generate|types``."""
+"""``iocompendium instruments import|families|runs|search|generate|types``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from iocompendium.instruments import selectors, services, synthetic
+from iocompendium.instruments import clustering, selectors, services, synthetic
 from iocompendium.instruments.mapping import MappingError
+from iocompendium.instruments.models import FamilyRun
 
 
 class Command(BaseCommand):
@@ -26,6 +27,15 @@ class Command(BaseCommand):
         fam.add_argument("--seed", type=int, default=1)
         fam.add_argument("--bootstrap", type=int, default=20, help="Bootstrap resamples.")
         fam.add_argument("--lang", default="en", choices=["en", "fr"])
+        fam.add_argument(
+            "--weight", action="append", default=[], metavar="ATTRIBUTE=WEIGHT",
+            help="Weight of an attribute in the distance (kept for the next runs); "
+                 "defaults: " + ", ".join(f"{k}={v:g}" for k, v in
+                                         clustering.DEFAULT_WEIGHTS.items()) + ".",
+        )
+        fam.add_argument("--max-families", type=int, default=None,
+                         help="Largest number of families tried (default 10).")
+        actions.add_parser("runs", help="Compare the recorded family runs (settings, scores).")
         srch = actions.add_parser("search", help="Full-text search with facets.")
         srch.add_argument("query", nargs="?", default="")
         srch.add_argument("--facet", action="append", default=[], metavar="KEY=VALUE")
@@ -72,8 +82,15 @@ class Command(BaseCommand):
     def do_families(self, options) -> None:
         if options["bootstrap"] < 0:
             raise CommandError("--bootstrap must be 0 or more.")
+        weights = self._weights(options["weight"])
+        k_values = None
+        if options["max_families"] is not None:
+            if options["max_families"] < 2:
+                raise CommandError("--max-families must be 2 or more.")
+            k_values = list(range(2, options["max_families"] + 1))
         started = time.monotonic()
-        run = services.compute_families(seed=options["seed"], bootstrap=options["bootstrap"])
+        run = services.compute_families(seed=options["seed"], bootstrap=options["bootstrap"],
+                                        weights=weights, k_values=k_values)
         if run is None:
             raise CommandError("there are no instruments to group: import some first.")
         summary = selectors.families_summary(options["lang"])
@@ -82,6 +99,34 @@ class Command(BaseCommand):
             return
         with translation.override(options["lang"]):
             self._print_families(summary, time.monotonic() - started)
+
+    def _weights(self, items: list[str]) -> dict[str, float] | None:
+        weights: dict[str, float] = {}
+        for item in items:
+            name, sep, value = item.partition("=")
+            try:
+                number = float(value)
+            except ValueError:
+                number = -1.0
+            if not sep or name not in selectors.FAMILY_ATTRIBUTES or number < 0:
+                raise CommandError(
+                    f'"{item}" is not ATTRIBUTE=WEIGHT with ATTRIBUTE one of '
+                    f"{', '.join(selectors.FAMILY_ATTRIBUTES)} and WEIGHT a number >= 0."
+                )
+            weights[name] = number
+        return weights or None
+
+    def do_runs(self, options) -> None:
+        for run in FamilyRun.objects.all()[:20]:
+            settings = run.settings or {}
+            weights = ", ".join(f"{k}={v:g}" for k, v in settings.get("weights", {}).items())
+            self.stdout.write(
+                f"{run.created_at:%Y-%m-%d %H:%M:%S} run {run.pk}: {run.families.count()} "
+                f"families, stability {run.stability:.3f}, expert agreement "
+                f"{run.expert_agreement if run.expert_agreement is not None else '-'}; "
+                f"seed {run.seed}, {run.bootstrap} resamples, weights {weights or '-'}; "
+                f"pins {settings.get('pins', 0)}"
+            )
 
     def _print_families(self, summary: dict, seconds: float) -> None:
         self.stdout.write(
@@ -97,9 +142,11 @@ class Command(BaseCommand):
             f"{stability['resamples']} bootstrap resamples."
         )
         for family in summary["families"]:
+            mark = " (curated)" if family["curated"] else ""
             self.stdout.write(
-                f"\nFamily {family['number']}: {family['name']} — {family['size']} instruments, "
-                f"mean confidence {family['mean_confidence']}\n  {family['profile']}"
+                f"\nFamily {family['number']}: {family['name']}{mark} — {family['size']} "
+                f"instruments, mean confidence {family['mean_confidence']}\n  "
+                f"{family['description']}"
             )
             expert = summary["comparison"]["table"].get(str(family["number"]), {})
             parts = ", ".join(f"{summary['expert_families'][c]} {n}" for c, n in expert.items())

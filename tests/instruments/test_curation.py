@@ -1,0 +1,132 @@
+"""Plain words checked against the tables, the command's contract, and the secretariat's
+curation kept across a recluster (issue 18). Instruments are SYNTHETIC."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from iocompendium.instruments import selectors, services
+from iocompendium.instruments.models import CurationEvent, Instrument, Pin, Source
+
+pytestmark = pytest.mark.django_db
+
+KINDS = [  # (type, legal effect, adopting body, count) of SYNTHETIC instruments
+    ("Standard", "non_binding", "technical_committee", 24),
+    ("Convention", "binding", "states", 14),
+    ("Guidelines", "non_binding", "secretariat", 12),
+    ("Decision", "binding", "plenary", 10),
+]
+
+
+def make_instruments(prefix: str = "syn", kinds=KINDS) -> None:
+    source, _ = Source.objects.get_or_create(name="Synthetic", defaults={
+        "attribution": "Synthetic test data."})
+    services.ensure_default_types()
+    rows = []
+    for kind, legal, body, count in kinds:
+        for i in range(count):
+            rows.append(Instrument(
+                title=f"{kind} {prefix} {i}", native_type=kind, legal_effect=legal,
+                adopting_body=body, organisation_name=f"Body {i % 5}", source=source,
+                external_key=f"{prefix}-{kind}-{i}"))
+    Instrument.objects.bulk_create(rows)
+
+
+def test_descriptions_count_what_the_tables_hold():
+    make_instruments()
+    run = services.compute_families(seed=2, bootstrap=10)
+    for family in run.families.all():
+        members = Instrument.objects.filter(family=family)
+        organisations = {i.organisation_label for i in members}
+        assert family.size == members.count()
+        expected_en = f"{family.size} instruments from {len(organisations)} organisations."
+        expected_fr = f"{family.size} instruments de {len(organisations)} organisations."
+        assert family.description_en.endswith(expected_en)
+        assert family.description_fr.endswith(expected_fr)
+        types = Counter(i.native_type for i in members)
+        assert family.name_en.startswith(types.most_common(1)[0][0])
+        assert "not recorded" not in family.name_en
+        assert set(family.typical) <= set(members.values_list("id", flat=True))
+
+
+def test_families_json_contract(capsys):
+    make_instruments()
+    call_command("instruments", "families", "--json", "--seed", "3", "--bootstrap", "8")
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["stability"]) >= {"mean_ari", "mean", "resamples"}
+    assert 0 <= data["stability"]["mean_ari"] <= 1
+    assert data["expert_agreement"]["ari"] == data["comparison"]["adjusted_rand"]
+    for family in data["families"]:
+        assert {"name_en", "name_fr", "size", "description_en", "description_fr", "typical",
+                "curated", "number", "profile", "mean_confidence"} <= set(family)
+        assert family["curated"] is False
+    assert sum(f["size"] for f in data["families"]) == 60
+
+
+def test_same_data_and_settings_give_the_same_families():
+    make_instruments()
+    services.compute_families(seed=5, bootstrap=6)
+    first = dict(Instrument.objects.values_list("external_key", "family__number"))
+    services.compute_families(seed=5, bootstrap=6)
+    assert dict(Instrument.objects.values_list("external_key", "family__number")) == first
+
+
+def test_curation_survives_a_recluster_after_an_import(secretariat_user):
+    make_instruments()
+    run = services.compute_families(seed=1, bootstrap=5)
+    standard = Instrument.objects.get(external_key="syn-Standard-0").family.number
+    others = [f.number for f in run.families.all() if f.number != standard]
+    assert run.families.count() >= 3
+    services.rename_family(standard, "Technical standards", "Normes techniques",
+                           user=secretariat_user)
+    services.merge_families(others[:2], user=secretariat_user)
+    merged_size = sum(f.size for f in run.families.filter(number__in=others[:2]))
+    odd = Instrument.objects.get(external_key="syn-Guidelines-0")
+    services.pin_instrument(odd.pk, standard, "Written with the standards body",
+                            user=secretariat_user)
+    summary = selectors.families_summary("en")
+    names = {f["name_en"] for f in summary["families"]}
+    assert "Technical standards" in names
+    assert len(summary["families"]) == run.families.count() - 1
+
+    make_instruments("new", [("Standard", "non_binding", "technical_committee", 6),
+                             ("Treaty", "binding", "states", 5)])
+    services.compute_families(seed=1, bootstrap=5)
+    after = selectors.families_summary("fr")
+    standards = next(f for f in after["families"] if f["name_fr"] == "Normes techniques")
+    assert standards["curated"] is True
+    odd.refresh_from_db()
+    assert odd.family.number in standards["numbers"]
+    assert Pin.objects.get(instrument=odd).reason == "Written with the standards body"
+    merged = [f for f in after["families"] if f["curated"] and f is not standards]
+    assert any(f["size"] >= merged_size - 1 for f in merged)  # the merged two stay one
+    assert after["changes"]["pins_held"] == after["changes"]["pins"] == 1
+    assert {e.action for e in CurationEvent.objects.all()} == {"rename", "merge", "pin"}
+    assert all(e.actor_label == "analyst" for e in CurationEvent.objects.all())
+
+
+def test_family_pages_and_curation_by_web(client, secretariat_user):
+    make_instruments()
+    services.compute_families(seed=1, bootstrap=5)
+    page = client.get("/fr/instruments/families/").content.decode()
+    assert "Beaucoup" in page or "Surtout" in page or "Uniquement" in page
+    assert "Family 1" not in page and "non renseigné" not in page
+    assert page.count("<svg class=\"picture\"") == 3
+    assert not re.search(r"\sstyle=", page) and "<script>" not in page
+    methods = client.get(reverse("instruments:family_methods")).content.decode()
+    assert "bootstrap" in methods
+    assert client.post(reverse("instruments:family_rename", args=[1]),
+                       {"name_en": "X", "name_fr": "Y"}).status_code == 404
+    client.force_login(secretariat_user)
+    reply = client.post(reverse("instruments:family_rename", args=[1]),
+                        {"name_en": "Standards", "name_fr": "Normes"})
+    assert reply.status_code == 302
+    assert "Normes" in client.get("/fr/instruments/families/").content.decode()
+    filtered = client.get(reverse("instruments:families"), {"source": "Nothing"})
+    assert "No family has instruments matching the filter." in filtered.content.decode()
