@@ -420,9 +420,10 @@ def family_pictures(summary: Mapping[str, Any]) -> dict:
         for n in f["numbers"]:
             for code, count in table.get(str(n), {}).items():
                 counts[code] = counts.get(code, 0) + count
-        comparison_rows.append({"label": f["name"], "number": f["number"], "counts": counts,
-                                "cells": [counts.get(code, 0) for code in experts]})
+        comparison_rows.append({"label": f["name"], "number": f["number"], "counts": counts})
     used = [code for code in experts if any(r["counts"].get(code) for r in comparison_rows)]
+    for row in comparison_rows:  # only the experts' families that hold instruments
+        row["cells"] = [row["counts"].get(code, 0) for code in used]
     bars = charts.stacked_bars(comparison_rows, used)
     for item in bars["legend"]:
         item["label"] = experts[item["key"]]
@@ -440,7 +441,7 @@ def family_pictures(summary: Mapping[str, Any]) -> dict:
             round(100 * e) for e in map_data.get("explained", [])],
         "map_shown": map_data.get("shown", 0), "map_total": map_data.get("total", 0),
         "comparison_rows": comparison_rows, "comparison_bars": bars,
-        "expert_labels": list(experts.values()),
+        "expert_labels": [experts[code] for code in used],
     }
 
 
