@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _log_in(page) -> None:
-    page.goto("/en/login/")
-    page.get_by_label("Username or email address").fill("analyst")
-    page.get_by_label("Password").fill("analyst-pass-2026")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/en/")
+    page.goto("/en/accounts/login/")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "analyst-pass-2026")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 def _fits(page, width: int = 1280) -> None:
@@ -42,12 +42,12 @@ def test_secretariat_curation_survives_reclustering(page, secretariat_user):
     assert page.get_by_role("heading", level=1).inner_text().startswith("Technical standards")
 
     page.goto(f"/en/instruments/families/{others[0]}/")
-    page.get_by_label("Merge with").select_option(str(others[1]))
+    page.locator("select[name=other]").select_option(str(others[1]))
     page.get_by_role("button", name="Merge", exact=True).click()
     page.wait_for_selector("text=The families were merged.")
 
     page.goto(f"/en/instruments/{odd.pk}/")
-    page.get_by_label("Family", exact=True).select_option(str(standard))
+    page.locator("select[name=family]").select_option(str(standard))
     page.get_by_label("Reason").fill("Written with the standards body")
     page.get_by_role("button", name="Pin", exact=True).click()
     page.wait_for_selector("text=The instrument is pinned to the family.")
