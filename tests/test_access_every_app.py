@@ -30,6 +30,12 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "web:home": (PUBLIC, {}),
     "web:login": (PUBLIC, {}),
     "web:logout": (PUBLIC, {}),
+    "web:password_change": (SIGNED_IN, {}),
+    "web:password_change_done": (SIGNED_IN, {}),
+    "web:password_reset": (PUBLIC, {}),
+    "web:password_reset_done": (PUBLIC, {}),
+    "web:password_reset_confirm": (PUBLIC, {"uidb64": "MQ", "token": "no-such-token"}),
+    "web:password_reset_complete": (PUBLIC, {}),
     "registry:organisation_list": (PUBLIC, {}),
     "registry:organisation_detail": (PUBLIC, {"acronym": "SYN-A"}),
     "questionnaires:index": (SECRETARIAT, {}),
@@ -178,3 +184,45 @@ def test_access(client, users, name, role, method):
             assert reverse("web:login") in reply["Location"]
     else:
         assert reply.status_code in (403, 404), f"{url} served a focal point"
+
+
+# --- the Django admin: the secretariat's; nobody else gets past its log-in ---------------
+
+
+def admin_urls() -> list[str]:
+    """The admin's index, and the list and add page of every model it registers."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls += [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"),
+                 reverse(f"admin:{meta.app_label}_{meta.model_name}_add")]
+    return urls
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_admin_access(client, users, django_user_model, role, lang):
+    from django.utils import translation
+
+    users["superuser"] = django_user_model.objects.create_superuser(
+        "root", "root@example.org", PASSWORD)
+    if users[role] is not None:
+        client.force_login(users[role])
+    with translation.override(lang):
+        urls = admin_urls()
+    assert len(urls) > 5
+    outsider = role in ("anonymous", "focal_point")
+    for url in urls:
+        for method in ("get", "post") if outsider else ("get",):
+            reply = getattr(client, method)(url)
+            assert reply.status_code < 500, f"{method.upper()} {url} as {role}: server error"
+            if outsider:
+                assert reply.status_code == 302, f"{url} served {role}"
+                assert "/admin/login/" in reply["Location"]
+            elif role == "superuser":
+                # Some models are read-only in the admin: their add page is refused.
+                assert reply.status_code == 200 or url.endswith("/add/"), url
+            else:  # staff without model permissions: the index, model pages refused
+                assert reply.status_code in (200, 403), url

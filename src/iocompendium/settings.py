@@ -11,11 +11,15 @@ Environment variables:
   ``smtp+tls://user:password@host:port``, ``file:///path`` or ``console://``; default: a
   file outbox, the ``mail`` folder of the data folder.
 - ``IOCOMPENDIUM_DEFAULT_FROM_EMAIL``: the sender address of the platform's mail.
+- ``IOCOMPENDIUM_TRUSTED_PROXIES``: comma-separated addresses or networks of the reverse
+  proxies in front of the site; only a request from one of them has its client address
+  read from ``IOCOMPENDIUM_PROXY_CLIENT_HEADER`` (default ``X-Forwarded-For``).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "iocompendium.web",
     "iocompendium.registry",
     "iocompendium.questionnaires",
@@ -66,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a throttled attempt into the "wait N seconds" page (web/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iocompendium.urls"
@@ -122,12 +129,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password-reset link works once (Django's token changes with the password) and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
-# Failed log-ins allowed per user name and per address within the window, before refusal.
-LOGIN_THROTTLE_ATTEMPTS = 5
-LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+
+# Log-in throttling: django-axes, with progressive delays instead of a lock-out
+# (iocompendium/web/throttle.py; docs/decisions/0013-throttling.md). Every password check
+# goes through authenticate(request, ...), so through AxesBackend first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "iocompendium.web.throttle.ProgressiveDelayHandler"
+AXES_FAILURE_LIMIT = 5  # failures (per user name, and per address) before delays start
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # failures are forgotten this long after the last
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused attempt is not counted
+AXES_LOCKOUT_CALLABLE = "iocompendium.web.throttle.wait_response"
+AXES_CLIENT_IP_CALLABLE = "iocompendium.web.throttle.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
+AXES_VERBOSE = False
+# The longest wait after repeated failures: the owner's right password works this many
+# seconds after the last failure at the latest.
+IOCOMPENDIUM_THROTTLE_MAX_DELAY_SECONDS = 8
+# Reverse proxies whose client-address header is believed (addresses or networks,
+# comma-separated, e.g. "127.0.0.1,10.0.0.0/8"); empty: REMOTE_ADDR is the client.
+IOCOMPENDIUM_TRUSTED_PROXIES = [
+    entry.strip() for entry in os.environ.get("IOCOMPENDIUM_TRUSTED_PROXIES", "").split(",")
+    if entry.strip()
+]
+IOCOMPENDIUM_PROXY_CLIENT_HEADER = os.environ.get(
+    "IOCOMPENDIUM_PROXY_CLIENT_HEADER", "X-Forwarded-For")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iocompendium.responses import formtree, selectors, services
 from iocompendium.responses.forms import AcceptInvitationForm, InvitationForm
+from iocompendium.web import throttle
 from iocompendium.web.roles import is_secretariat, organisation_id_of
 
 
@@ -56,11 +57,18 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("responses:invitations")
 
 
+INVITATION_LINK = "(invitation link)"
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link of the e-mail: set a password, become a contributor, log in."""
+    """The link of the e-mail: set a password, become a contributor, log in. Wrong links
+    count in the log-in throttle like wrong passwords (web/throttle.py)."""
+    if not throttle.is_allowed(request, INVITATION_LINK):
+        return throttle.wait_response(request, credentials={"username": INVITATION_LINK})
     invitation = selectors.invitation_by_token_hash(services.hash_token(token))
     if invitation is None:
+        throttle.record_failure(request, INVITATION_LINK)
         raise Http404
     problem = services.invitation_problem(invitation)
     joining = request.user.is_authenticated
