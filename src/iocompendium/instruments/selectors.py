@@ -382,6 +382,9 @@ def instrument_titles(ids: Sequence[int]) -> dict[int, str]:
     return dict(Instrument.objects.filter(pk__in=list(ids)).values_list("id", "title"))
 
 
+MAP_POINTS = 400
+
+
 def family_pictures(summary: Mapping[str, Any]) -> dict:
     """The pictures of the families page from the stored run (never recomputed here):
     heatmap of values by family, MCA map, comparison with the expert families."""
@@ -409,8 +412,12 @@ def family_pictures(summary: Mapping[str, Any]) -> dict:
     for label, row in zip(heat["labels"], heat_rows, strict=True):
         label["text"] = row["label"]
     map_data = pictures.get("map", {})
+    stored = map_data.get("points", [])
+    # The heaviest MAP_POINTS combinations are drawn: beyond, dots hide each other and
+    # only weigh the page down.
+    drawn = sorted(stored, key=lambda p: -p[3])[:MAP_POINTS]
     points = [[x, y, number_to_entry[f]["number"] if f in number_to_entry else f, n]
-              for x, y, f, n in map_data.get("points", [])]
+              for x, y, f, n in drawn]
     scatter = charts.scatter(points)
     table = summary.get("comparison", {}).get("table", {})
     experts = summary.get("expert_families", {})
@@ -439,7 +446,7 @@ def family_pictures(summary: Mapping[str, Any]) -> dict:
         "scatter": scatter, "map_legend": legend,
         "map_table": charts.centroids(points), "map_explained": [
             round(100 * e) for e in map_data.get("explained", [])],
-        "map_shown": map_data.get("shown", 0), "map_total": map_data.get("total", 0),
+        "map_shown": len(points), "map_total": map_data.get("total", 0),
         "comparison_rows": comparison_rows, "comparison_bars": bars,
         "expert_labels": [experts[code] for code in used],
     }
