@@ -93,3 +93,18 @@ def test_the_demo_reproduces_the_seed_fact_from_coded_text(tmp_path):
                 for o in document["tables"]["stakeholder_definition"]["options"]}
     assert coded["understanding_no_definition"] == selected["understanding_no_definition"] == 12
     assert document["tables"]["stakeholder_definition_text"]["agreement"]["kappa"] < 1
+
+
+def test_publishable_quotes_per_code_are_the_coded_passages_of_marked_answers(reconciled,
+                                                                             survey):
+    from iocompendium.evidence.services import mark_quote
+
+    _version, answers = survey
+    document = json.loads(reporting.build_json(content_for("synthetic-coding",
+                                                           with_charts=False)))
+    assert document["tables"]["understanding"]["quotes_by_code"] == {}
+    mark_quote(answers["SYN-D"], True)
+    document = json.loads(reporting.build_json(content_for("synthetic-coding",
+                                                           with_charts=False)))
+    assert document["tables"]["understanding"]["quotes_by_code"] == {
+        "no_definition": [{"organisation": "SYN-D", "text": answers["SYN-D"].value}]}

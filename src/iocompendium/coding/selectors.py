@@ -242,3 +242,13 @@ def coded_questions(questionnaire_id: int, language: str) -> list:
                 agreement=agreement_values.as_dict()["overall"],
             ))
     return result
+
+
+def final_passages(answer_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """answer id -> (code name, coded passage) of its final coding (reviewed segments)."""
+    result: dict[int, list[tuple[str, str]]] = {}
+    for answer_id, name, text in Segment.objects.filter(
+        answer_id__in=answer_ids, final=True, needs_review=False
+    ).order_by("answer_id", "start").values_list("answer_id", "code__name", "text"):
+        result.setdefault(answer_id, []).append((name, text))
+    return result

@@ -273,6 +273,10 @@ def _add_codes(entry: dict[str, Any], coded: Table) -> None:
                       for o in coded.options]
     entry["answered"] = coded.answered
     entry["agreement"] = coded.agreement
+    entry["quotes_by_code"] = {}
+    for quote in coded.quotes:  # category: the code's name (see evidence.services)
+        entry["quotes_by_code"].setdefault(quote.category, []).append(
+            {"organisation": quote.organisation, "text": quote.text})
     if coded.crosstab is not None:
         entry["codes_by_category"] = {
             name: counts for name, _label, counts in coded.crosstab.rows

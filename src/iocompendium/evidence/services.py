@@ -12,9 +12,9 @@ from django.utils import timezone, translation
 
 from iocompendium.analysis.charts import chart_specs, render_svg
 from iocompendium.analysis.coded import add_coded_tables
-from iocompendium.analysis.tables import Analysis, analyse
+from iocompendium.analysis.tables import Analysis, Quote, analyse
 from iocompendium.atomic import write_bytes_atomic
-from iocompendium.coding.selectors import coded_questions, coding_fingerprint
+from iocompendium.coding.selectors import coded_questions, coding_fingerprint, final_passages
 from iocompendium.evidence import reporting
 from iocompendium.evidence.models import QuestionMark, QuoteMark, ReportJob
 from iocompendium.evidence.selectors import (
@@ -23,6 +23,7 @@ from iocompendium.evidence.selectors import (
     analysed_version,
     evidence_data,
     fingerprint,
+    publishable_quotes,
     statuses_for,
 )
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
@@ -69,7 +70,25 @@ def compute(
         cached = (analysis, data.synthetic)
         cache.set(key, cached, ANALYSIS_CACHE_SECONDS)
     analysis, synthetic = cached
+    _add_code_quotes(analysis, slug, statuses)
     return ComputedEvidence(version, analysis, synthetic)
+
+
+def _add_code_quotes(analysis: Analysis, slug: str, statuses) -> None:
+    """Each coded table's quotes: the coded passages of the answers marked publishable
+    (read on every call, outside the analysis cache, so a new mark shows at once). In
+    these quotes ``category`` holds the code's name and ``path`` its label."""
+    for table in analysis.tables:
+        if not table.coded_from:
+            continue
+        quotes = publishable_quotes(slug, table.coded_from, statuses)
+        passages = final_passages([quote.answer_id for quote in quotes])
+        labels = {option.name: option.label for option in table.options}
+        table.quotes = [
+            Quote(organisation=quote.unit, category=name, path=labels.get(name, name),
+                  text=text)
+            for quote in quotes for name, text in passages.get(quote.answer_id, [])
+        ]
 
 
 def content_for(
