@@ -93,6 +93,16 @@ def test_the_demo_reproduces_the_seed_fact_from_coded_text(tmp_path):
                 for o in document["tables"]["stakeholder_definition"]["options"]}
     assert coded["understanding_no_definition"] == selected["understanding_no_definition"] == 12
     assert document["tables"]["stakeholder_definition_text"]["agreement"]["kappa"] < 1
+    # The compendium's stakeholder theme shows the coded question too, in both languages.
+    from iocompendium.compendium.figures import theme_figures
+
+    for lang, label in (("en", "Understanding, but no real definition"),
+                        ("fr", "Une compréhension, mais pas de véritable définition")):
+        with translation.override(lang):
+            figures = theme_figures("io-survey", lang, with_charts=False)
+        coded = [f for f in figures.of("stakeholders") if f.key.endswith("/codes")]
+        assert {row.label: row.count for row in coded[0].rows}[label] == 12
+        assert (coded[0].answered, coded[0].denominator) == (36, 36)
 
 
 def test_publishable_quotes_per_code_are_the_coded_passages_of_marked_answers(reconciled,
@@ -108,3 +118,4 @@ def test_publishable_quotes_per_code_are_the_coded_passages_of_marked_answers(re
                                                            with_charts=False)))
     assert document["tables"]["understanding"]["quotes_by_code"] == {
         "no_definition": [{"organisation": "SYN-D", "text": answers["SYN-D"].value}]}
+

@@ -96,6 +96,12 @@ def theme_figures(slug: str, lang: str, *, with_charts: bool = True,
         return ThemeFigures(False, _("No approved response to the survey yet."))
     analysis = analyse(data.version.structure, data.answers, lang=lang,
                        respondents=data.respondents, relevance=data.relevance)
+    # Coded free-text questions are figures too (their codes counted like options).
+    from iocompendium.analysis.coded import add_coded_tables
+    from iocompendium.coding.selectors import coded_questions
+
+    add_coded_tables(analysis, data.answers,
+                     coded_questions(data.version.questionnaire_id, lang))
     texts = ChartTexts(organisations=_("Organisations"), instances=_("Instances"),
                        option=_("Answer"), category=_("Organisation category"))
     result = ThemeFigures(True, respondents=analysis.respondents, synthetic=data.synthetic)
@@ -122,9 +128,11 @@ def cached_theme_figures(slug: str, lang: str) -> ThemeFigures:
     from django.core.cache import cache
 
     try:
+        from iocompendium.coding.selectors import coding_fingerprint
         from iocompendium.evidence import selectors as evidence
 
-        key = f"compendium:figures:{evidence.fingerprint(slug, APPROVED)}:{lang}"
+        coding = coding_fingerprint(evidence.analysed_version(slug).questionnaire_id)
+        key = f"compendium:figures:{evidence.fingerprint(slug, APPROVED)}:{coding}:{lang}"
     except Exception:  # noqa: BLE001 - no fingerprint: compute without the cache
         return theme_figures(slug, lang)
     figures = cache.get(key)
