@@ -108,22 +108,58 @@ def answer_ids_to(codebook: Codebook, question: str) -> list[int]:
 
 
 @dataclass
+class AnswerText:
+    pk: int
+    path: str
+    value: str
+    unit: str  # the respondent unit's label (acronym, jurisdiction code or key)
+
+
+@dataclass
+class SegmentView:
+    pk: int
+    code: Code
+    start: int
+    end: int
+    text: str
+    memo: str
+    needs_review: bool
+
+
+@dataclass
 class CodingRow:
-    answer: Answer
-    segments: list[Segment]
+    answer: AnswerText
+    segments: list[SegmentView]
 
 
 def coding_rows(codebook: Codebook, question: str, coder: Coder | None,
                 *, final: bool = False) -> list[CodingRow]:
     """The answers to code with the viewer's own segments (or the final ones): coders see
-    only their own coding until reconciliation."""
-    answers = [a for a in answers_to(codebook, question) if template_path(a.path) == question]
-    segments = Segment.objects.filter(code__codebook=codebook, answer__in=answers)
+    only their own coding until reconciliation. Read as plain values (no model
+    instances): the page lists 1,000 answers and their segments quickly."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    unit = Coalesce("response__organisation__acronym", "response__jurisdiction__code",
+                    "response__unit_key", Value(""))
+    answers = [
+        AnswerText(pk, path, value, unit_name)
+        for pk, path, value, unit_name in answers_to(codebook, question)
+        .annotate(unit_name=unit).values_list("pk", "path", "value", "unit_name")
+        if template_path(path) == question
+    ]
+    codes = {code.pk: code for code in codes_of(codebook)}
+    segments = Segment.objects.filter(code__codebook=codebook,
+                                      answer_id__in=[a.pk for a in answers])
     segments = segments.filter(final=True) if final else segments.filter(coder=coder,
                                                                         final=False)
-    by_answer: dict[int, list[Segment]] = {}
-    for segment in segments.select_related("code").order_by("start", "end"):
-        by_answer.setdefault(segment.answer_id, []).append(segment)
+    by_answer: dict[int, list[SegmentView]] = {}
+    for pk, answer_id, code_id, start, end, text, memo, review in segments.order_by(
+        "start", "end"
+    ).values_list("pk", "answer_id", "code_id", "start", "end", "text", "memo",
+                  "needs_review"):
+        by_answer.setdefault(answer_id, []).append(
+            SegmentView(pk, codes[code_id], start, end, text, memo, review))
     return [CodingRow(answer, by_answer.get(answer.pk, [])) for answer in answers]
 
 

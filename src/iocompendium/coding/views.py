@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from iocompendium.coding import refi, selectors, services, suggestions, tabular
+from iocompendium.coding import refi, rendering, selectors, services, suggestions, tabular
 from iocompendium.coding.models import Code, Codebook, Segment, Suggestion
 from iocompendium.questionnaires.models import Questionnaire
 from iocompendium.responses.models import Answer
@@ -173,10 +173,14 @@ def coding_page(request: HttpRequest, slug: str) -> HttpResponse:
     coder = selectors.coder_of(request.user)
     show_final = request.GET.get("final") == "1" or coder is None
     services.flag_changed_answers(book)
+    rows = selectors.coding_rows(book, question, coder, final=show_final)
+    items = rendering.answer_items(
+        rows, final=show_final, can_code=coder is not None,
+        memo_url=reverse("coding:segment_memo", kwargs={"slug": book.slug}),
+        remove_url=reverse("coding:segment_remove", kwargs={"slug": book.slug}))
     return render(request, "coding/coding.html", {
         "codebook": book, "question": question, "question_label": questions[question],
-        "questions": questions.items(), "rows": selectors.coding_rows(
-            book, question, coder, final=show_final),
+        "questions": questions.items(), "rows": rows, "answer_items": items,
         "codes": selectors.code_tree(book), "coder": coder, "final": show_final,
         "suggestions": selectors.pending_suggestions(book, question)[:200],
         "lang": get_language()})
