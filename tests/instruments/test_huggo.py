@@ -137,3 +137,24 @@ def check_search_command_json_contract(capsys):
         assert set(item) >= {"key", "title", "organisation", "type", "legal_effect", "year",
                              "family", "snippet"}
     assert set(data["facets"]) == set(selectors.FACETS)
+
+
+def test_huggo_and_another_source_share_the_families(imported, frame):
+    # A second, SYNTHETIC source of agreements and standards: both sources go through the
+    # same type mapping into one typology, and the families page filters by source.
+    from tests.instruments.test_curation import make_instruments
+
+    make_instruments("csv", [("Agreement", "binding", "states", 8),
+                             ("Standard", "non_binding", "technical_committee", 12)])
+    services.compute_families(seed=1, bootstrap=8)
+    summary = selectors.families_summary("en")
+    assert summary["stability"]["mean_ari"] >= 0.85
+    huggo = selectors.family_counts(source="HUGGO")
+    synthetic = selectors.family_counts(source="Synthetic")
+    assert sum(huggo.values()) == len(frame) == imported.rows
+    assert sum(synthetic.values()) == 20
+    agreement = Instrument.objects.get(external_key="csv-Agreement-0").family.number
+    huggo_agreements = Instrument.objects.filter(source__name="HUGGO",
+                                                 native_type="Agreement")
+    # The synthetic agreements sit in a family that also holds HUGGO agreements.
+    assert huggo_agreements.filter(family__number=agreement).exists()
