@@ -25,19 +25,28 @@ collection work): an import diffs whole responses and writes them in bulk.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
+from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion, Unit
 from iocompendium.questionnaires.structure import Structure, template_path
-from iocompendium.registry.models import Category, Organisation
-from iocompendium.responses.models import Answer, AuditEvent, Response, ResponseStatus
+from iocompendium.registry.jurisdiction_services import find_jurisdiction, jurisdiction_index
+from iocompendium.registry.models import Category, Jurisdiction, Organisation
+from iocompendium.responses.models import (
+    Answer,
+    AuditEvent,
+    ImportRun,
+    Response,
+    ResponseStatus,
+)
 from iocompendium.responses.tabular import (
     KEY_COLUMN,
     STATUS,
@@ -50,6 +59,17 @@ from iocompendium.responses.tabular import (
     parse_wide,
     read_sheets,
 )
+from iocompendium.responses.tabular.parsing import (
+    FLAG,
+    FLAG_CONSTRAINT,
+    FLAG_MISSING_REQUIRED,
+    SKIP_REJECTED,
+    STRICT,
+    Counts,
+    ParseOptions,
+    default_submission_key,
+)
+from iocompendium.responses.tabular.recodes import Recodes
 
 DEFAULT_STATUS = ResponseStatus.APPROVED
 # The statuses an import may give (a review in progress is not imported).
@@ -90,6 +110,55 @@ class ImportReport:
     answers_removed: int = 0
     organisations_created: list[str] = field(default_factory=list)  # acronyms
     notes: list[str] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+    layout: dict = field(default_factory=dict)
+    policy: str = STRICT
+    unit: str = Unit.ORGANISATION
+    key_column: str = ""
+    respondent_column: str = ""
+    recodes: list[dict[str, str]] = field(default_factory=list)
+    recoded: int = 0  # cells whose value a recode replaced
+    import_run: int | None = None  # the ImportRun's id once written
+
+    def as_json(self) -> dict:
+        """The ``responses import --json`` object (the Contract)."""
+        return {
+            **self.counts.as_dict(),
+            "applied": self.applied,
+            "dry_run": self.dry_run,
+            "unit": self.unit,
+            "policy": self.policy,
+            "key": self.key_column,
+            "respondent_column": self.respondent_column,
+            "layout": self.layout,
+            "recodes": self.recodes,
+            "recoded": self.recoded,
+            "responses": {
+                "created": self.responses_created,
+                "changed": self.responses_changed,
+                "unchanged": self.responses_unchanged,
+            },
+            "answers": {"written": self.answers_written, "removed": self.answers_removed},
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "import_run": self.import_run,
+        }
+
+    def counts_line(self) -> str:
+        """Nothing lost, in one sentence (the command's and the web page's)."""
+        counts = self.counts
+        skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(counts.skipped.items()))
+        return gettext(
+            "%(rows)s row(s); %(values)s value(s) in the file = %(stored)s stored "
+            "(%(flagged)s flagged) + %(skipped)s skipped (%(reasons)s)."
+        ) % {
+            "rows": counts.rows,
+            "values": counts.values_in_file,
+            "stored": counts.stored,
+            "flagged": counts.as_dict()["flagged"],
+            "skipped": sum(counts.skipped.values()),
+            "reasons": skipped or "-",
+        }
 
     @property
     def errors(self) -> list[Problem]:
@@ -134,6 +203,19 @@ class ResponsePlan:
     status: str
     answers: dict[str, str]  # the whole response after the import
     existing: Response | None = None
+    jurisdiction: Jurisdiction | None = None
+    unit_key: str = ""
+    # Answer path -> the problem it is kept with (policy "flag"); absent: valid.
+    flags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def unit(self) -> tuple:
+        """Which respondent the response belongs to, comparable across plans and rows."""
+        if self.organisation is not None:
+            return ("organisation", self.organisation.acronym)
+        if self.jurisdiction is not None:
+            return ("jurisdiction", self.jurisdiction.pk)
+        return ("submission", self.unit_key)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -152,6 +234,21 @@ def import_version(slug: str) -> QuestionnaireVersion:
     return version
 
 
+@dataclass
+class ImportOptions:
+    """Everything a user chooses for an import (the command's options, the web form)."""
+
+    status: str | None = None
+    key: str | None = None  # the column identifying each row (submission key)
+    respondent_column: str | None = None  # the column naming the organisation/jurisdiction
+    organisation: str | None = None  # file every row under this organisation (legacy)
+    create_organisations: bool = False
+    policy: str = STRICT
+    recodes: Recodes | None = None
+    dry_run: bool = False
+    language: str = ENGINE_LANGUAGE
+
+
 def import_responses(
     slug: str,
     path: Path | str,
@@ -159,35 +256,97 @@ def import_responses(
     data: bytes | None = None,
     status: str | None = None,
     key: str | None = None,
+    respondent_column: str | None = None,
     organisation: str | None = None,
     create_organisations: bool = False,
+    policy: str = STRICT,
+    recodes: Recodes | None = None,
     user=None,
     dry_run: bool = False,
     language: str = ENGINE_LANGUAGE,
 ) -> ImportReport:
     """Import a wide .xlsx, .csv or .zip of CSVs; all or nothing. See the module docstring.
 
-    ``create_organisations``: an acronym missing from the registry becomes a new
-    organisation (name and category from the answers ``organisation/name`` and
-    ``organisation/category`` when given) instead of an error of its row.
+    ``key``: the column identifying each row (a submission's key; for organisations, the
+    acronym column unless ``respondent_column`` names it). ``respondent_column``: the column
+    naming each row's organisation or jurisdiction. ``policy``: "strict" refuses the file
+    on any problem; "flag" keeps problem values, marked with their problem. ``recodes``:
+    file values mapped to the form's before checking. ``create_organisations``: an acronym
+    missing from the registry becomes a new organisation instead of an error of its row.
     ``dry_run``: check and count, write nothing. ``language``: of the form's messages."""
-    version = import_version(slug)
-    try:
-        sheets = read_sheets(path, data)
-    except TabularFileError as error:
-        raise ImportFailed(error.template, **error.params) from error
-    parsed = parse_wide(version.structure, sheets, key=key)
-    return apply_parsed(
-        version,
-        parsed,
+    options = ImportOptions(
         status=status,
-        organisation=organisation,
-        user=user,
         key=key,
+        respondent_column=respondent_column,
+        organisation=organisation,
         create_organisations=create_organisations,
+        policy=policy,
+        recodes=recodes,
         dry_run=dry_run,
         language=language,
     )
+    return run_import(slug, path, options, data=data, user=user)
+
+
+def run_import(
+    slug: str, path: Path | str, options: ImportOptions, *, data: bytes | None = None, user=None
+) -> ImportReport:
+    version = import_version(slug)
+    if options.policy not in {STRICT, FLAG}:
+        raise ImportFailed(
+            gettext_noop("Unknown policy '%(policy)s'; use strict or flag."), policy=options.policy
+        )
+    try:
+        sheets = read_sheets(path, data)
+        if data is None:
+            data = Path(path).read_bytes()
+    except TabularFileError as error:
+        raise ImportFailed(error.template, **error.params) from error
+    unit = version.questionnaire.unit
+    parse_options = _parse_options(unit, options, sheets)
+    parsed = parse_wide(version.structure, sheets, options=parse_options)
+    report = apply_parsed(
+        version,
+        parsed,
+        status=options.status,
+        organisation=options.organisation,
+        user=user,
+        key=parse_options.key,
+        create_organisations=options.create_organisations,
+        dry_run=options.dry_run,
+        language=options.language,
+        policy=options.policy,
+        source=(Path(path).name, hashlib.sha256(data).hexdigest()),
+        respondent_column=options.respondent_column or "",
+        recodes=options.recodes,
+    )
+    return report
+
+
+def _parse_options(unit: str, options: ImportOptions, sheets) -> ParseOptions:
+    """Which column identifies a row, by the questionnaire's unit (see ``run_import``)."""
+    key, title_column = options.key, None
+    if unit == Unit.SUBMISSION:
+        if key is None and sheets:
+            key = default_submission_key(sheets[0])
+    elif options.respondent_column and not options.organisation:
+        key, title_column = options.respondent_column, options.key
+    elif unit == Unit.JURISDICTION and key is None:
+        key = _first_header(sheets, JURISDICTION_HEADERS)
+    return ParseOptions(
+        key=key, title_column=title_column, policy=options.policy, recodes=options.recodes
+    )
+
+
+# Headers naming a row's jurisdiction when no --respondent-column is given.
+JURISDICTION_HEADERS = ("jurisdiction", "country", "iso3", "country_code", "economy")
+
+
+def _first_header(sheets, candidates) -> str | None:
+    if not sheets:
+        return None
+    headers = {h.strip().lower(): h for h in sheets[0].headers}
+    return next((headers[c] for c in candidates if c in headers), None)
 
 
 def apply_parsed(
@@ -202,6 +361,10 @@ def apply_parsed(
     create_organisations: bool = False,
     dry_run: bool = False,
     language: str = ENGINE_LANGUAGE,
+    policy: str = STRICT,
+    source: tuple[str, str] | None = None,
+    respondent_column: str = "",
+    recodes: Recodes | None = None,
 ) -> ImportReport:
     """Check the parsed file as whole responses, then write it if no error was found.
 
@@ -215,7 +378,18 @@ def apply_parsed(
             status=status,
             statuses=", ".join(ResponseStatus.values),
         )
-    report = ImportReport(problems=list(parsed.problems), dry_run=dry_run)
+    report = ImportReport(
+        problems=list(parsed.problems),
+        dry_run=dry_run,
+        counts=parsed.counts,
+        layout=parsed.layout.as_dict() if parsed.layout else {},
+        policy=policy,
+        unit=version.questionnaire.unit,
+        key_column=key or "",
+        respondent_column=respondent_column,
+        recodes=recodes.rows() if recodes else [],
+        recoded=sum(recodes.used.values()) if recodes else 0,
+    )
     with nullcontext() if dry_run else transaction.atomic():
         plans = _checked_plans(
             version,
@@ -227,19 +401,54 @@ def apply_parsed(
             validate=validate,
             create_organisations=create_organisations,
             language=language,
+            policy=policy,
         )
+        _final_counts(parsed, plans, report.counts)
         if report.errors:
             return report
         _count(plans, report)
         if dry_run:
             return report
-        for created in {p.organisation.acronym: p.organisation for p in plans}.values():
+        for created in {p.organisation.acronym: p.organisation for p in plans
+                        if p.organisation is not None}.values():
             if created.pk is None:
                 created.save()
                 report.notes.append(f"Created the organisation '{created.acronym}'.")
-        _write(version, plans, user)
+        run = _import_run(version, report, source, status, user) if source else None
+        report.import_run = run.pk if run else None
+        _write(version, plans, user, run)
     report.applied = True
     return report
+
+
+def _import_run(version, report: ImportReport, source, status, user) -> ImportRun:
+    """The record of the import: file, options, recodes and counts, for audit and re-runs."""
+    return ImportRun.objects.create(
+        questionnaire_version=version,
+        file_name=source[0][:255],
+        file_sha256=source[1],
+        layout=report.layout,
+        policy=report.policy,
+        key_column=report.key_column[:200],
+        respondent_column=report.respondent_column[:200],
+        status=status or "",
+        recodes=report.recodes,
+        counts=report.counts.as_dict(),
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+def _final_counts(parsed: ParsedFile, plans: list[ResponsePlan], counts: Counts) -> None:
+    """Stored and flagged values of the rows that will be written; the values of rows
+    refused while planning (unknown respondent, bad status) move to skipped."""
+    planned = {id(plan.parsed) for plan in plans}
+    dropped = sum(p.stored for p in parsed.responses if id(p) not in planned)
+    counts.skip(SKIP_REJECTED, dropped)
+    counts.stored = sum(plan.parsed.stored for plan in plans)
+    counts.flagged.clear()
+    for plan in plans:
+        for flag in plan.flags.values():
+            counts.flagged[flag] += 1
 
 
 def _checked_plans(
@@ -249,12 +458,15 @@ def _checked_plans(
     *,
     validate: bool,
     language: str,
+    policy: str = STRICT,
     **options,
 ) -> list[ResponsePlan]:
     plans = _plan(version, parsed, report, **options)
     if validate:
         for plan in plans:
-            report.problems.extend(validate_response(version.structure, plan, language))
+            report.problems.extend(
+                validate_response(version.structure, plan, language, policy=policy)
+            )
     return plans
 
 
@@ -286,6 +498,59 @@ def new_organisation(acronym: str, answers: Mapping[str, str]) -> Organisation:
     )
 
 
+class _Units:
+    """Finds the respondent unit of each row, by the questionnaire's unit."""
+
+    def __init__(self, version, parsed, *, organisation, create_organisations) -> None:
+        self.unit = version.questionnaire.unit
+        self.placeholder = placeholder_organisation(organisation) if organisation else None
+        self.create = create_organisations
+        keys = {p.key for p in parsed.responses}
+        self.known: dict[str, Organisation] = {}
+        self.jurisdictions: dict = {}
+        if self.placeholder is None and self.unit == Unit.ORGANISATION:
+            self.known = {o.acronym: o for o in Organisation.objects.filter(acronym__in=keys)}
+        if self.unit == Unit.JURISDICTION:
+            self.jurisdictions = jurisdiction_index()
+
+    def of(self, row: ParsedResponse) -> tuple[dict | None, Problem | None]:
+        """(unit fields of the plan, or None with the problem)."""
+        if self.placeholder is not None:
+            return {"organisation": self.placeholder, "title": row.key}, None
+        if self.unit == Unit.SUBMISSION:
+            return {"organisation": None, "unit_key": row.key, "title": row.title}, None
+        if self.unit == Unit.JURISDICTION:
+            found = find_jurisdiction(row.key, self.jurisdictions)
+            if found is None:
+                return None, self._unknown(
+                    row,
+                    gettext_noop(
+                        "unknown jurisdiction '%(name)s' (use an ISO 3166 code or name, or "
+                        "add it with 'iocompendium jurisdictions add')."
+                    ),
+                    {"name": row.key},
+                )
+            return {"organisation": None, "jurisdiction": found, "title": row.title}, None
+        owner = self.known.get(row.key)
+        if owner is None and self.create:
+            owner = self.known[row.key] = new_organisation(row.key, row.answers)
+        if owner is None:
+            return None, self._unknown(
+                row,
+                gettext_noop(
+                    "unknown organisation '%(acronym)s' (add it to the registry, or "
+                    "import with the option to create missing organisations)."
+                ),
+                {"acronym": row.key},
+            )
+        return {"organisation": owner, "title": row.title}, None
+
+    def _unknown(self, row: ParsedResponse, template: str, params: dict) -> Problem:
+        return Problem(row.sheet, row.row, self.key_column, template, params=params)
+
+    key_column = KEY_COLUMN
+
+
 def _plan(
     version: QuestionnaireVersion,
     parsed: ParsedFile,
@@ -296,34 +561,16 @@ def _plan(
     key: str | None,
     create_organisations: bool = False,
 ) -> list[ResponsePlan]:
-    placeholder = placeholder_organisation(organisation) if organisation else None
-    keys = {p.key for p in parsed.responses}
-    known = (
-        {} if placeholder else {o.acronym: o for o in Organisation.objects.filter(acronym__in=keys)}
+    units = _Units(
+        version, parsed, organisation=organisation, create_organisations=create_organisations
     )
-    existing = _existing_responses(version, placeholder, known)
-    plans = []
+    units.key_column = key or KEY_COLUMN
+    located = []
     for row in parsed.responses:
-        if placeholder is not None:
-            owner, title = placeholder, row.key
-        else:
-            owner, title = known.get(row.key), row.title
-            if owner is None and create_organisations:
-                owner = known[row.key] = new_organisation(row.key, row.answers)
-            if owner is None:
-                report.problems.append(
-                    Problem(
-                        row.sheet,
-                        row.row,
-                        key or KEY_COLUMN,
-                        gettext_noop(
-                            "unknown organisation '%(acronym)s' (add it to the registry, or "
-                            "import with the option to create missing organisations)."
-                        ),
-                        params={"acronym": row.key},
-                    )
-                )
-                continue
+        fields, problem = units.of(row)
+        if problem is not None:
+            report.problems.append(problem)
+            continue
         row_status = status or row.status or DEFAULT_STATUS
         if row_status not in ResponseStatus.values:
             report.problems.append(
@@ -336,30 +583,43 @@ def _plan(
                 )
             )
             continue
-        response = existing.get((owner.acronym, title))
-        current = response.current if response is not None else {}
-        plans.append(
-            ResponsePlan(
-                row,
-                owner,
-                title,
-                row_status,
-                merge_answers(current, row.answers, parsed.covered),
-                response,
-            )
-        )
+        located.append((row, fields, row_status))
+    existing = _existing_responses(version, [fields for _row, fields, _status in located])
+    plans = []
+    for row, fields, row_status in located:
+        plan = ResponsePlan(row, status=row_status, answers={}, **fields)
+        plan.existing = existing.get((plan.unit, plan.title))
+        current = plan.existing.current if plan.existing is not None else {}
+        plan.answers = merge_answers(current, row.answers, parsed.covered)
+        plan.flags = dict(row.flags)
+        plans.append(plan)
     return plans
 
 
-def _existing_responses(version, placeholder, known) -> dict[tuple[str, str], Response]:
-    organisations = [placeholder] if placeholder and placeholder.pk else list(known.values())
-    responses = Response.objects.filter(version=version, organisation__in=organisations)
-    found: dict[tuple[str, str], Response] = {}
+def _existing_responses(version, located: list[dict]) -> dict[tuple, Response]:
+    """The version's responses of the units in the file, by (unit, title), with answers."""
+    organisations = {f["organisation"].pk for f in located if f.get("organisation") and
+                     f["organisation"].pk}
+    jurisdictions = {f["jurisdiction"].pk for f in located if f.get("jurisdiction")}
+    keys = {f["unit_key"] for f in located if f.get("unit_key")}
+    responses = Response.objects.filter(version=version).filter(
+        Q(organisation__in=organisations) | Q(jurisdiction__in=jurisdictions)
+        | Q(unit_key__in=keys)
+    )
+    found: dict[tuple, Response] = {}
     for response in responses.select_related("organisation").order_by("id"):
-        found.setdefault((response.organisation.acronym, response.title), response)
+        if response.organisation_id:
+            unit = ("organisation", response.organisation.acronym)
+        elif response.jurisdiction_id:
+            unit = ("jurisdiction", response.jurisdiction_id)
+        else:
+            unit = ("submission", response.unit_key)
+        found.setdefault((unit, response.title), response)
     current: dict[int, dict[str, Answer]] = {r.pk: {} for r in found.values()}
-    for answer in Answer.objects.filter(response__in=list(found.values())):
-        current[answer.response_id][answer.path] = answer
+    ids = list(current)
+    for start in range(0, len(ids), BATCH):
+        for answer in Answer.objects.filter(response_id__in=ids[start : start + BATCH]):
+            current[answer.response_id][answer.path] = answer
     for response in found.values():
         response.current_answers = current[response.pk]
         response.current = {path: a.value for path, a in current[response.pk].items()}
@@ -376,16 +636,23 @@ def merge_answers(
 
 
 def validate_response(
-    structure: Structure, plan: ResponsePlan, language: str = ENGINE_LANGUAGE
+    structure: Structure,
+    plan: ResponsePlan,
+    language: str = ENGINE_LANGUAGE,
+    *,
+    policy: str = STRICT,
 ) -> list[Problem]:
-    """Constraints, required answers and relevance of one whole response, by the engine."""
+    """Constraints, required answers and relevance of one whole response, by the engine.
+
+    Policy "flag": a failed constraint marks the answer (kept as given); a missing required
+    answer is recorded as an empty answer marked ``missing_required``."""
     from iocompendium.questionnaires.engine import evaluate
 
     problems = []
     row = plan.parsed
     for path, result in evaluate(structure, plan.answers, language).items():
-        if path in row.rejected:
-            continue  # its cell was refused and reported already
+        if path in row.rejected or path in plan.flags:
+            continue  # its cell was refused or flagged and reported already
         sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
         given = plan.answers.get(path, "")
         if not result.get("relevant", True):
@@ -408,7 +675,19 @@ def validate_response(
         missing_required = result.get("required") and result.get("value", "") == ""
         if missing_required and plan.status == ResponseStatus.DRAFT:
             continue  # a draft may be incomplete
-        problems.append(Problem(sheet, row_number, column, FORM_MESSAGE, params={"message": error}))
+        flag = FLAG_MISSING_REQUIRED if missing_required else FLAG_CONSTRAINT
+        severity = "error"
+        if policy == FLAG:
+            severity = "flag"
+            plan.flags[path] = flag
+            if missing_required:
+                plan.answers[path] = ""
+        problems.append(
+            Problem(
+                sheet, row_number, column, FORM_MESSAGE, severity, {"message": error},
+                flag=flag, question=template_path(path),
+            )
+        )
     return problems
 
 
@@ -434,7 +713,9 @@ def changes_of(plan: ResponsePlan) -> PlanChanges:
     answers = [
         (path, current.get(path), value)
         for path, value in plan.answers.items()
-        if path not in current or current[path].value != value
+        if path not in current
+        or current[path].value != value
+        or current[path].flag != plan.flags.get(path)
     ]
     removed = [answer for path, answer in current.items() if path not in plan.answers]
     moved = plan.existing is not None and plan.existing.status != plan.status
@@ -453,12 +734,16 @@ def _count(plans: Iterable[ResponsePlan], report: ImportReport) -> None:
             report.responses_changed += 1
         else:
             report.responses_unchanged += 1
+        if plan.organisation is None:
+            continue
         acronym = plan.organisation.acronym
         if plan.organisation.pk is None and acronym not in report.organisations_created:
             report.organisations_created.append(acronym)
 
 
-def _write(version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user) -> None:
+def _write(
+    version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user, run: ImportRun | None = None
+) -> None:
     now = timezone.now()
     actor_label = getattr(user, "username", "") or "import"
     new_answers: list[Answer] = []
@@ -481,22 +766,26 @@ def _write(version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user) -
         )
 
     plans = list(plans)
-    created_responses = _create_responses(version, [p for p in plans if p.existing is None])
+    created_responses = _create_responses(version, [p for p in plans if p.existing is None], run)
     to_stamp: list[Response] = []
     for plan in plans:
         changes = changes_of(plan)
         response = plan.existing
         if response is None:
-            response = created_responses[(plan.organisation.pk, plan.title)]
+            response = created_responses[(plan.unit, plan.title)]
             event(response, "status", "", "", plan.status)
         for path, answer, value in changes.answers:
             if answer is None:
                 new_answers.append(
-                    Answer(response=response, path=path, value=value, updated_by=user)
+                    Answer(
+                        response=response, path=path, value=value, updated_by=user,
+                        flag=plan.flags.get(path),
+                    )
                 )
                 event(response, "answer", path, "", value)
             else:
                 event(response, "answer", path, answer.value, value)
+                answer.flag = plan.flags.get(path)
                 answer.value, answer.revision = value, answer.revision + 1
                 answer.updated_by, answer.updated_at = user, now
                 changed_answers.append(answer)
@@ -507,12 +796,15 @@ def _write(version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user) -
             event(response, "status", "", response.status, plan.status)
             response.status = plan.status
         if changes.any or plan.existing is None:
+            if run is not None:
+                response.import_run = run
             to_stamp.append(response)
     for start in range(0, len(removed_ids), BATCH):
         Answer.objects.filter(pk__in=removed_ids[start : start + BATCH]).delete()
     Answer.objects.bulk_create(new_answers, batch_size=BATCH)
     Answer.objects.bulk_update(
-        changed_answers, ["value", "revision", "updated_by", "updated_at"], batch_size=BATCH
+        changed_answers, ["value", "flag", "revision", "updated_by", "updated_at"],
+        batch_size=BATCH,
     )
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     # Saved last, once the answers are in: receivers of post_save (the instruments
@@ -522,29 +814,34 @@ def _write(version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user) -
 
 
 def _create_responses(
-    version: QuestionnaireVersion, plans: list[ResponsePlan]
-) -> dict[tuple[int, str], Response]:
+    version: QuestionnaireVersion, plans: list[ResponsePlan], run: ImportRun | None = None
+) -> dict[tuple, Response]:
     """The new responses, in bulk (their post_save comes with ``_stamp``)."""
     created = Response.objects.bulk_create(
         [
             Response(
                 organisation=plan.organisation,
+                jurisdiction=plan.jurisdiction,
+                unit_key=plan.unit_key,
                 version=version,
                 title=plan.title,
                 status=plan.status,
-                synthetic=plan.organisation.synthetic,
+                synthetic=bool(plan.organisation and plan.organisation.synthetic),
+                import_run=run,
             )
             for plan in plans
         ],
         batch_size=BATCH,
     )
-    if any(response.pk is None for response in created):  # a database without RETURNING
-        created = list(
-            Response.objects.filter(
-                version=version, organisation__in=[p.organisation for p in plans]
-            )
-        )
-    return {(response.organisation_id, response.title): response for response in created}
+    by_unit = {}
+    for plan, response in zip(plans, created, strict=True):
+        if response.pk is None:  # a database without RETURNING
+            response = Response.objects.filter(
+                version=version, organisation=plan.organisation,
+                jurisdiction=plan.jurisdiction, unit_key=plan.unit_key, title=plan.title,
+            ).latest("id")
+        by_unit[(plan.unit, plan.title)] = response
+    return by_unit
 
 
 def _stamp(response: Response, now) -> None:
@@ -562,6 +859,7 @@ def _stamp(response: Response, now) -> None:
     response.progress_answered = response.progress_relevant = None
     response.save(
         update_fields=[
+            "import_run",
             "status",
             "last_activity_at",
             "submitted_at",

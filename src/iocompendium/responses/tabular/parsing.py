@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +18,7 @@ from .common import (
     KEY_COLUMN,
     MAIN_SHEET,
     MAX_SHEET_NAME,
+    METADATA_TYPES,
     PARENT_INDEX,
     STATUS,
     TITLE,
@@ -29,7 +30,19 @@ from .common import (
     repeat_refs,
     repeat_sheet_names,
 )
+from .layout import (
+    FALSE_WORDS,
+    SUBMISSION_KEYS,
+    TRUE_WORDS,
+    Layout,
+    detect_layout,
+    header_candidates,
+    is_server_column,
+    plain_words,
+    split_choice_header,
+)
 from .reading import RawSheet
+from .recodes import Recodes
 
 # --------------------------------------------------------------------------- parsing
 
@@ -42,8 +55,14 @@ class Problem:
     row: int  # 1-based spreadsheet row; 1 = the header row
     column: str
     template: str  # English, marked with gettext_noop; %(name)s placeholders
-    severity: str = "error"  # or "warning": reported, the import goes on
+    # "error" refuses the file; "warning" is reported and the import goes on; "flag": the
+    # value is kept with its problem (policy "keep and flag").
+    severity: str = "error"
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    # The class of data problem (FLAG_* below) and the question's path, when there is one:
+    # the check page summarises by both.
+    flag: str = ""
+    question: str = ""
 
     @property
     def message(self) -> str:
@@ -71,6 +90,70 @@ class ParsedResponse:
     locations: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     # Answer paths whose cell was refused: already reported, not checked again.
     rejected: set[str] = field(default_factory=set)
+    # Answer path -> the problem its value is kept with (policy "flag").
+    flags: dict[str, str] = field(default_factory=dict)
+    # Non-empty cells of the rows of this response (main and repeat sheets) and those
+    # that became a stored answer: a response dropped later moves them to "skipped".
+    cells: int = 0
+    stored: int = 0
+
+
+STRICT, FLAG = "strict", "flag"
+# The classes of data problem a value may be kept with (Answer.flag).
+FLAG_NOT_IN_LIST = "not_in_list"
+FLAG_MISSING_REQUIRED = "missing_required"
+FLAG_CONSTRAINT = "constraint"
+FLAG_TYPE = "type"
+# Why a non-empty cell of the file is not stored.
+SKIP_METADATA = "metadata"  # server and device columns (_uuid, start, SubmissionDate...)
+SKIP_DUPLICATE = "duplicate_column"  # 0/1 columns restating a select_multiple
+SKIP_RESPONDENT = "respondent_column"  # the key and respondent columns themselves
+SKIP_CALCULATED = "calculated"  # calculations and notes: recomputed, never typed
+SKIP_NOT_IN_FORM = "not_in_form"  # columns and sheets matching no question
+SKIP_REJECTED = "rejected"  # refused values and rows (strict policy, rows without key...)
+SKIP_RECODED_EMPTY = "recoded_to_empty"  # a recode mapped the value to nothing
+
+
+@dataclass
+class Counts:
+    """Nothing is lost: ``values_in_file == stored + sum(skipped.values())``."""
+
+    rows: int = 0
+    values_in_file: int = 0
+    stored: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)  # flag -> values kept with it
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.skipped[reason] += count
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "values_in_file": self.values_in_file,
+            "stored": self.stored,
+            "skipped": dict(sorted(self.skipped.items())),
+            # Stored values kept with a problem; a missing required answer stores no value
+            # of the file (it is recorded as an empty flagged answer, counted in "flags").
+            "flagged": sum(n for flag, n in self.flagged.items() if flag != FLAG_MISSING_REQUIRED),
+            "flags": dict(sorted(self.flagged.items())),
+        }
+
+
+@dataclass
+class ParseOptions:
+    """How to read a file: the columns that identify rows, the policy, the recodes."""
+
+    # The column whose value identifies each row's respondent (an organisation acronym, a
+    # jurisdiction, or the submission key); None: ``organisation``.
+    key: str | None = None
+    # A second column telling several responses of one respondent apart (their title).
+    title_column: str | None = None
+    policy: str = STRICT
+    recodes: Recodes | None = None
+    # Columns never read as answers (the respondent column of a submission-keyed import).
+    identity_columns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +163,8 @@ class ParsedFile:
     # Template paths of the questions the file has a column for: the file is
     # authoritative for them (an empty cell clears the answer).
     covered: set[str]
+    counts: Counts = field(default_factory=lambda: Counts())
+    layout: Layout | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -102,6 +187,57 @@ class Column:
     header: str
     ref: QuestionRef | None
     choice: str | None = None  # set for a select_multiple's 0/1 column
+    # "answer", "choice" (a 0/1 column), or why the column is not read: a SKIP_* reason.
+    kind: str = "answer"
+
+
+# Headers that name a row's organisation in this platform's own layout.
+ORGANISATION_HEADERS = (KEY_COLUMN, "_organisation", "organisation_acronym", "acronym",
+                        "organisation/acronym")
+
+
+class _Lookup:
+    """Header -> question of one scope (the main sheet, or one repeat's sheet)."""
+
+    def __init__(self, structure: Structure, scope: str | None) -> None:
+        self.scope = scope
+        every = [
+            ref
+            for ref in iter_questions(structure)
+            if (ref.repeats[-1] if ref.repeats else None) == scope
+        ]
+        self.by_path = {ref.path: ref for ref in every}
+        self.by_name: dict[str, list[QuestionRef]] = defaultdict(list)
+        self.by_relative: dict[str, QuestionRef] = {}
+        labels: dict[str, list[QuestionRef]] = defaultdict(list)
+        for ref in every:
+            self.by_name[ref.name].append(ref)
+            if scope:
+                self.by_relative[ref.path[len(scope) + 1 :]] = ref
+            for text in (ref.node.get("label") or {}).values():
+                labels[plain_words(str(text))].append(ref)
+        self.by_label = {text: refs[0] for text, refs in labels.items() if len(refs) == 1}
+
+    def __call__(self, text: str) -> QuestionRef | None:
+        scope = self.scope
+        for candidate in header_candidates(text):
+            if candidate in self.by_path:
+                return self.by_path[candidate]
+            if candidate in self.by_relative:
+                return self.by_relative[candidate]
+            relative = candidate[len(scope) + 1 :] if scope else ""
+            if scope and candidate.startswith(f"{scope}/") and relative in self.by_relative:
+                return self.by_relative[relative]
+        matches = self.by_name.get(text, [])
+        if len(matches) == 1:
+            return matches[0]
+        # ODK Central and Kobo prefix group names: the last part may be a unique name.
+        for separator in ("/", ".", "-"):
+            if separator in text:
+                tail = self.by_name.get(text.rsplit(separator, 1)[-1], [])
+                if len(tail) == 1:
+                    return tail[0]
+        return self.by_label.get(plain_words(text))
 
 
 def _resolve_columns(
@@ -109,68 +245,54 @@ def _resolve_columns(
     sheet: RawSheet,
     scope: str | None,
     problems: list[Problem],
-    key: str | None,
+    options: ParseOptions,
 ) -> list[Column]:
-    every = [
-        ref
-        for ref in iter_questions(structure)
-        if (ref.repeats[-1] if ref.repeats else None) == scope
-    ]
-    by_path = {ref.path: ref for ref in every}
-    by_name: dict[str, list[QuestionRef]] = defaultdict(list)
-    by_relative: dict[str, QuestionRef] = {}
-    for ref in every:
-        by_name[ref.name].append(ref)
-        if scope:
-            by_relative[ref.path[len(scope) + 1 :]] = ref
-
-    def lookup(text: str) -> QuestionRef | None:
-        for candidate in (text, text.replace(".", "/")):
-            if candidate in by_path:
-                return by_path[candidate]
-            if candidate in by_relative:
-                return by_relative[candidate]
-            if (
-                candidate.startswith(f"{scope}/")
-                and scope
-                and candidate[len(scope) + 1 :] in by_relative
-            ):
-                return by_relative[candidate[len(scope) + 1 :]]
-        matches = by_name.get(text, [])
-        return matches[0] if len(matches) == 1 else None
-
+    """Every column of the sheet with what it is (see ``Column.kind``)."""
+    lookup = _Lookup(structure, scope)
+    identity = {normalise_header(c) for c in (options.key, options.title_column) if c}
+    identity |= {normalise_header(c) for c in options.identity_columns}
     columns = []
     for position, raw in enumerate(sheet.headers):
         header = normalise_header(raw)
-        if (
-            not header
-            or header == key
-            or header.startswith("_")
-            or header in {KEY_COLUMN, "organisation_acronym"}
-        ):
+        if not header:
+            continue
+        if header in identity or header in ORGANISATION_HEADERS:
+            columns.append(Column(position, raw, None, kind=SKIP_RESPONDENT))
+            continue
+        if header in {STATUS, TITLE}:
+            columns.append(Column(position, raw, None, kind=SKIP_RESPONDENT))
+            continue
+        if is_server_column(header):
+            columns.append(Column(position, raw, None, kind=SKIP_METADATA))
             continue
         ref = lookup(header)
         if ref is not None:
-            columns.append(Column(position, raw, ref))
+            columns.append(Column(position, raw, ref, kind=_kind(ref)))
             continue
         choice_column = _choice_column(structure, header, lookup)
         if choice_column is not None:
-            columns.append(Column(position, raw, choice_column[0], choice_column[1]))
+            columns.append(
+                Column(position, raw, choice_column[0], choice_column[1], kind="choice")
+            )
             continue
-        if len(by_name.get(header, [])) > 1:
+        if len(lookup.by_name.get(header, [])) > 1:
             message = gettext_noop("'%(header)s' names several questions; use the question's path.")
         else:
             message = gettext_noop("matches no question of the form; the column is ignored.")
         problems.append(Problem(sheet.name, 1, raw, message, "warning", {"header": header}))
+        columns.append(Column(position, raw, None, kind=SKIP_NOT_IN_FORM))
     return columns
 
 
+def _kind(ref: QuestionRef) -> str:
+    if answerable(ref):
+        return "answer"
+    return SKIP_METADATA if ref.type in METADATA_TYPES else SKIP_CALCULATED
+
+
 def _choice_column(structure, header: str, lookup) -> tuple[QuestionRef, str] | None:
-    """``q/choice`` or ``q.choice`` naming a choice of select_multiple ``q``."""
-    for separator in ("/", "."):
-        if separator not in header:
-            continue
-        question, _, choice = header.rpartition(separator)
+    """``q/choice``, ``q.choice`` or ``q-choice`` naming a choice of select_multiple ``q``."""
+    for question, choice in split_choice_header(header):
         ref = lookup(question)
         if (
             ref is not None
@@ -248,6 +370,20 @@ def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str
     return value, None
 
 
+def _flag_of(ref: QuestionRef) -> str:
+    return FLAG_NOT_IN_LIST if ref.type in {"select_one", "select_multiple"} else FLAG_TYPE
+
+
+def _choice_flag(value: str) -> str | None:
+    """A 0/1 column's cell as "1"/"0" (True/False, yes/no too), None when it is neither."""
+    folded = value.casefold()
+    if folded in TRUE_WORDS:
+        return "1"
+    if folded in FALSE_WORDS:
+        return "0"
+    return None
+
+
 def _row_answers(
     structure: Structure,
     sheet: RawSheet,
@@ -257,68 +393,101 @@ def _row_answers(
     indexes: tuple[int, ...],
     parsed: ParsedResponse,
     problems: list[Problem],
+    options: ParseOptions,
+    counts: Counts,
 ) -> None:
-    """Check the cells of one row and add its answers to the response."""
-    flags: dict[str, dict[str, str]] = defaultdict(dict)  # question path -> choice -> 0/1
+    """Check the cells of one row and add its answers to the response, counting every
+    non-empty cell as stored or skipped (with its reason)."""
+    keep = options.policy == FLAG
+    chosen_by_flags: dict[str, dict[str, str]] = defaultdict(dict)  # path -> choice -> 0/1
+    flag_cells: Counter = Counter()  # path -> non-empty 0/1 cells
     direct: dict[str, str] = {}
     refs: dict[str, QuestionRef] = {}
     for column in columns:
-        ref = column.ref
-        if not answerable(ref):
-            continue  # calculations, notes and device metadata are not answers
         value = _text(cells[column.position] if column.position < len(cells) else None)
+        if value == "":
+            continue
+        parsed.cells += 1
+        if column.kind not in {"answer", "choice"}:
+            counts.skip(column.kind)
+            continue
+        ref = column.ref
         refs[ref.path] = ref
+        path = _instance_path(ref.path, indexes, ref.repeats)
         if column.choice is not None:
-            if value not in {"", "0", "1"}:
+            flag_cells[ref.path] += 1
+            bit = _choice_flag(value)
+            if bit is None:
                 problems.append(
                     Problem(
-                        sheet.name,
-                        row_number,
-                        column.header,
+                        sheet.name, row_number, column.header,
                         gettext_noop("'%(value)s' is not 0 or 1."),
-                        params={"value": value},
+                        "warning" if keep else "error", {"value": value},
+                        question=ref.path,
                     )
                 )
-            elif value:
-                flags[ref.path][column.choice] = value
+            else:
+                chosen_by_flags[ref.path][column.choice] = bit
             continue
+        if ref.path in direct:
+            counts.skip(SKIP_DUPLICATE)  # a second column for the same question
+            continue
+        if options.recodes:
+            value = options.recodes.apply(ref, value)
+            if value == "":
+                counts.skip(SKIP_RECODED_EMPTY)
+                continue
         normalised, error = check_value(structure, ref, value)
         if error:
+            flag = _flag_of(ref)
             problems.append(
-                Problem(sheet.name, row_number, column.header, error[0], params=error[1])
+                Problem(
+                    sheet.name, row_number, column.header, error[0],
+                    "flag" if keep else "error", error[1], flag=flag, question=ref.path,
+                )
             )
-            parsed.rejected.add(_instance_path(ref.path, indexes, ref.repeats))
-            continue
+            if not keep:
+                parsed.rejected.add(path)
+                counts.skip(SKIP_REJECTED)
+                continue
+            parsed.flags[path] = flag
         direct[ref.path] = normalised
-        parsed.locations[_instance_path(ref.path, indexes, ref.repeats)] = (
-            sheet.name,
-            row_number,
-            column.header,
-        )
-    for template, chosen in flags.items():
+        parsed.locations[path] = (sheet.name, row_number, column.header)
+    for template, chosen in chosen_by_flags.items():
         ref = refs[template]
         from_flags = " ".join(c for c in choice_names(structure, ref) if chosen.get(c) == "1")
         path = _instance_path(template, indexes, ref.repeats)
-        if template in direct and direct[template] != "":
+        restated = flag_cells.pop(template)
+        if template in direct:
+            counts.skip(SKIP_DUPLICATE, restated)
+            if parsed.flags.get(path):
+                continue  # the answer itself is flagged: its 0/1 columns say nothing more
             if set(direct[template].split()) != set(from_flags.split()):
                 problems.append(
                     Problem(
-                        sheet.name,
-                        row_number,
-                        template,
+                        sheet.name, row_number, template,
                         gettext_noop(
                             "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
                         ),
-                        params={"chosen": from_flags or "-", "value": direct[template]},
+                        "warning" if keep else "error",
+                        {"chosen": from_flags or "-", "value": direct[template]},
+                        question=template,
                     )
                 )
-        elif template not in direct or direct[template] == "":
+        elif from_flags:
+            # Built from its 0/1 columns: one stored answer, the other cells restate it.
+            counts.skip(SKIP_DUPLICATE, restated - 1)
             direct[template] = from_flags
             parsed.locations.setdefault(path, (sheet.name, row_number, template))
+        else:
+            counts.skip(SKIP_DUPLICATE, restated)  # every choice 0: no answer to store
+    for restated in flag_cells.values():
+        counts.skip(SKIP_DUPLICATE, restated)  # 0/1 cells none of which could be read
     for template, value in direct.items():
         ref = refs[template]
         path = _instance_path(template, indexes, ref.repeats)
         parsed.answers[path] = value
+        parsed.stored += 1
         parsed.locations.setdefault(path, (sheet.name, row_number, template))
 
 
@@ -331,6 +500,7 @@ def _repeat_aliases(structure: Structure) -> dict[str, str]:
             ref.path,
             ref.path.replace("/", "_"),
             ref.path.replace("/", "."),
+            ref.path.replace("/", "-"),
             repeat_sheet_names(structure)[ref.path],
         ):
             wanted.setdefault(alias.lower(), ref.path)
@@ -338,23 +508,34 @@ def _repeat_aliases(structure: Structure) -> dict[str, str]:
     return wanted
 
 
+def _repeat_of_sheet(name: str, aliases: dict[str, str]) -> str | None:
+    """The repeat a sheet holds: named by the repeat, or ODK Central's ``form-repeat.csv``."""
+    name = name.lower()
+    if name in aliases:
+        return aliases[name]
+    for alias, repeat in aliases.items():
+        if name.endswith(f"-{alias}"):
+            return repeat
+    return None
+
+
 def _main_first(structure: Structure, sheets: list[RawSheet]) -> list[RawSheet]:
     """The main sheet is the first one not named like a repeat group (usually the first)."""
     aliases = _repeat_aliases(structure)
     for position, sheet in enumerate(sheets):
-        if sheet.name.lower() not in aliases:
+        if _repeat_of_sheet(sheet.name, aliases) is None:
             return [sheet, *sheets[:position], *sheets[position + 1 :]]
     return sheets
 
 
 def _match_repeat_sheets(
-    structure: Structure, sheets: list[RawSheet], problems: list[Problem]
+    structure: Structure, sheets: list[RawSheet], problems: list[Problem], counts: Counts
 ) -> dict[str, RawSheet]:
     """Repeat template path -> its sheet (named by the repeat's name or path)."""
     wanted = _repeat_aliases(structure)
     matched: dict[str, RawSheet] = {}
     for sheet in sheets[1:]:
-        repeat = wanted.get(sheet.name.lower())
+        repeat = _repeat_of_sheet(sheet.name, wanted)
         if repeat is None or repeat in matched:
             problems.append(
                 Problem(
@@ -365,53 +546,97 @@ def _match_repeat_sheets(
                     "warning",
                 )
             )
+            counts.skip(SKIP_NOT_IN_FORM, _non_empty(sheet.rows))
             continue
         matched[repeat] = sheet
     return matched
 
 
-def _find_key_column(sheet: RawSheet, key: str | None) -> int | None:
-    headers = [normalise_header(h) for h in sheet.headers]
-    candidates = (
-        [normalise_header(key)]
-        if key
-        else [
-            KEY_COLUMN,
-            "_organisation",
-            "organisation_acronym",
-            "acronym",
-            "organisation/acronym",
-        ]
-    )
+def _non_empty(rows) -> int:
+    return sum(1 for _number, cells in rows for cell in cells if _text(cell) != "")
+
+
+def _headers(sheet: RawSheet) -> list[str]:
+    return [normalise_header(h) for h in sheet.headers]
+
+
+def _find_column(sheet: RawSheet, candidates: list[str]) -> int | None:
+    headers = _headers(sheet)
     for candidate in candidates:
-        if candidate in headers:
-            return headers.index(candidate)
+        for variant in header_candidates(normalise_header(candidate)):
+            if variant in headers:
+                return headers.index(variant)
+            slashed = [h.replace(".", "/").replace("-", "/") for h in headers]
+            if variant in slashed:
+                return slashed.index(variant)
     return None
 
 
+def _find_key_column(sheet: RawSheet, key: str | None) -> int | None:
+    return _find_column(sheet, [key] if key else list(ORGANISATION_HEADERS))
+
+
+def default_submission_key(sheet: RawSheet) -> str | None:
+    """The column that identifies a submission in Kobo's or ODK Central's export."""
+    position = _find_column(sheet, list(SUBMISSION_KEYS))
+    return normalise_header(sheet.headers[position]) if position is not None else None
+
+
 def _column_index(sheet: RawSheet, name: str) -> int | None:
-    headers = [normalise_header(h) for h in sheet.headers]
+    headers = _headers(sheet)
     return headers.index(name) if name in headers else None
 
 
+def file_layout(structure: Structure, sheets: list[RawSheet]) -> Layout:
+    """What export ``sheets`` look like (``layout.detect_layout`` with the form's names)."""
+    names = {ref.name for ref in iter_questions(structure)}
+    labels = {
+        plain_words(str(text))
+        for ref in iter_questions(structure)
+        for text in (ref.node.get("label") or {}).values()
+    }
+    values: set[str] = set()
+    if sheets:
+        lookup = _Lookup(structure, None)
+        positions = [
+            position
+            for position, raw in enumerate(sheets[0].headers)
+            if lookup(normalise_header(raw)) is None
+            and _choice_column(structure, normalise_header(raw), lookup)
+        ]
+        for _number, cells in sheets[0].rows[:50]:
+            values |= {_text(_get(cells, p)).casefold() for p in positions} - {""}
+    return detect_layout(sheets, names, labels, values, normalise_header)
+
+
 def parse_wide(
-    structure: Structure, sheets: list[RawSheet], *, key: str | None = None
+    structure: Structure,
+    sheets: list[RawSheet],
+    *,
+    key: str | None = None,
+    options: ParseOptions | None = None,
 ) -> ParsedFile:
     """Read the main sheet and the repeat sheets into responses, checking every cell.
 
-    ``key`` names the column identifying each row's respondent (default: the
-    ``organisation`` column). Every problem is collected; nothing stops at the first.
+    ``options.key`` (or ``key``) names the column identifying each row's respondent
+    (default: the ``organisation`` column). Every problem is collected; nothing stops at
+    the first. Every non-empty cell is counted as stored or skipped (``ParsedFile.counts``).
     """
+    options = options or ParseOptions(key=key)
     problems: list[Problem] = []
+    counts = Counts()
     if not sheets or not sheets[0].headers:
         return ParsedFile(
             [], [Problem(MAIN_SHEET, 1, "", gettext_noop("the file has no header row."))], set()
         )
     sheets = _main_first(structure, sheets)
     main = sheets[0]
-    key_position = _find_key_column(main, key)
+    layout = file_layout(structure, sheets)
+    counts.rows = len(main.rows)
+    counts.values_in_file = sum(_non_empty(sheet.rows) for sheet in sheets)
+    key_position = _find_key_column(main, options.key)
     if key_position is None:
-        wanted = key or KEY_COLUMN
+        wanted = options.key or KEY_COLUMN
         problems.append(
             Problem(
                 main.name,
@@ -423,12 +648,18 @@ def parse_wide(
                 params={"column": wanted},
             )
         )
-        return ParsedFile([], problems, set())
-    columns = _resolve_columns(structure, main, None, problems, key)
-    covered = {c.ref.path for c in columns if answerable(c.ref)}
+        counts.skip(SKIP_REJECTED, counts.values_in_file)
+        return ParsedFile([], problems, set(), counts, layout)
+    options = _with_found_headers(options, main, key_position)
+    columns = _resolve_columns(structure, main, None, problems, options)
+    covered = {c.ref.path for c in columns if c.kind in {"answer", "choice"}}
     index_position = _column_index(main, INDEX)
+    link_position = _column_index(main, "KEY")
     status_position = _column_index(main, STATUS)
-    title_position = _column_index(main, TITLE)
+    title_position = (
+        _find_column(main, [options.title_column]) if options.title_column
+        else _column_index(main, TITLE)
+    )
     responses: list[ParsedResponse] = []
     by_index: dict[str, ParsedResponse] = {}
     by_key: dict[str, list[ParsedResponse]] = defaultdict(list)
@@ -436,39 +667,37 @@ def parse_wide(
     for position, (row_number, cells) in enumerate(main.rows, start=1):
         key_value = _text(_get(cells, key_position))
         title = _text(_get(cells, title_position)) if title_position is not None else ""
+        refused = None
         if not key_value:
-            problems.append(
-                Problem(
-                    main.name,
-                    row_number,
-                    main.headers[key_position],
-                    gettext_noop("the row has no respondent key."),
-                )
+            refused = (gettext_noop("the row has no respondent key."), {})
+        elif (key_value, title) in seen_keys:
+            refused = (
+                gettext_noop("'%(key)s' already has a row (row %(row)s)."),
+                {"key": key_value, "row": seen_keys[(key_value, title)]},
             )
-            continue
-        if (key_value, title) in seen_keys:
+        if refused is not None:
             problems.append(
-                Problem(
-                    main.name,
-                    row_number,
-                    main.headers[key_position],
-                    gettext_noop("'%(key)s' already has a row (row %(row)s)."),
-                    params={"key": key_value, "row": seen_keys[(key_value, title)]},
-                )
+                Problem(main.name, row_number, main.headers[key_position], refused[0],
+                        params=refused[1])
             )
+            counts.skip(SKIP_REJECTED, _non_empty([(row_number, cells)]))
             continue
         seen_keys[(key_value, title)] = row_number
         parsed = ParsedResponse(key_value, main.name, row_number, title=title)
         if status_position is not None:
             parsed.status = _text(_get(cells, status_position))
-        _row_answers(structure, main, row_number, cells, columns, (), parsed, problems)
+        _row_answers(
+            structure, main, row_number, cells, columns, (), parsed, problems, options, counts
+        )
         responses.append(parsed)
         row_index = (
             _text(_get(cells, index_position)) if index_position is not None else str(position)
         )
         by_index[row_index or str(position)] = parsed
+        if link_position is not None and _text(_get(cells, link_position)):
+            by_index[_text(_get(cells, link_position))] = parsed
         by_key[key_value].append(parsed)
-    repeat_sheets = _match_repeat_sheets(structure, sheets, problems)
+    repeat_sheets = _match_repeat_sheets(structure, sheets, problems, counts)
     # Each sheet's row index -> (response, instance indexes), for nested repeats.
     placed: dict[str | None, dict[str, tuple[ParsedResponse, tuple[int, ...]]]] = {
         None: {index: (parsed, ()) for index, parsed in by_index.items()}
@@ -490,9 +719,10 @@ def parse_wide(
                     "warning",
                 )
             )
+            counts.skip(SKIP_NOT_IN_FORM, _non_empty(sheet.rows))
             continue
-        repeat_columns = _resolve_columns(structure, sheet, repeat.path, problems, key)
-        covered |= {c.ref.path for c in repeat_columns if answerable(c.ref)}
+        repeat_columns = _resolve_columns(structure, sheet, repeat.path, problems, options)
+        covered |= {c.ref.path for c in repeat_columns if c.kind in {"answer", "choice"}}
         placed[repeat.path] = _read_repeat_sheet(
             structure,
             sheet,
@@ -500,10 +730,23 @@ def parse_wide(
             repeat_columns,
             placed[parent_scope],
             by_key if parent_scope is None else {},
-            key,
+            options,
             problems,
+            counts,
         )
-    return ParsedFile(responses, problems, covered)
+    counts.stored = sum(parsed.stored for parsed in responses)
+    for parsed in responses:
+        for flag in parsed.flags.values():
+            counts.flagged[flag] += 1
+    return ParsedFile(responses, problems, covered, counts, layout)
+
+
+def _with_found_headers(options: ParseOptions, sheet: RawSheet, key_position: int):
+    """The options with the key column as the file spells it (never read as an answer)."""
+    from dataclasses import replace
+
+    found = normalise_header(sheet.headers[key_position])
+    return replace(options, identity_columns=(*options.identity_columns, found))
 
 
 def _get(cells: list[Any], position: int | None) -> Any:
@@ -519,12 +762,17 @@ def _read_repeat_sheet(
     columns: list[Column],
     parents: dict[str, tuple[ParsedResponse, tuple[int, ...]]],
     by_key: dict[str, list[ParsedResponse]],
-    key: str | None,
+    options: ParseOptions,
     problems: list[Problem],
+    counts: Counts,
 ) -> dict[str, tuple[ParsedResponse, tuple[int, ...]]]:
     parent_position = _column_index(sheet, PARENT_INDEX)
-    key_position = _find_key_column(sheet, key)
+    parent_name = PARENT_INDEX
+    if parent_position is None and _column_index(sheet, "PARENT_KEY") is not None:
+        parent_position, parent_name = _column_index(sheet, "PARENT_KEY"), "PARENT_KEY"
+    key_position = _find_key_column(sheet, options.key)
     index_position = _column_index(sheet, INDEX)
+    link_position = _column_index(sheet, "KEY")
     if parent_position is None and key_position is None:
         problems.append(
             Problem(
@@ -537,6 +785,7 @@ def _read_repeat_sheet(
                 params={"parent": PARENT_INDEX, "key": KEY_COLUMN},
             )
         )
+        counts.skip(SKIP_REJECTED, _non_empty(sheet.rows))
         return {}
     counters: dict[tuple[int, tuple[int, ...]], int] = defaultdict(int)
     placed = {}
@@ -546,7 +795,7 @@ def _read_repeat_sheet(
             parent = parents.get(_text(_get(cells, parent_position)))
             where = sheet.headers[parent_position]
             missing = gettext_noop("no parent row has %(parent)s '%(value)s'.")
-            given = {"parent": PARENT_INDEX, "value": _text(_get(cells, parent_position))}
+            given = {"parent": parent_name, "value": _text(_get(cells, parent_position))}
         elif key_position is not None:
             owners = by_key.get(_text(_get(cells, key_position)), [])
             parent = (owners[0], ()) if len(owners) == 1 else None
@@ -558,15 +807,20 @@ def _read_repeat_sheet(
             given = {}
         if parent is None:
             problems.append(Problem(sheet.name, row_number, where, missing, params=given))
+            counts.skip(SKIP_REJECTED, _non_empty([(row_number, cells)]))
             continue
         response, parent_indexes = parent
         counter_key = (id(response), parent_indexes)
         counters[counter_key] += 1
         indexes = parent_indexes + (counters[counter_key],)
-        _row_answers(structure, sheet, row_number, cells, columns, indexes, response, problems)
+        _row_answers(
+            structure, sheet, row_number, cells, columns, indexes, response, problems, options,
+            counts,
+        )
         row_index = (
             _text(_get(cells, index_position)) if index_position is not None else str(position)
         )
         placed[row_index or str(position)] = (response, indexes)
+        if link_position is not None and _text(_get(cells, link_position)):
+            placed[_text(_get(cells, link_position))] = (response, indexes)
     return placed
-

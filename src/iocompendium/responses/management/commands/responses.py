@@ -1,7 +1,8 @@
 """``iocompendium responses import|export``: responses to and from spreadsheets.
 
-iocompendium responses import SLUG FILE [--status draft|submitted|approved]
-    [--key COLUMN] [--organisation ACRONYM] [--create-organisations] [--dry-run]
+iocompendium responses import SLUG FILE [--key COLUMN] [--respondent-column COLUMN]
+    [--policy strict|flag] [--recode RECODES.csv] [--status draft|submitted|approved]
+    [--organisation ACRONYM] [--create-organisations] [--dry-run] [--json]
 iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dictionary
     -o FILE [--status approved|submitted|all]
 """
@@ -9,6 +10,7 @@ iocompendium responses export SLUG --format long-csv|wide-csv|wide-xlsx|json|dic
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -16,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence.exports import FORMATS, STATUS_SETS, ExportError, build_export
 from iocompendium.responses.importing import IMPORT_STATUSES, ImportFailed, import_responses
+from iocompendium.responses.tabular import TabularFileError
+from iocompendium.responses.tabular.recodes import read_recodes
 
 
 class Command(BaseCommand):
@@ -38,7 +42,32 @@ class Command(BaseCommand):
             "else approved).",
         )
         importer.add_argument(
-            "--key", help="Column naming each row's respondent (default: organisation)."
+            "--key",
+            help="Column identifying each row: a submission's key (default for unit "
+            "submission: _uuid, meta/instanceID or KEY); for organisations, the acronym "
+            "column unless --respondent-column names it.",
+        )
+        importer.add_argument(
+            "--respondent-column",
+            help="Column naming each row's organisation (acronym) or jurisdiction (ISO code "
+            "or name); with --key too, the key tells several responses of one apart.",
+        )
+        importer.add_argument(
+            "--policy",
+            choices=["strict", "flag"],
+            default="strict",
+            help="strict (default): any problem refuses the file; flag: keep problem values "
+            "as given, marked not_in_list, missing_required, constraint or type.",
+        )
+        importer.add_argument(
+            "--recode",
+            metavar="RECODES.csv",
+            help="A table with the header question,from,to: file values mapped to the "
+            "form's before checking (kept with the import).",
+        )
+        importer.add_argument(
+            "--json", action="store_true",
+            help="Print one JSON object: rows, values_in_file, stored, skipped, flagged...",
         )
         importer.add_argument(
             "--organisation",
@@ -80,18 +109,32 @@ class Command(BaseCommand):
             raise CommandError(f"No file {path}.")
         if options["organisation"] and not options["key"]:
             raise CommandError("--organisation needs --key COLUMN naming each respondent.")
+        recodes = None
+        if options["recode"]:
+            try:
+                recodes = read_recodes(options["recode"])
+            except TabularFileError as error:
+                raise CommandError(str(error)) from None
         try:
             report = import_responses(
                 options["slug"],
                 path,
                 status=options["status"],
                 key=options["key"],
+                respondent_column=options["respondent_column"],
                 organisation=options["organisation"],
                 create_organisations=options["create_organisations"],
+                policy=options["policy"],
+                recodes=recodes,
                 dry_run=options["dry_run"],
             )
         except ImportFailed as error:
             raise CommandError(str(error)) from error
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False))
+            if report.errors:
+                raise CommandError(report.summary())
+            return
         for problem in report.problems:
             self.stdout.write(str(problem))
         for note in report.notes:
@@ -105,6 +148,7 @@ class Command(BaseCommand):
                 f"{report.summary()} ({len(report.warnings)} warning(s); see the lines above)."
             )
         self.stdout.write(report.summary())
+        self.stdout.write(report.counts_line())
 
     def _export(self, options) -> None:
         try:
