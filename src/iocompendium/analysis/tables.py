@@ -100,6 +100,9 @@ class Table:
     # of that question, and the coders' agreement.
     coded_from: str = ""
     agreement: dict[str, Any] = field(default_factory=dict)
+    # (problem, units) for the answers kept with a data problem (not_in_list,
+    # missing_required, constraint, type): never counted in ``options`` or ``answered``.
+    flagged: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def is_select(self) -> bool:
@@ -198,8 +201,12 @@ def analyse(
     respondents: pd.DataFrame | None = None,
     relevance: pd.DataFrame | None = None,
     max_quotes: int | None = None,
+    flags: pd.DataFrame | None = None,
 ) -> Analysis:
-    """Every table of the questionnaire, grouped by theme (top-level section), form order."""
+    """Every table of the questionnaire, grouped by theme (top-level section), form order.
+
+    ``flags`` (organisation, question, flag): answers kept with a data problem, counted per
+    table by problem (units with such an answer) in ``Table.flagged``."""
     if respondents is None:
         respondents = respondents_from_answers(answers)
     respondents = respondents.drop_duplicates("organisation")
@@ -230,6 +237,7 @@ def analyse(
             return {}
         return {str(k): int(v) for k, v in series.loc[path].items()}
 
+    flag_counts = _flag_counts(flags, respondents)
     tables: list[Table] = []
     for q in question_list:
         table = Table(
@@ -242,6 +250,7 @@ def analyse(
             denominator=denominators[q.path],
             answered=int(answered.get(q.path, 0)),
             position=q.position,
+            flagged=flag_counts.get(q.path, []),
         )
         if q.in_repeat:
             table.unit = UNIT_INSTANCES
@@ -280,6 +289,26 @@ def analyse(
         },
         themes=_by_theme(themes(structure, lang), tables),
     )
+
+
+FLAG_ORDER = ("not_in_list", "missing_required", "constraint", "type")
+
+
+def _flag_counts(
+    flags: pd.DataFrame | None, respondents: pd.DataFrame
+) -> dict[str, list[tuple[str, int]]]:
+    """Question -> [(problem, units)] in a fixed order of problems."""
+    if flags is None or flags.empty:
+        return {}
+    kept = flags[flags["organisation"].isin(respondents["organisation"])]
+    counts = kept.groupby(["question", "flag"])["organisation"].nunique()
+    found: dict[str, list[tuple[str, int]]] = {}
+    for (question, flag), count in sorted(
+        counts.items(), key=lambda item: (item[0][0], FLAG_ORDER.index(item[0][1])
+                                          if item[0][1] in FLAG_ORDER else 9)
+    ):
+        found.setdefault(str(question), []).append((str(flag), int(count)))
+    return found
 
 
 def _options(

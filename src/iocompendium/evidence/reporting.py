@@ -89,6 +89,10 @@ class ReportContent:
     synthetic: bool
     category_filter: str = ""
     generated_at: Any = None
+    # The respondent unit: its kind (organisation, jurisdiction, submission) and what the
+    # tables call the units in the report's language ("households").
+    unit_name: str = "organisation"
+    unit_label: str = ""
 
 
 # The registry's category names, marked here too so that the report and the dashboard
@@ -149,6 +153,7 @@ def report_content(
     category_filter: str = "",
     with_charts: bool = True,
     progress: Progress | None = None,
+    unit: tuple[str, str] = ("organisation", ""),
 ) -> ReportContent:
     """The report's content in the active language (call inside translation.override).
 
@@ -190,6 +195,8 @@ def report_content(
         synthetic=synthetic,
         category_filter=labels.get(category_filter, category_filter),
         generated_at=timezone.now(),
+        unit_name=unit[0],
+        unit_label=unit[1] or _("organisations"),
     )
 
 
@@ -252,12 +259,16 @@ def json_document(content: ReportContent) -> dict[str, Any]:
                 ]
             if table.per_organisation:
                 entry["per_organisation"] = dict(table.per_organisation)
+            entry["flagged"] = [
+                {"problem": problem, "count": count} for problem, count in table.flagged
+            ]
             # Names are unique in an XLSForm; the path keeps two equal names apart anyway.
             key = table.name if table.name not in tables else table.key
             tables[key] = entry
             by_key[table.key] = entry
     return {
         "questionnaire": content.slug,
+        "unit": {"name": content.unit_name, "label": content.unit_label},
         "respondents": content.respondents,
         "language": content.lang,
         "status": content.status_key,

@@ -69,28 +69,89 @@ def questionnaires_with_versions() -> list[Questionnaire]:
     return list(Questionnaire.objects.filter(versions__isnull=False).distinct().order_by("slug"))
 
 
+# How a response's respondent unit and its breakdown attribute are read, by the
+# questionnaire's unit (fields relative to Response). A submission has no attribute of its
+# own: its breakdown is a select_one answer the user picks (``breakdown="question:PATH"``).
+UNIT_FIELDS = {
+    "organisation": ("organisation__acronym", "organisation__category"),
+    "jurisdiction": ("jurisdiction__code", "jurisdiction__region"),
+    "submission": ("unit_key", None),
+}
+BREAKDOWN_FIELDS = {
+    "category": "organisation__category",
+    "region": "jurisdiction__region",
+    "oecd": "jurisdiction__oecd_member",
+}
+
+
+def questionnaire_unit(slug: str) -> str:
+    unit = Questionnaire.objects.filter(slug=slug).values_list("unit", flat=True).first()
+    return unit or "organisation"
+
+
+def _unit_fields(slug: str, breakdown: str | None = None) -> tuple[str, str | None]:
+    """(field naming the unit, field of its breakdown attribute or None)."""
+    unit_field, attribute = UNIT_FIELDS[questionnaire_unit(slug)]
+    if breakdown in BREAKDOWN_FIELDS:
+        attribute = BREAKDOWN_FIELDS[breakdown]
+    return unit_field, attribute
+
+
+def unit_breakdown(slug: str, statuses: Sequence[str], breakdown: str | None) -> dict[int, str]:
+    """Response id -> its breakdown value, for ``question:PATH`` (a select_one answer)."""
+    if not breakdown or not breakdown.startswith("question:"):
+        return {}
+    path = breakdown.split(":", 1)[1]
+    rows = Answer.objects.filter(
+        response__in=_responses(slug, statuses), path=path, flag__isnull=True
+    ).values_list("response_id", "value")
+    return dict(rows)
+
+
+def _attribute_value(value) -> str:
+    if isinstance(value, bool):
+        return "oecd" if value else "non_oecd"
+    return "" if value is None else str(value)
+
+
 def _responses(slug: str, statuses: Sequence[str]):
     return Response.objects.filter(
         version__questionnaire__slug=slug, status__in=list(statuses)
     )
 
 
-def tidy_answers(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
-    """One row per non-empty answer of the responses of ``slug`` in ``statuses``."""
+def tidy_answers(
+    slug: str, statuses: Sequence[str], breakdown: str | None = None
+) -> pd.DataFrame:
+    """One row per non-empty valid answer of the responses of ``slug`` in ``statuses``.
+
+    ``organisation`` holds the respondent unit (acronym, jurisdiction code or submission
+    key) and ``category`` its breakdown attribute. Values kept with a data problem
+    (``Answer.flag``) are left out: they are never counted as a valid choice
+    (``flagged_answers`` counts them)."""
+    unit_field, attribute = _unit_fields(slug, breakdown)
+    by_question = unit_breakdown(slug, statuses, breakdown)
     rows = (
-        Answer.objects.filter(response__in=_responses(slug, statuses))
+        Answer.objects.filter(response__in=_responses(slug, statuses), flag__isnull=True)
         .exclude(value="")
         .values_list(
-            "response__organisation__acronym",
-            "response__organisation__category",
+            f"response__{unit_field}",
+            f"response__{attribute}" if attribute else "response_id",
             "response__status",
             "path",
             "value",
         )
-        .order_by("response__organisation__acronym", "response_id", "path")
+        .order_by(f"response__{unit_field}", "response_id", "path")
     )
+    records = rows.iterator(chunk_size=10000)
+    if by_question:
+        records = ((u, by_question.get(r, ""), *rest) for u, r, *rest in records)
+    elif not attribute:
+        records = ((u, "", *rest) for u, _r, *rest in records)
+    else:
+        records = ((u, _attribute_value(a), *rest) for u, a, *rest in records)
     frame = pd.DataFrame.from_records(
-        list(rows.iterator(chunk_size=10000)),
+        list(records),
         columns=["organisation", "category", "status", "path", "value"],
     )
     if frame.empty:
@@ -101,17 +162,32 @@ def tidy_answers(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     return frame[TIDY_COLUMNS]
 
 
-def respondents(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
-    """Organisations with a response in ``statuses`` (answered or not): organisation,
-    category, synthetic (the response or the organisation is flagged synthetic)."""
+def respondents(
+    slug: str, statuses: Sequence[str], breakdown: str | None = None
+) -> pd.DataFrame:
+    """Units with a response in ``statuses`` (answered or not): organisation (the unit),
+    category (its breakdown attribute), synthetic (the response or the organisation is
+    flagged synthetic)."""
+    unit_field, attribute = _unit_fields(slug, breakdown)
+    by_question = unit_breakdown(slug, statuses, breakdown)
     rows = (
         _responses(slug, statuses)
-        .values_list("organisation__acronym", "organisation__category", "synthetic",
-                     "organisation__synthetic")
-        .order_by("organisation__acronym")
+        .values_list(unit_field, attribute or "id", "synthetic", "organisation__synthetic",
+                     "id")
+        .order_by(unit_field)
     )
+    records = [
+        (
+            unit,
+            by_question.get(response_id, "") if by_question
+            else (_attribute_value(value) if attribute else ""),
+            bool(synthetic),
+            bool(organisation_synthetic),
+        )
+        for unit, value, synthetic, organisation_synthetic, response_id in rows
+    ]
     frame = pd.DataFrame.from_records(
-        list(rows), columns=["organisation", "category", "synthetic", "organisation_synthetic"]
+        records, columns=["organisation", "category", "synthetic", "organisation_synthetic"]
     )
     frame["synthetic"] = frame["synthetic"].astype(bool) | frame["organisation_synthetic"].astype(
         bool
@@ -138,6 +214,20 @@ def fingerprint(slug: str, statuses: Sequence[str]) -> str:
         sorted(stats.items())
     )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def flagged_answers(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
+    """(organisation, question, flag): every answer kept with a data problem, by unit."""
+    unit_field, _attribute = _unit_fields(slug)
+    rows = (
+        Answer.objects.filter(response__in=_responses(slug, statuses), flag__isnull=False)
+        .values_list(f"response__{unit_field}", "path", "flag")
+    )
+    frame = pd.DataFrame.from_records(
+        list(rows.iterator(chunk_size=10000)), columns=["organisation", "path", "flag"]
+    )
+    frame["question"] = frame["path"].str.replace(r"\[\d+\]", "", regex=True)
+    return frame[["organisation", "question", "flag"]]
 
 
 def _response_answers(slug: str, statuses: Sequence[str]) -> dict[int, dict[str, str]]:
@@ -173,7 +263,7 @@ def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     structure = version.structure
     by_response = _response_answers(slug, statuses)
     organisation_of = dict(
-        _responses(slug, statuses).values_list("id", "organisation__acronym")
+        _responses(slug, statuses).values_list("id", _unit_fields(slug)[0])
     )
     stored = _stored_relevance(version)
     computed: dict[str, list[str]] = {}
@@ -255,20 +345,27 @@ class EvidenceData:
     answers: pd.DataFrame
     respondents: pd.DataFrame
     relevance: pd.DataFrame
+    flags: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
         return bool(self.respondents["synthetic"].any()) if len(self.respondents) else False
 
 
-def evidence_data(slug: str, status_key: str, category: str | None = None) -> EvidenceData:
+def evidence_data(
+    slug: str, status_key: str, category: str | None = None, breakdown: str | None = None
+) -> EvidenceData:
+    """``breakdown``: what cross-tabs break down by (default: the unit's own attribute;
+    ``category``, ``region``, ``oecd`` or ``question:PATH`` of a select_one question)."""
     statuses = statuses_for(status_key)
     version = analysed_version(slug)
-    people = respondents(slug, statuses)
-    answers = tidy_answers(slug, statuses)
+    people = respondents(slug, statuses, breakdown)
+    answers = tidy_answers(slug, statuses, breakdown)
     relevant = relevance(slug, statuses)
+    flags = flagged_answers(slug, statuses)
     if category:
         people = people[people["category"] == category]
+        flags = flags[flags["organisation"].isin(people["organisation"])]
     return EvidenceData(
         slug=slug,
         status_key=status_key,
@@ -276,6 +373,7 @@ def evidence_data(slug: str, status_key: str, category: str | None = None) -> Ev
         answers=answers,
         respondents=people,
         relevance=relevant,
+        flags=flags,
     )
 
 

@@ -63,6 +63,7 @@ def compute(
             lang=lang,
             respondents=data.respondents,
             relevance=data.relevance,
+            flags=data.flags,
         )
         # Coded text questions get a table of their codes (coding reads responses and
         # feeds the evidence).
@@ -115,6 +116,7 @@ def content_for(
             category_filter=category,
             with_charts=with_charts,
             progress=progress,
+            unit=(questionnaire.unit, questionnaire.unit_label_in(lang)),
         )
 
 

@@ -48,3 +48,11 @@ def summary_label(key: str) -> str:
 def crosstab_share(crosstab: CrossTab, counts: dict) -> dict:
     """{category: share} of one cross-tab row."""
     return {category: crosstab.share(counts, category) for category in crosstab.categories}
+
+
+@register.filter
+def flag_label(problem: str) -> str:
+    """A data problem's name in the active language ("not in the list")."""
+    from iocompendium.responses.models import Flag
+
+    return str(dict(Flag.choices).get(problem, problem))

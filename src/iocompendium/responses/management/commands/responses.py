@@ -85,6 +85,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the file and say what would change; write nothing.",
         )
+        approver = actions.add_parser(
+            "approve", help="Approve in one action the responses of an import (audited each)."
+        )
+        approver.add_argument("slug", help="Questionnaire slug.")
+        approver.add_argument("--data-dir", help=argparse.SUPPRESS)
+        which = approver.add_mutually_exclusive_group(required=True)
+        which.add_argument("--import-run", type=int, help="The import's number (see --json).")
+        which.add_argument(
+            "--all", action="store_true", help="Every draft, submitted or in-review response."
+        )
         exporter = actions.add_parser("export", help="Export the responses of a questionnaire.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
         exporter.add_argument("--data-dir", help=argparse.SUPPRESS)
@@ -100,8 +110,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if options["action"] == "import":
             self._import(options)
+        elif options["action"] == "approve":
+            self._approve(options)
         else:
             self._export(options)
+
+    def _approve(self, options) -> None:
+        from iocompendium.responses.approval import approve_responses
+        from iocompendium.responses.models import Response
+
+        responses = Response.objects.filter(version__questionnaire__slug=options["slug"])
+        if options["import_run"] is not None:
+            responses = responses.filter(import_run_id=options["import_run"])
+            if not responses.exists():
+                raise CommandError(
+                    f"No response of '{options['slug']}' comes from import {options['import_run']}."
+                )
+        moved = approve_responses(responses, user=None)
+        self.stdout.write(f"Approved {moved} response(s).")
 
     def _import(self, options) -> None:
         path = Path(options["file"])
