@@ -136,9 +136,10 @@ def test_bad_rows_are_listed_by_sheet_row_and_column_and_nothing_is_written(
     # In reading order, sheet by sheet, whichever check found the problem.
     assert [(sheet, row) for _kind, sheet, row, _column, _text in problem_rows(page)] == [
         ("responses", "2"), ("responses", "3"), ("responses", "4"), ("instruments", "3")]
-    assert 'name="ticket"' not in page  # no Import button
+    assert 'value="apply"' not in page  # no Import button
     assert Response.objects.count() == Answer.objects.count() == AuditEvent.objects.count() == 0
-    assert kept_files() == []  # a file that cannot be imported is not kept
+    # Kept for a check again with edited options (recodes, policy); deleted after a day.
+    assert len(kept_files()) == 1
 
 
 def test_good_file_is_imported_after_the_check(client, registry, secretariat_user):
@@ -298,3 +299,29 @@ def test_command_dry_run_writes_nothing(tmp_path, registry):
     call_command("responses", "import", "synthetic-small", str(path), "--dry-run", stdout=out)
     assert "Checked, nothing written: 2 response(s) created" in out.getvalue()
     assert Response.objects.count() == 0
+
+
+def test_recodes_edited_on_the_check_page_and_problems_summarised(
+        client, registry, secretariat_user):
+    """Policy "keep and flag", a recode typed on the page after the check; the summary by
+    class and question, the CSV of every problem. The form and data are SYNTHETIC."""
+    client.force_login(secretariat_user)
+    sheets = good_sheets()
+    sheets["responses"][1][3] = "intergov"  # not a choice of organisation/category
+    page = check(client, sheets, policy="flag").content.decode()
+    assert "Problems by class and question" in page and "not_in_list" in page
+    assert "“intergov”" in html.unescape(page)
+    ticket = re.search(r'name="action" value="recheck">\s*<input type="hidden" name="ticket" '
+                       r'value="([^"]+)"', page).group(1)
+    csv_reply = client.get("/en/responses/import/problems.csv", {"ticket": ticket})
+    assert csv_reply.status_code == 200 and b"not_in_list" in csv_reply.content
+    page = client.post(url(), {
+        "action": "recheck", "ticket": ticket, "questionnaire": "synthetic-small",
+        "policy": "flag", "recodes": "question,from,to\ncategory,intergov,igo\n",
+    }).content.decode()
+    assert "not_in_list" not in page and "The file can be imported" in page
+    client.post(url(), {"action": "apply", "ticket": ticket_of(page)})
+    answer = Answer.objects.get(
+        path="organisation/category", response__organisation__acronym="SYN-A"
+    )
+    assert answer.value == "igo" and answer.flag is None

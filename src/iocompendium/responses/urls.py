@@ -12,6 +12,7 @@ urlpatterns = [
          name="invitation_accept"),
     path("start/<slug:slug>/", views.start, name="start"),
     path("import/", views_import.import_page, name="import"),
+    path("import/problems.csv", views_import.import_problems_csv, name="import_problems"),
     path("<int:pk>/", views.response_detail, name="response_detail"),
     path("<int:pk>/section/<str:name>/", views.section, name="section"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),

@@ -37,6 +37,9 @@ from iocompendium.responses.importing import (
     import_responses,
     problem_text,
 )
+from iocompendium.responses.tabular import TabularFileError
+from iocompendium.responses.tabular.recodes import Recodes, parse_recodes
+from iocompendium.spreadsheets import csv_text
 from iocompendium.web.roles import secretariat_only
 from iocompendium.web.uploads import checked_upload
 
@@ -73,15 +76,61 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Create the organisations missing from the registry"),
         required=False,
     )
+    key = forms.CharField(
+        label=gettext_lazy("Key column"), required=False, max_length=200,
+        help_text=gettext_lazy(
+            "The column identifying each row (for submissions: _uuid, meta/instanceID or "
+            "KEY when empty)."
+        ),
+    )
+    respondent_column = forms.CharField(
+        label=gettext_lazy("Respondent column"), required=False, max_length=200,
+        help_text=gettext_lazy(
+            "The column naming each row's organisation (acronym) or jurisdiction (ISO code "
+            "or name)."
+        ),
+    )
+    policy = forms.ChoiceField(
+        label=gettext_lazy("Policy for data problems"),
+        choices=[
+            ("strict", gettext_lazy("Strict: any problem refuses the file")),
+            ("flag", gettext_lazy("Keep and flag: keep problem values, marked (a past round)")),
+        ],
+        initial="strict",
+        required=False,
+    )
+    recodes = forms.CharField(
+        label=gettext_lazy("Recodes (CSV: question,from,to)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Values in the file mapped to the form's before checking, one per line after "
+            "the header question,from,to."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, file_required: bool = True, **kwargs):
         kwargs.setdefault("label_suffix", "")  # labels are complete phrases
         super().__init__(*args, **kwargs)
         self.fields["questionnaire"].choices = _questionnaire_choices()
+        self.fields["file"].required = file_required
 
     def clean_file(self):
+        if not self.cleaned_data.get("file"):
+            return None
         return checked_upload(self.cleaned_data["file"], SUFFIXES,
                               _("Upload an .xlsx, .csv or .zip file."))
+
+    def clean_policy(self) -> str:
+        return self.cleaned_data["policy"] or "strict"
+
+    def clean_recodes(self) -> str:
+        text = self.cleaned_data["recodes"].strip()
+        if text:
+            try:
+                parse_recodes(text)
+            except TabularFileError as error:
+                raise forms.ValidationError(_(error.template) % error.params) from None
+        return text
 
 
 @dataclass(frozen=True)
@@ -94,6 +143,10 @@ class Ticket:
     status: str
     create_organisations: bool
     user_id: int
+    key: str = ""
+    respondent_column: str = ""
+    policy: str = "strict"
+    recodes: str = ""  # CSV text, header question,from,to
 
     def sign(self) -> str:
         return signing.dumps(self.__dict__, salt=TICKET_SALT)
@@ -144,10 +197,47 @@ def _run(ticket: Ticket, *, user, dry_run: bool) -> ImportReport:
         ticket.filename,
         data=data,
         status=ticket.status or None,
+        key=ticket.key or None,
+        respondent_column=ticket.respondent_column or None,
+        policy=ticket.policy,
+        recodes=parse_recodes(ticket.recodes) if ticket.recodes else Recodes(),
         create_organisations=ticket.create_organisations,
         user=user,
         dry_run=dry_run,
         language=formtree.current_language(),
+    )
+
+
+EXAMPLES = 3
+
+
+def problem_summary(report: ImportReport) -> list[dict]:
+    """Problems by class (the flag, else error or warning) and question, with counts and
+    the first three examples (sheet, row, column, value): a screen for the REACH file."""
+    groups: dict[tuple[str, str], dict] = {}
+    for problem in report.problems:
+        kind = problem.flag or problem.severity
+        question = problem.question or problem.column
+        group = groups.setdefault(
+            (kind, question), {"kind": kind, "question": question, "count": 0, "examples": []}
+        )
+        group["count"] += 1
+        if len(group["examples"]) < EXAMPLES:
+            group["examples"].append(
+                {"sheet": problem.sheet, "row": problem.row, "column": problem.column,
+                 "value": str(problem.params.get("value", "")), "text": problem_text(problem)}
+            )
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["kind"], g["question"]))
+
+
+def problems_csv(report: ImportReport) -> str:
+    """Every problem, one line each (the check page's full download), by the one writer."""
+    return csv_text(
+        ["sheet", "row", "column", "severity", "problem", "question", "message"],
+        [
+            [p.sheet, p.row, p.column, p.severity, p.flag, p.question, problem_text(p)]
+            for p in report.problems
+        ],
     )
 
 
@@ -174,20 +264,26 @@ def _page(request: HttpRequest, form: ImportForm, *, status: int = 200, **contex
 
 
 def _report_page(request: HttpRequest, ticket: Ticket, report: ImportReport) -> HttpResponse:
-    again = ImportForm(
-        initial={
-            "questionnaire": ticket.questionnaire,
-            "status": ticket.status,
-            "create_organisations": ticket.create_organisations,
-        }
-    )
+    initial = {
+        "questionnaire": ticket.questionnaire,
+        "status": ticket.status,
+        "create_organisations": ticket.create_organisations,
+        "key": ticket.key,
+        "respondent_column": ticket.respondent_column,
+        "policy": ticket.policy,
+        "recodes": ticket.recodes,
+    }
+    signed = ticket.sign()
     return _page(
         request,
-        again,
+        ImportForm(initial=initial),
         report=report,
         problems=_problem_rows(report),
+        summary=problem_summary(report),
+        recheck_form=ImportForm(initial=initial, file_required=False, auto_id="recheck-%s"),
         filename=ticket.filename,
-        ticket=ticket.sign() if not report.errors else "",
+        ticket=signed if not report.errors else "",
+        kept_ticket=signed,
     )
 
 
@@ -201,20 +297,65 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return _page(request, ImportForm(initial=initial))
     if request.POST.get("action") == "apply":
         return _apply(request)
+    if request.POST.get("action") == "recheck":
+        return _recheck(request)
     return _check(request)
+
+
+def _recheck(request: HttpRequest) -> HttpResponse:
+    """Check the kept file again with the options edited on the page (recodes, policy...)."""
+    ticket = Ticket.load(request.POST.get("ticket", ""), request.user.pk)
+    if ticket is None or not (upload_folder() / ticket.stored).is_file():
+        messages.error(request, _("The checked file is no longer available; upload it again."))
+        return redirect("responses:import")
+    form = ImportForm(request.POST, file_required=False)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    data = form.cleaned_data
+    ticket = Ticket(
+        stored=ticket.stored, filename=ticket.filename, questionnaire=ticket.questionnaire,
+        status=data["status"], create_organisations=data["create_organisations"],
+        user_id=request.user.pk, key=data["key"], respondent_column=data["respondent_column"],
+        policy=data["policy"], recodes=data["recodes"],
+    )
+    try:
+        report = _run(ticket, user=request.user, dry_run=True)
+    except ImportFailed as error:
+        form.add_error(None, error.text())
+        return _page(request, form, status=400)
+    return _report_page(request, ticket, report)
+
+
+@secretariat_only
+@require_http_methods(["GET"])
+def import_problems_csv(request: HttpRequest) -> HttpResponse:
+    """Every problem of a checked file as CSV (the check page shows a summary)."""
+    ticket = Ticket.load(request.GET.get("ticket", ""), request.user.pk)
+    if ticket is None or not (upload_folder() / ticket.stored).is_file():
+        messages.error(request, _("The checked file is no longer available; upload it again."))
+        return redirect("responses:import")
+    report = _run(ticket, user=request.user, dry_run=True)
+    response = HttpResponse(problems_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="import-problems.csv"'
+    return response
 
 
 def _check(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
+    data = form.cleaned_data
     ticket = Ticket(
-        stored=_keep(form.cleaned_data["file"]),
-        filename=Path(form.cleaned_data["file"].name).name,
-        questionnaire=form.cleaned_data["questionnaire"],
-        status=form.cleaned_data["status"],
-        create_organisations=form.cleaned_data["create_organisations"],
+        stored=_keep(data["file"]),
+        filename=Path(data["file"].name).name,
+        questionnaire=data["questionnaire"],
+        status=data["status"],
+        create_organisations=data["create_organisations"],
         user_id=request.user.pk,
+        key=data["key"],
+        respondent_column=data["respondent_column"],
+        policy=data["policy"],
+        recodes=data["recodes"],
     )
     try:
         report = _run(ticket, user=request.user, dry_run=True)
@@ -222,8 +363,8 @@ def _check(request: HttpRequest) -> HttpResponse:
         (upload_folder() / ticket.stored).unlink(missing_ok=True)
         form.add_error("file", error.text())
         return _page(request, form, status=400)
-    if report.errors:  # nothing can be imported: the file is not kept
-        (upload_folder() / ticket.stored).unlink(missing_ok=True)
+    # Kept even with errors: recodes and options can be edited and the file checked again
+    # (deleted after a day when never imported).
     return _report_page(request, ticket, report)
 
 

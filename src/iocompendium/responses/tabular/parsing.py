@@ -256,7 +256,7 @@ def _resolve_columns(
         header = normalise_header(raw)
         if not header:
             continue
-        if header in identity or header in ORGANISATION_HEADERS:
+        if header in identity or header in {KEY_COLUMN, "organisation_acronym"}:
             columns.append(Column(position, raw, None, kind=SKIP_RESPONDENT))
             continue
         if header in {STATUS, TITLE}:
