@@ -190,6 +190,26 @@ RULES = {
                   "reviewer": 400, "admin": 400}},
         lambda w: {"action": "check", "questionnaire": "synthetic-small", "status": "draft"},
     ),
+    # Without a valid ticket the secretariat is sent back to the import page.
+    "import_problems": (
+        lambda w: {},
+        {"GET": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                 "reviewer": 302, "admin": 302}},
+        None,
+    ),
+    "approve_bulk": (
+        lambda w: {},
+        {"POST": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                  "reviewer": 302, "admin": 302}},
+        lambda w: {"questionnaire": "synthetic-small", "scope": "selected",
+                   "response": w.response.pk},
+    ),
+    "data_quality": (
+        lambda w: {"slug": "synthetic-small"},
+        {"GET": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                 "reviewer": 200, "admin": 200}},
+        None,
+    ),
 }
 
 # Requests that may change A's data when allowed: for the others, nothing of A changes.
@@ -239,7 +259,8 @@ def test_matrix(client, world, name, method, role):
             assert state_of_a(world) == before
 
 
-WITHOUT_IDS = {"index", "invitations", "invitation_accept", "start", "import"}
+WITHOUT_IDS = {"index", "invitations", "invitation_accept", "start", "import",
+               "import_problems", "approve_bulk", "data_quality"}
 
 
 @pytest.mark.parametrize("name", [name for name in RULES if name not in WITHOUT_IDS])

@@ -325,3 +325,34 @@ def test_recodes_edited_on_the_check_page_and_problems_summarised(
         path="organisation/category", response__organisation__acronym="SYN-A"
     )
     assert answer.value == "igo" and answer.flag is None
+
+
+def test_data_quality_page_and_bulk_approval_of_an_import(
+        client, registry, secretariat_user, tmp_path):
+    """SYNTHETIC data: a value outside its list kept with policy "flag", shown on the
+    data-quality page; the whole import approved in one action, audited per response."""
+    sheets = good_sheets()
+    sheets["responses"][1][3] = "intergov"
+    path = tmp_path / "round.xlsx"
+    path.write_bytes(xlsx(sheets).read())
+    report = import_responses("synthetic-small", path, policy="flag", status="draft")
+    assert report.applied and report.counts.flagged["not_in_list"] == 1
+    client.force_login(secretariat_user)
+    page = client.get("/en/responses/quality/synthetic-small/").content.decode()
+    assert "organisation/category" in page and "not in the list" in page
+    page = client.get("/en/responses/?questionnaire=synthetic-small").content.decode()
+    assert 'value="import"' in page and 'name="response"' in page
+    reply = client.post("/en/responses/approve/", {
+        "questionnaire": "synthetic-small", "scope": "import",
+        "import_run": report.import_run,
+    })
+    assert reply.status_code == 302
+    assert set(Response.objects.values_list("status", flat=True)) == {"approved"}
+    assert AuditEvent.objects.filter(action="status", new_value="approved").count() == 2
+    # Only what was ticked moves.
+    Response.objects.update(status="submitted")
+    first = Response.objects.order_by("id").first()
+    client.post("/en/responses/approve/", {
+        "questionnaire": "synthetic-small", "scope": "selected", "response": [first.pk],
+    })
+    assert sorted(Response.objects.values_list("status", flat=True)) == ["approved", "submitted"]

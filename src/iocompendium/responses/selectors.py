@@ -65,7 +65,7 @@ def form_for(response: Response) -> formtree.CompiledForm:
 def response_queryset() -> QuerySet[Response]:
     """Responses with what every page needs, without the versions' large columns."""
     return Response.objects.select_related(
-        "organisation", "version", "version__questionnaire"
+        "organisation", "jurisdiction", "version", "version__questionnaire"
     ).defer("version__structure", "version__xlsform")
 
 
@@ -272,13 +272,20 @@ def invitation_for(user: AbstractBaseUser, pk: int) -> Invitation:
 
 @dataclass
 class ReviewRow:
-    organisation: Organisation
+    organisation: Organisation | None
     response: Response | None
     status: str  # a ResponseStatus value or NOT_STARTED
     answered: int | None
     relevant: int | None
     last_activity: datetime | None
     open_queries: int
+
+    @property
+    def unit(self) -> str:
+        """The respondent unit as listed: acronym, jurisdiction code or submission key."""
+        if self.response is not None:
+            return self.response.unit_name
+        return self.organisation.acronym if self.organisation else ""
 
     @property
     def percent(self) -> int | None:
@@ -290,12 +297,15 @@ class ReviewRow:
 def review_rows(
     questionnaire: Questionnaire, *, status: str = "", category: str = "", search: str = "",
 ) -> list[ReviewRow]:
-    """One row per response of the questionnaire, and one per organisation without any."""
+    """One row per response of the questionnaire, and one per organisation without any
+    (for a questionnaire whose unit is a jurisdiction or a submission: one per response)."""
     responses = list(
         response_queryset()
         .filter(version__questionnaire=questionnaire)
         .annotate(open_queries=Count("queries", filter=Q(queries__status=Query.Status.OPEN)))
     )
+    if questionnaire.unit != "organisation":
+        return _unit_rows(responses, status=status, search=search)
     by_organisation: dict[int, list[Response]] = defaultdict(list)
     for response in responses:
         by_organisation[response.organisation_id].append(response)
@@ -322,6 +332,20 @@ def review_rows(
     return rows
 
 
+def _unit_rows(responses: list[Response], *, status: str, search: str) -> list[ReviewRow]:
+    rows = [
+        ReviewRow(None, r, r.status, r.progress_answered, r.progress_relevant,
+                  r.last_activity_at, r.open_queries)
+        for r in responses
+    ]
+    if search:
+        folded = search.casefold()
+        rows = [row for row in rows if folded in row.unit.casefold()]
+    if status:
+        rows = [row for row in rows if row.status == status]
+    return sorted(rows, key=lambda row: row.unit)
+
+
 def status_counts(rows: list[ReviewRow]) -> dict[str, int]:
     counts = {NOT_STARTED: 0, **{value: 0 for value in ResponseStatus.values}}
     for row in rows:
@@ -341,3 +365,25 @@ def published_questionnaires_by_slug() -> list[
     tuple[str, tuple[Questionnaire, QuestionnaireVersion]]
 ]:
     return [(q.slug, (q, v)) for q, v in published_questionnaires()]
+
+
+def flag_summary(questionnaire: Questionnaire, examples: int = 3) -> list[dict]:
+    """The data-quality page: answers kept with a problem, by question and problem, with
+    counts and the first responses holding one (links)."""
+    from iocompendium.questionnaires.structure import template_path
+
+    rows = (
+        Answer.objects.filter(response__version__questionnaire=questionnaire, flag__isnull=False)
+        .values_list("path", "flag", "response_id")
+        .order_by("path", "response_id")
+    )
+    groups: dict[tuple[str, str], dict] = {}
+    for path, flag, response_id in rows.iterator(chunk_size=10000):
+        key = (template_path(path), flag)
+        group = groups.setdefault(
+            key, {"question": key[0], "flag": flag, "count": 0, "responses": []}
+        )
+        group["count"] += 1
+        if len(group["responses"]) < examples and response_id not in group["responses"]:
+            group["responses"].append(response_id)
+    return sorted(groups.values(), key=lambda g: (-g["count"], g["question"], g["flag"]))

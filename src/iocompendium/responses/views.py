@@ -73,7 +73,14 @@ def _review_list(request: HttpRequest) -> HttpResponse:
         services.fill_missing_progress([row.response for row in all_rows if row.response])
         rows = selectors.review_rows(questionnaire, **filters)
     statuses = [(selectors.NOT_STARTED, _("Not started")), *ResponseStatus.choices]
+    import_runs = []
+    if questionnaire is not None:
+        from iocompendium.responses.models import ImportRun
+
+        import_runs = list(ImportRun.objects.filter(
+            questionnaire_version__questionnaire=questionnaire)[:20])
     return render(request, "responses/review_list.html", {
+        "import_runs": import_runs,
         "questionnaires": questionnaires, "questionnaire": questionnaire, "rows": rows,
         "filters": filters, "statuses": statuses, "categories": Category.choices,
         "counts": selectors.status_counts(rows),

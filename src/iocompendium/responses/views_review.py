@@ -18,6 +18,70 @@ from iocompendium.spreadsheets import csv_lines
 from iocompendium.web.roles import is_secretariat
 
 MAX_MESSAGE_LENGTH = 5000
+MAX_SELECTED = 100_000  # ids posted by the review list's check boxes
+
+
+@require_POST
+@login_required
+def approve_bulk(request: HttpRequest) -> HttpResponse:
+    """Approve in one action: the responses ticked on the review list, every response the
+    filters show ("shown"), or every response of one import; audited per response."""
+    from iocompendium.questionnaires.models import Questionnaire
+    from iocompendium.responses.approval import approve_responses
+    from iocompendium.responses.models import Response
+
+    require_secretariat(request.user)
+    questionnaire = Questionnaire.objects.filter(slug=request.POST.get("questionnaire")).first()
+    if questionnaire is None:
+        raise Http404
+    responses = Response.objects.filter(version__questionnaire=questionnaire)
+    scope = request.POST.get("scope", "selected")
+    if scope == "import":
+        responses = responses.filter(import_run_id=_int(request.POST.get("import_run")))
+    elif scope == "shown":
+        rows = selectors.review_rows(
+            questionnaire, status=request.POST.get("status", ""),
+            category=request.POST.get("category", ""), search=request.POST.get("q", ""),
+        )
+        responses = responses.filter(pk__in=[row.response.pk for row in rows if row.response])
+    else:
+        ids = [_int(v) for v in request.POST.getlist("response")[:MAX_SELECTED]]
+        responses = responses.filter(pk__in=[i for i in ids if i is not None])
+    moved = approve_responses(responses, user=request.user)
+    messages.success(request, _("%(count)s response(s) approved.") % {"count": moved})
+    return redirect(f"{reverse('responses:index')}?questionnaire={questionnaire.slug}")
+
+
+@login_required
+@require_http_methods(["GET"])
+def data_quality(request: HttpRequest, slug: str) -> HttpResponse:
+    """Per questionnaire: the answers kept with a data problem, by class and question."""
+    from iocompendium.questionnaires.models import Questionnaire
+    from iocompendium.responses.models import Flag, ImportRun
+
+    require_secretariat(request.user)
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    if questionnaire is None:
+        raise Http404
+    groups = selectors.flag_summary(questionnaire)
+    labels = dict(Flag.choices)
+    for group in groups:
+        group["label"] = labels.get(group["flag"], group["flag"])
+    by_flag: dict[str, int] = {}
+    for group in groups:
+        by_flag[group["label"]] = by_flag.get(group["label"], 0) + group["count"]
+    runs = ImportRun.objects.filter(questionnaire_version__questionnaire=questionnaire)[:20]
+    return render(request, "responses/data_quality.html", {
+        "questionnaire": questionnaire, "groups": groups, "by_flag": sorted(by_flag.items()),
+        "import_runs": runs,
+    })
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @require_POST
