@@ -71,3 +71,22 @@ def test_an_unknown_unit_is_refused_and_nothing_written(tmp_path):
     with pytest.raises(QuestionnaireError, match="not a respondent unit"):
         import_questionnaire(form, "tiny")
     assert not Questionnaire.objects.exists()
+
+
+def test_a_csv_that_is_not_an_xlsform_gets_one_sentence(tmp_path, capsys):
+    from iocompendium.questionnaires.xlsform import XLSFormError, read_xlsform
+
+    path = tmp_path / "form.csv"
+    path.write_text("type,name,label\ntext,a,A\n", encoding="utf-8")
+    with pytest.raises(XLSFormError) as raised:
+        read_xlsform(path)
+    text = str(raised.value)
+    assert "could not be read as an XLSForm: a CSV XLSForm needs" in text
+    assert "Error" not in text and "__init__" not in text
+
+
+def test_report_refuses_an_extension_it_does_not_write(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"report\.txt: the report is written as"):
+        call_command("report", "-o", str(tmp_path / "report.txt"))

@@ -166,8 +166,15 @@ def _parse_with_pyxform(path: Path) -> tuple[Any, dict]:
                                                    "spreadsheet (.xlsx, .xls or .csv).")]) from None
         raise XLSFormError([_problem_from_pyxform(str(error))]) from None
     except Exception as error:  # noqa: BLE001 - a damaged file makes pyxform fail anyhow
-        raise XLSFormError([Problem("", 0, "", f"{path.name} could not be read as an XLSForm "
-                                               f"({type(error).__name__}: {error}).")]) from None
+        # One sentence, never the exception's text (the user cannot act on a TypeError).
+        if path.suffix.lower() == ".csv":
+            reason = ("a CSV XLSForm needs the survey sheet, then the choices and settings "
+                      "sheets, each starting with its name in the first column; export the "
+                      "form as .xlsx instead")
+        else:
+            reason = "it is damaged or not a form; open it in a spreadsheet program to check"
+        raise XLSFormError([Problem("", 0, "", f"{path.name} could not be read as an XLSForm: "
+                                               f"{reason}.")]) from error
     return raw, form_json
 
 

@@ -60,7 +60,15 @@ class Command(BaseCommand):
 
 
 def _format_from_extension(path: Path) -> str:
+    """The format the file's extension names; an extension the report does not write is
+    refused rather than silently written as HTML."""
     extension = path.suffix.lower().lstrip(".")
     if extension == "htm":
         return "html"
-    return extension if extension in reporting.FORMATS else "html"
+    if extension not in reporting.FORMATS:
+        raise CommandError(
+            f"{path.name}: the report is written as "
+            f"{', '.join('.' + f for f in reporting.FORMATS)}; name the file with one of "
+            "these extensions."
+        )
+    return extension
