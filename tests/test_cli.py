@@ -104,3 +104,19 @@ def test_damaged_xlsx_is_one_sentence(migrated_data_dir, tmp_path, content, word
     done = run_iocompendium("organisations", "load", str(path),
                             "--data-dir", str(migrated_data_dir))
     assert_clean_failure(done, words)
+
+
+def test_help_lists_the_product_commands_grouped_by_app(tmp_path):
+    """Derived from the installed apps (not a list kept by hand); Django's own commands
+    are behind 'iocompendium django'."""
+    done = run_iocompendium("--help", "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert "registry:\n  jurisdictions" in text and "questionnaires:\n  form" in text
+    assert "iocompendium django --help" in text
+    assert "createsuperuser" not in text.split("Django's own commands")[0]
+    django_help = run_iocompendium("django", "--help", "--data-dir", str(tmp_path))
+    assert "migrate" in django_help.stdout
+    for command in ("report", "form", "django migrate"):
+        shown = run_iocompendium(*command.split(), "--help", "--data-dir", str(tmp_path))
+        assert "--data-dir" in shown.stdout, command

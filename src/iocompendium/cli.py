@@ -32,6 +32,65 @@ def _apply_data_dir_option(argv: list[str]) -> list[str]:
     return remaining
 
 
+HELP_WORDS = {"-h", "--help", "help"}
+DJANGO_SUBCOMMAND = "django"
+
+
+def product_commands() -> dict[str, list[tuple[str, str]]]:
+    """The product's own commands grouped by app, derived from the installed apps: a
+    command added under ``iocompendium.<app>.management.commands`` appears by itself."""
+    from django.core.management import get_commands, load_command_class
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, app in sorted(get_commands().items()):
+        if not app.startswith("iocompendium."):
+            continue
+        try:
+            summary = (load_command_class(app, name).help or "").strip().splitlines()
+        except Exception:  # noqa: BLE001 - a broken command must not break the help
+            summary = []
+        groups.setdefault(app.split(".", 1)[1], []).append((name, summary[0] if summary else ""))
+    return dict(sorted(groups.items()))
+
+
+def print_help() -> None:
+    lines = [
+        "usage: iocompendium COMMAND [options] [--data-dir DIR]",
+        "",
+        "The data folder is ./iocompendium-data unless --data-dir DIR or "
+        "IOCOMPENDIUM_DATA_DIR says otherwise; DATABASE_URL switches to PostgreSQL.",
+        "'iocompendium COMMAND --help' explains a command.",
+    ]
+    for app, commands in product_commands().items():
+        lines += ["", f"{app}:"]
+        lines += [f"  {name:<16} {summary}" for name, summary in commands]
+    lines += [
+        "",
+        "Django's own commands (migrate, createsuperuser, shell, check...):",
+        f"  iocompendium {DJANGO_SUBCOMMAND} --help      lists them; "
+        f"iocompendium {DJANGO_SUBCOMMAND} COMMAND runs one.",
+    ]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _show_data_dir_in_every_help() -> None:
+    """Every subcommand's --help lists --data-dir (the launcher reads it before Django)."""
+    from django.core.management.base import BaseCommand
+
+    original = BaseCommand.create_parser
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = original(self, prog_name, subcommand, **kwargs)
+        if not any("--data-dir" in action.option_strings for action in parser._actions):
+            parser.add_argument(
+                "--data-dir", metavar="DIR",
+                help="Data folder (default ./iocompendium-data, or IOCOMPENDIUM_DATA_DIR).",
+            )
+        return parser
+
+    BaseCommand.create_parser = create_parser
+
+
 def _fail(message: str, status: int = 1) -> None:
     sys.stderr.write(f"iocompendium: {message}\n")
     sys.exit(status)
@@ -51,6 +110,12 @@ def main(argv: list[str] | None = None) -> None:
         from django.core.management import execute_from_command_line
 
         django.setup()
+        if len(argv) == 1 or argv[1] in HELP_WORDS:
+            print_help()
+            return
+        if argv[1] == DJANGO_SUBCOMMAND:
+            argv = [argv[0], *argv[2:]] if len(argv) > 2 else [argv[0], "help"]
+        _show_data_dir_in_every_help()
         execute_from_command_line(argv)
     except DataDirError as error:
         _fail(str(error))
