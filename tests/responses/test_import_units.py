@@ -21,7 +21,7 @@ from iocompendium.responses.models import Answer, AuditEvent, ImportRun, Respons
 from iocompendium.responses.tabular.parsing import answerable
 from iocompendium.responses.tabular.recodes import parse_recodes
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db]
 
 FOLDER = "xlsforms/reach-lbn-msna-2022"
 RECODES = "question,from,to\npay_water_charges_when,about_half,about_half_pay\n"
@@ -45,6 +45,7 @@ def choices_of(structure, ref) -> set[str]:
     return names | ({"other"} if ref.node.get("or_other") else set())
 
 
+@pytest.mark.slow
 def test_reach_round_imports_with_flags_recodes_and_counts(reach, shared_data, table):
     report = import_responses(
         "reach-lbn", shared_data / FOLDER / "submissions.xlsx", policy="flag",
@@ -139,6 +140,7 @@ def odk_central_csv(structure, table: pd.DataFrame) -> str:
     return frame.to_csv(index=False)
 
 
+@pytest.mark.slow
 def test_odk_central_csv_layout_imports_to_the_same_counts(reach, shared_data, table, tmp_path):
     path = tmp_path / "reach-odk-central.csv"
     path.write_text(odk_central_csv(reach.structure, table), encoding="utf-8")
@@ -161,3 +163,40 @@ def test_odk_central_csv_layout_imports_to_the_same_counts(reach, shared_data, t
     )
     assert Response.objects.filter(status="approved").count() == 632
     check_tables_against_file(reach.structure, table)
+
+
+def test_exports_and_report_name_submissions_by_their_key(db, tmp_path):
+    """SYNTHETIC: a two-question form whose unit is "submission"; the wide export and the
+    report name each response by its key, not by an organisation."""
+    import openpyxl
+
+    from iocompendium.evidence.exports import build_export
+    from iocompendium.evidence.selectors import STATUS_SETS
+
+    book = openpyxl.Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::English (en)"])
+    survey.append(["select_one yn", "ok", "OK?"])
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label::English (en)"])
+    choices.append(["yn", "yes", "Yes"])
+    choices.append(["yn", "no", "No"])
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "respondent_unit", "respondent_unit_label::English (en)"])
+    settings.append(["tiny", "submission", "households"])
+    form = tmp_path / "tiny.xlsx"
+    book.save(form)
+    import_questionnaire(form, "tiny", publish=True)
+    data = tmp_path / "data.csv"
+    data.write_text("_uuid,ok\nu1,yes\nu2,maybe\nu3,no\n", encoding="utf-8")
+    report = import_responses("tiny", data, policy="flag")
+    assert report.applied and report.key_column == "_uuid"
+    _name, content = build_export("long-csv", "tiny", STATUS_SETS["approved"])
+    assert "u1" in content.decode() and "u2" in content.decode()
+    document = reporting.json_document(services.content_for("tiny", "approved", "en",
+                                                            with_charts=False))
+    assert document["unit"] == {"name": "submission", "label": "households"}
+    table = document["tables"]["ok"]
+    assert (table["denominator"], table["answered"]) == (3, 2)
+    assert table["flagged"] == [{"problem": "not_in_list", "count": 1}]

@@ -194,27 +194,37 @@ def load_records(slug: str, statuses: Sequence[str]):
         raise ExportError(f"Questionnaire '{slug}' has no version.")
     responses = list(
         Response.objects.filter(version__questionnaire=questionnaire, status__in=list(statuses))
-        .select_related("organisation")
-        .order_by("organisation__acronym", "title", "id")
+        .select_related("organisation", "jurisdiction")
+        .order_by("organisation__acronym", "jurisdiction__code", "unit_key", "title", "id")
     )
     answers: dict[int, dict[str, str]] = {response.pk: {} for response in responses}
     rows = Answer.objects.filter(response__in=responses).values_list("response_id", "path", "value")
     for response_id, path, value in rows.iterator(chunk_size=5000):
         if value != "":
             answers[response_id][path] = value
-    records = [
-        ResponseRecord(
-            organisation=response.organisation.acronym,
-            answers=answers[response.pk],
-            category=response.organisation.category,
-            status=response.status,
-            title=response.title,
-            name=response.organisation.name_en,
-            synthetic=response.synthetic or response.organisation.synthetic,
-        )
-        for response in responses
-    ]
+    records = [_record(response, answers[response.pk]) for response in responses]
     return version, version.structure, records
+
+
+def _record(response, answers: dict[str, str]) -> ResponseRecord:
+    """One response as plain data; the ``organisation`` column names the respondent unit
+    (an acronym, a jurisdiction code or a submission key)."""
+    organisation = response.organisation
+    if organisation is not None:
+        category, name = organisation.category, organisation.name_en
+    elif response.jurisdiction is not None:
+        category, name = response.jurisdiction.region, response.jurisdiction.name_en
+    else:
+        category, name = "", ""
+    return ResponseRecord(
+        organisation=response.unit_name,
+        answers=answers,
+        category=category,
+        status=response.status,
+        title=response.title,
+        name=name,
+        synthetic=response.synthetic or bool(organisation and organisation.synthetic),
+    )
 
 
 def export_filename(fmt: str, slug: str, statuses: Sequence[str]) -> str:

@@ -228,7 +228,7 @@ def audit_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
          event.old_value, event.new_value, event.via]
         for event in selectors.audit_events(response).iterator()
     )
-    name = f"audit-{response.organisation.acronym}-{response.pk}.csv"
+    name = f"audit-{response.unit_name}-{response.pk}.csv"
     return _csv_response(_with_header(header, rows), name)
 
 
@@ -237,12 +237,12 @@ def answers_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response = selectors.response_for(request.user, pk)
     header = ["organisation", "path", "value", "revision", "updated_by", "updated_at"]
     rows = (
-        [response.organisation.acronym, answer.path, answer.value, answer.revision,
+        [response.unit_name, answer.path, answer.value, answer.revision,
          answer.updated_by.get_username() if answer.updated_by else "",
          answer.updated_at.isoformat()]
         for answer in response.answers.select_related("updated_by").order_by("path")
     )
-    name = f"answers-{response.organisation.acronym}-{response.pk}.csv"
+    name = f"answers-{response.unit_name}-{response.pk}.csv"
     return _csv_response(_with_header(header, rows), name)
 
 
