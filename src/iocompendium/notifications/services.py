@@ -235,6 +235,25 @@ def notify_address(
 
 
 _TOKEN_SLOT = "TOKEN-SLOT"  # noqa: S105 - a placeholder replaced per person
+_TEXT_SLOT, _URL_SLOT = "\ue010TEXT\ue011", "\ue010URL\ue011"
+
+
+def _cached(cache: dict, key, make):
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def _skeleton(lang: str) -> str:
+    """The message template rendered once per language, with slots for the event's text,
+    its link and the person's unsubscribe token (thousands of reminders, one render)."""
+    with translation.override(lang):
+        return render_to_string("notifications/mail/message.txt", {
+            "text": _TEXT_SLOT, "url": _URL_SLOT,
+            "unsubscribe_url": Link("notifications:unsubscribe",
+                                    {"token": _TOKEN_SLOT}).absolute(lang),
+            "preferences_url": Link("notifications:preferences", {}).absolute(lang),
+        })
 
 
 def _notification_for(kind, event, user, prefs: Preferences | None, *, link, params, now,
@@ -246,15 +265,15 @@ def _notification_for(kind, event, user, prefs: Preferences | None, *, link, par
     cache = {} if cache is None else cache
     key = (kind, event, lang)
     if key not in cache:
+        link_key = (link.name, tuple(sorted(link.kwargs.items())), link.fragment) if link else ()
+        url = _cached(cache, ("link", link_key, lang),
+                      lambda: link.absolute(lang) if link else "")
+        skeleton = _cached(cache, ("skeleton", lang), lambda: _skeleton(lang))
         with translation.override(lang):
-            url = link.absolute(lang) if link else ""
-            body = render_to_string("notifications/mail/message.txt", {
-                "text": message_for(kind, params), "url": url,
-                "unsubscribe_url": Link("notifications:unsubscribe",
-                                        {"token": _TOKEN_SLOT}).absolute(lang),
-                "preferences_url": Link("notifications:preferences", {}).absolute(lang),
-            })
-            cache[key] = (subject_for(kind, params), url, body)
+            text = message_for(kind, params)
+            subject = subject_for(kind, params)
+        body = skeleton.replace(_TEXT_SLOT, text).replace(_URL_SLOT, url)
+        cache[key] = (subject, url, body)
     subject, url, body = cache[key]
     body = body.replace(_TOKEN_SLOT, unsubscribe_token(user, kind))
     channel = {Mode.IMMEDIATE: Channel.EMAIL, Mode.DIGEST: Channel.DIGEST}.get(mode, Channel.WEB)
