@@ -104,6 +104,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "workspace:calendar_feed": (PUBLIC, {"token": "not-a-signed-token"}),
     "workspace:rounds": (SECRETARIAT, {}),
     "workspace:round_detail": (SECRETARIAT, {"pk": 1}),
+    "workspace:round_open": (SECRETARIAT, {"pk": 1}),
     "workspace:round_compare": (SECRETARIAT, {"pk": 1}),
     "workspace:carried": (SIGNED_IN, {"response_id": 1}),
     # Coding: the secretariat and coders (never a focal point: they would read other

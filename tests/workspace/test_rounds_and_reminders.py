@@ -126,3 +126,21 @@ def test_review_list_filtered_by_round_and_status(world, client, secretariat_use
     assert "SYN-A" in page and "SYN-B" not in page
     french = client.get(f"/fr/rounds/{round_.pk}/").content.decode()
     assert "Réponses reprises à confirmer" in french
+
+
+def test_opening_a_round_starts_responses_from_the_previous_and_tells_focal_points(
+    world, client, secretariat_user, smtp_server, django_capture_on_commit_callbacks,  # noqa: F811
+):
+    version, orgs, first = world
+    second = services.create_round(version, "R2", opens=OPENS + timedelta(days=400),
+                                   closes=DEADLINE + timedelta(days=400), previous=first)
+    client.force_login(secretariat_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/en/rounds/{second.pk}/open/").status_code == 302
+        client.post(f"/en/rounds/{second.pk}/open/")  # a second click tells nobody again
+    links = second.round_responses.select_related("response__organisation")
+    assert {link.response.organisation.acronym for link in links} == {"SYN-A", "SYN-B", "SYN-C"}
+    assert {link.carried_from_id is not None for link in links
+            if link.response.organisation.acronym in {"SYN-A", "SYN-B"}} == {True}
+    assert sorted(a for m in smtp_server.received for a in m.to) == [
+        "fp-syn-a@example.org", "fp-syn-b@example.org", "fp-syn-c@example.org"]

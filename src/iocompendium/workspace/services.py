@@ -386,3 +386,13 @@ def save_profile(user: AbstractBaseUser, *, name: str, languages: str, public: b
         person.save(update_fields=["name", "languages", "public"])
         record(user, "profile_save", person)
     return person
+
+
+def start_round(round_: Round, *, user=None) -> int:
+    """Open the round for every organisation it asks: a response each (carried over from
+    the previous round where there is one) and one 'round opens' notification."""
+    organisations = round_participants(round_)
+    for organisation in organisations:
+        response_for_round(round_, organisation, user=user)
+    open_round(round_, organisations, user=user)
+    return len(organisations)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/open/", views.round_open, name="round_open"),
     path("rounds/<int:pk>/compare/", views.round_compare, name="round_compare"),
     path("rounds/responses/<int:response_id>/carried/", views.carried, name="carried"),
 ]

@@ -319,6 +319,18 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@require_POST
+@secretariat_only
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a round: each organisation asked gets its response, started from its previous
+    round's answers, and its focal points are told (once)."""
+    round_ = get_object_or_404(Round, pk=pk)
+    count = services.start_round(round_, user=request.user)
+    messages.success(request, _("The round is open: %(count)d organisations told.") % {
+        "count": count})
+    return redirect("workspace:round_detail", pk=pk)
+
+
 @secretariat_only
 @require_GET
 def round_compare(request: HttpRequest, pk: int) -> HttpResponse:
