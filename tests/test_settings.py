@@ -49,7 +49,8 @@ def test_sqlite_database_is_in_wal_mode(migrated_data_dir):
 def test_production_mode_check_deploy_reports_nothing(tmp_path):
     done = run_iocompendium(
         "check", "--deploy", "--fail-level", "DEBUG", "--data-dir", str(tmp_path),
-        env={"IOCOMPENDIUM_ENV": "production", "IOCOMPENDIUM_ALLOWED_HOSTS": "io.example.org"},
+        env={"IOCOMPENDIUM_ENV": "production", "IOCOMPENDIUM_ALLOWED_HOSTS": "io.example.org",
+             "EMAIL_URL": "smtp://mail.example.org:25"},
     )
     assert done.returncode == 0, done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout
@@ -74,3 +75,14 @@ def test_production_settings(tmp_path):
     assert done.stdout.split() == [
         "True", "True", "False", "True", "['a.example.org',", "'b.example.org']"
     ]
+
+
+def test_check_deploy_warns_when_production_sends_mail_to_files(tmp_path):
+    """Issue 13: the file outbox is for development; in production the links of
+    invitations and password resets would sit in files."""
+    done = run_iocompendium(
+        "check", "--deploy", "--data-dir", str(tmp_path),
+        env={"IOCOMPENDIUM_ENV": "production", "IOCOMPENDIUM_ALLOWED_HOSTS": "io.example.org",
+             "EMAIL_URL": ""},
+    )
+    assert "iocompendium.W001" in done.stderr + done.stdout

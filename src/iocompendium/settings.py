@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled attempt into the "wait N seconds" page (web/throttle.py).
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "iocompendium.urls"
@@ -234,6 +235,18 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     if not [h for h in _hosts if h]:
         ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
+
+# Content-Security-Policy (django-csp): no page has an inline script or style, so nothing
+# needs 'unsafe-inline'. Enforced in production; reported only (never blocking) otherwise.
+_CSP = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "object-src": ["'none'"],
+    "base-uri": ["'self'"], "form-action": ["'self'"], "frame-ancestors": ["'none'"],
+}}
+if PRODUCTION:
+    CONTENT_SECURITY_POLICY = _CSP
+else:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
 
 LOGGING = {
     "version": 1,

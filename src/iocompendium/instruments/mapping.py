@@ -42,6 +42,7 @@ from typing import Any
 
 from iocompendium.instruments import typology
 from iocompendium.spreadsheets import unguard_csv_cell
+from iocompendium.web import limits
 
 FIELDS = {
     "title", "other_titles", "native_type", "legal_effect", "nature", "addressees",
@@ -152,6 +153,10 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     if not path.is_file():
         raise MappingError(f"the file {path} does not exist.")
+    try:
+        limits.check_file(path)
+    except limits.LimitError as error:
+        raise MappingError(str(error)) from None
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return _read_xlsx(path, sheet)
     return _read_csv(path)
@@ -176,9 +181,11 @@ def _read_csv(path: Path) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = [h.strip() for h in next(reader)]
+        rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
     except StopIteration as error:
         raise MappingError(f"the file {path} is empty.") from error
-    rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
+    except csv.Error as error:
+        raise MappingError(str(limits.csv_error(error, path.name))) from None
     table = Table(header=header, rows=rows, encoding=encoding)
     if encoding != "utf-8-sig":
         table.problems.append(Problem(0, "", f"the file is not UTF-8; read as {encoding}.",
@@ -192,7 +199,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable workbook is one message
-        raise MappingError(f"the file {path} is not a readable XLSX workbook ({error}).") from error
+        raise MappingError(f"the file {path.name} is not a readable XLSX workbook.") from error
     try:
         if sheet and sheet not in workbook.sheetnames:
             raise MappingError(f'the workbook has no sheet "{sheet}".')

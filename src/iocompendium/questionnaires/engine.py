@@ -46,6 +46,9 @@ _TRUE_FLAGS = {"yes", "true", "true()", "1"}
 _FALSE_FLAGS = {"", "no", "false", "false()", "0"}
 _FUNCTION_CALL_RE = re.compile(r"([A-Za-z][\w:.-]*)\(")
 MAX_REPEAT_INSTANCES = 500
+# All repeat instances of one response together (nested repeats multiply: three levels of
+# repeat_count 100 would be a million instances); past it, further instances are not built.
+MAX_TOTAL_REPEAT_INSTANCES = 2000
 _INDEXED_SEGMENT_RE = re.compile(r"(.+)\[(\d+)\]")
 
 DEFAULT_MESSAGES = {
@@ -336,6 +339,7 @@ class FormInstance(Environment):
         self._instances: dict[str, Node | None] = {}
         self._segments: dict[tuple[str, str], tuple[str, ...]] = {}
         self._maxima = _repeat_maxima(self.answers)
+        self._instances_left = MAX_TOTAL_REPEAT_INSTANCES
         self.root = self.document.children[0]
         self.root.extra = ()
         self._build(structure.get("children", []), self.root, "", "")
@@ -365,7 +369,9 @@ class FormInstance(Environment):
             template = template_prefix + name
             path = prefix + name
             if question["type"] == "repeat":
-                for index in range(1, self._instance_count(question, parent, path) + 1):
+                count = min(self._instance_count(question, parent, path), self._instances_left)
+                self._instances_left -= count
+                for index in range(1, count + 1):
                     instance = Node(name, parent, template=template, question=question)
                     instance.extra = parent.extra + (instance,)
                     instance.path = f"{path}[{index}]"

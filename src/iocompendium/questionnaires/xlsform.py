@@ -12,6 +12,7 @@ No Django import: the reader is usable from scripts and the expression tests.
 from __future__ import annotations
 
 import copy
+import csv
 import re
 import warnings
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from iocompendium.spreadsheets import xlsx_cell
+from iocompendium.web import limits
 
 from .engine import Problem, check_structure
 from .structure import CONTAINER_TYPES, Node, Structure, iter_nodes
@@ -129,12 +131,20 @@ def read_xlsform(path: str | Path) -> Structure:
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise XLSFormError([Problem("", 0, "", f"{path.name} is not an XLSForm: use an .xlsx, "
                                                ".xls or .csv file.")])
+    try:
+        limits.check_file(path)  # before parsing: zip bombs, XML entities
+    except limits.LimitError as error:
+        raise XLSFormError([Problem("", 0, "", str(error))]) from None
     workbook, form_json = _parse_with_pyxform(path)
     builder = _Builder(workbook, form_json)
     try:
         structure = builder.build()
-    except Exception as error:  # noqa: BLE001 - pyxform accepted a shape we cannot read
-        raise XLSFormError([Problem("", 0, "", f"The form could not be read ({error}).")]) from None
+        limits.check_structure_size(structure)
+    except limits.LimitError as error:
+        raise XLSFormError([Problem("", 0, "", str(error))]) from None
+    except Exception:  # noqa: BLE001 - pyxform accepted a shape we cannot read
+        raise XLSFormError([Problem("", 0, "", "The form could not be read: check its survey, "
+                                               "choices and settings sheets.")]) from None
     problems = builder.problems or check_structure(structure)
     if problems:
         raise XLSFormError(problems)
@@ -165,6 +175,8 @@ def _parse_with_pyxform(path: Path) -> tuple[Any, dict]:
             raise XLSFormError([Problem("", 0, "", f"{path.name} could not be read as a "
                                                    "spreadsheet (.xlsx, .xls or .csv).")]) from None
         raise XLSFormError([_problem_from_pyxform(str(error))]) from None
+    except csv.Error as error:
+        raise XLSFormError([Problem("", 0, "", str(limits.csv_error(error, path.name)))]) from None
     except Exception as error:  # noqa: BLE001 - a damaged file makes pyxform fail anyhow
         # One sentence, never the exception's text (the user cannot act on a TypeError).
         if path.suffix.lower() == ".csv":

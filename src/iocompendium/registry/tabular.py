@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from iocompendium.spreadsheets import unguard_csv_cell, write_table_file
+from iocompendium.web import limits
 
 CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
@@ -52,6 +53,10 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         raise TableError(f"{path.name} is not a .csv or .xlsx file.")
     if not path.is_file():
         raise TableError(f"the file {path} does not exist.")
+    try:
+        limits.check_file(path)
+    except limits.LimitError as error:
+        raise TableError(str(error)) from None
     lines = _xlsx_lines(path, sheet) if suffix == ".xlsx" else _csv_lines(path)
     return _to_table(path, lines)
 
@@ -94,7 +99,7 @@ def _csv_lines(path: Path) -> list[tuple[int, list[str]]]:
             lines.append((start, [unguard_csv_cell(cell) for cell in record]))
             start = reader.line_num + 1
     except csv.Error as error:
-        raise TableError(f"{path.name}, line {reader.line_num}: not valid CSV ({error}).") from None
+        raise TableError(f"line {reader.line_num}: {limits.csv_error(error, path.name)}") from None
     return lines
 
 

@@ -31,12 +31,13 @@ from iocompendium.questionnaires.structure import (
     repeat_indexes,
     template_path,
 )
+from iocompendium.web import limits
 
 # The text answer that goes with the "other" choice of an or_other question.
 OTHER_SUFFIX = "_other"
 OTHER_CHOICE = "other"
 ACKNOWLEDGED = "OK"
-MAX_VALUE_LENGTH = 20000
+MAX_VALUE_LENGTH = limits.MAX_ANSWER_LENGTH  # the one answer limit of every write path
 MAX_REPEAT_INSTANCES = 500
 # Questions without a top-level group are shown together on this pseudo-section.
 LOOSE_SECTION = "_"

@@ -7,7 +7,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from iocompendium.responses.views_support import (
     is_contributor_of,
     require_contributor,
 )
+from iocompendium.web import limits
 from iocompendium.web.roles import is_secretariat, organisation_id_of
 
 _INSTANCE_RE = re.compile(r"^(.+)\[(\d+)\]$")
@@ -298,10 +299,11 @@ def normalise(value: str) -> str:
 def _save_posted_section(request, response, form, current):
     """Save what a plain HTML post changed, then run its repeat action (if any)."""
     try:
-        revisions = json.loads(request.POST.get("_revisions") or "{}")
+        revisions = limits.loads_json_field(request.POST.get("_revisions") or "{}")
         revisions = {str(path): int(base) for path, base in revisions.items()}
-    except (ValueError, TypeError, AttributeError):
-        return [], [_("The page was incomplete; reload it and try again.")], ""
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        # A malformed request (never sent by the page): 400, not a server error.
+        raise BadRequest(_("The page was incomplete; reload it and try again.")) from None
     answers, _stored_revisions = selectors.answers_with_revisions(response)
     states = formtree.evaluate(form, answers, formtree.current_language())
     allowed = _editable_paths(request, response, _answer_paths(form, current, states))

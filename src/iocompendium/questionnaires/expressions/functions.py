@@ -13,13 +13,14 @@ import binascii
 import hashlib
 import math
 import random
-import re
 import uuid as uuid_module
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+
+import re2
 
 from .context import Context
 from .errors import ExpressionError
@@ -480,11 +481,21 @@ def _regex(ctx: Context, args: list) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _compiled_regex(pattern: str) -> re.Pattern | None:
+def _compiled_regex(pattern: str):
+    """The pattern compiled by RE2, a linear-time engine: a form's constraint such as
+    ``regex(., '(a+)+$')`` cannot make a save take exponential time (Python's ``re``
+    backtracks). RE2 has no back-references or look-arounds: such a pattern is treated as
+    invalid (the text does not match), like any other pattern that does not compile."""
+    options = re2.Options()
+    options.log_errors = False
+    options.max_mem = _RE2_MAX_MEMORY
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError):
+        return re2.compile(pattern, options)
+    except (re2.error, ValueError, TypeError):
         return None
+
+
+_RE2_MAX_MEMORY = 8 << 20  # bytes for one compiled pattern; larger ones do not compile
 
 
 @register("base64-decode", 1)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from iocompendium.spreadsheets import unguard_csv_cell
+from iocompendium.web import limits
 
 from .common import MAIN_SHEET, fill, gettext_noop
 
@@ -42,7 +43,11 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_sheet(name: str, text: str) -> RawSheet:
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
-    rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
+    try:
+        rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
+    except csv.Error as error:
+        refused = limits.csv_error(error, name)
+        raise TabularFileError(refused.template, **refused.params) from None
     headers = rows[0] if rows else []
     body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
     return RawSheet(name, headers, body)
@@ -68,16 +73,34 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
                 gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
             ) from error
     suffix = path.suffix.lower()
+    try:
+        limits.check_file(path, data)
+    except limits.LimitError as error:
+        raise TabularFileError(error.template, **error.params) from None
     if suffix in {".csv", ".tsv", ".txt"}:
-        return [_csv_sheet(MAIN_SHEET, _decode(data, path.name))]
+        return _within_limits([_csv_sheet(MAIN_SHEET, _decode(data, path.name))])
     if suffix == ".zip":
-        return _read_zip(data, path.name)
+        return _within_limits(_read_zip(data, path.name))
     if suffix in {".xlsx", ".xlsm"}:
-        return _read_xlsx(data, path.name)
+        return _within_limits(_read_xlsx(data, path.name))
     raise TabularFileError(
         gettext_noop("%(file)s: use an .xlsx workbook, a .csv file or a .zip of CSV files."),
         file=path.name,
     )
+
+
+def _within_limits(sheets: list[RawSheet]) -> list[RawSheet]:
+    """The sheets, if no cell is longer than an answer may be (the web's limit)."""
+    for sheet in sheets:
+        for number, cells in sheet.rows:
+            for cell in cells:
+                if isinstance(cell, str) and len(cell) > limits.MAX_ANSWER_LENGTH:
+                    raise TabularFileError(
+                        gettext_noop("%(sheet)s, row %(row)s: a cell holds %(length)s "
+                                     "characters; an answer may have %(limit)s at most."),
+                        sheet=sheet.name, row=number, length=f"{len(cell):,}",
+                        limit=f"{limits.MAX_ANSWER_LENGTH:,}")
+    return sheets
 
 
 def _read_zip(data: bytes, filename: str) -> list[RawSheet]:
