@@ -49,7 +49,9 @@ def test_demo_workspace(client, monkeypatch):
     summary = selectors.carried_summary(second)
     assert summary["confirmed"] > 0 and summary["changed"] > 0
 
-    client.login(username="secretariat", password=_secretariat_password())
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=_secretariat_username()))
     page = client.get("/fr/evidence/").content.decode()
     assert "Comparaison des campagnes d'enquête" in page
     assert "34 organisations ont répondu (soumis) aux deux campagnes" in page
@@ -58,7 +60,7 @@ def test_demo_workspace(client, monkeypatch):
         assert text in timeline
 
 
-def _secretariat_password() -> str:
+def _secretariat_username() -> str:
     from iocompendium.registry.demo import DEMO_SECRETARIAT
 
-    return DEMO_SECRETARIAT[1]
+    return DEMO_SECRETARIAT[0]
