@@ -54,10 +54,16 @@ def test_without_relevance_everyone_is_asked_and_stale_answers_count():
 
 
 def test_number_and_date_summaries(analysis):
+    # staff 10, 20, 40: quartiles by linear interpolation (pandas' default) 15 and 30
     assert analysis.table("staff").summary == {
-        "n": 3, "mean": pytest.approx(70 / 3), "median": 20.0, "min": 10.0, "max": 40.0}
+        "n": 3, "mean": pytest.approx(70 / 3), "median": 20.0, "q1": 15.0, "q3": 30.0,
+        "min": 10.0, "max": 40.0, "distribution": [
+            {"low": 10.0, "high": 10.0, "count": 1}, {"low": 20.0, "high": 20.0, "count": 1},
+            {"low": 40.0, "high": 40.0, "count": 1}]}
+    # 1999-01-01 and 2001-05-01 span under five years: counted per month
     assert analysis.table("founded").summary == {
-        "n": 2, "earliest": "1999-01-01", "latest": "2001-05-01"}
+        "n": 2, "earliest": "1999-01-01", "latest": "2001-05-01",
+        "distribution": [{"period": "1999-01", "count": 1}, {"period": "2001-05", "count": 1}]}
 
 
 def test_questions_in_a_repeat_count_instances(analysis):

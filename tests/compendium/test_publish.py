@@ -132,7 +132,8 @@ def test_data_package_validates_with_frictionless_and_matches_the_answers(site):
     descriptor = json.loads(package.read_text())
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert {r["name"] for r in descriptor["resources"]} == {
-        "practices", "organisations", "key_principles", "survey_tables"}
+        "practices", "organisations", "key_principles", "survey_tables", "question_tables",
+        "coverage"}
     with open(result.output / "data" / "practices.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(r["identifier"] for r in rows) == sorted(p.identifier for p in made)

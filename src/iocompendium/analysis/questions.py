@@ -5,16 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iocompendium.questionnaires.structure import (
+    METADATA_TYPES,
+    NON_ANSWER_TYPES,
     Structure,
     iter_nodes,
     iter_questions,
     localized,
 )
 
-# Types that get a table; notes, calculations, acknowledgements and media do not.
-ANALYSED_TYPES = frozenset(
-    {"select_one", "select_multiple", "integer", "decimal", "date", "datetime", "text"}
-)
+# Every question gets a table except notes, calculations and metadata (issue 12: every
+# question the form asked reaches the report).
+NOT_ANALYSED_TYPES = NON_ANSWER_TYPES | METADATA_TYPES
+CHOICE_TYPES = frozenset({"select_one", "select_multiple", "select_one_from_file",
+                          "select_multiple_from_file", "select_one_external", "rank"})
+
+
+def is_analysed(node_type: str) -> bool:
+    return node_type not in NOT_ANALYSED_TYPES
 GENERAL_THEME = ""
 
 
@@ -65,10 +72,10 @@ def catalogue(structure: Structure, lang: str) -> list[QuestionInfo]:
     default = structure.get("default_language", "")
     questions = []
     for position, ref in enumerate(iter_questions(structure)):
-        if ref.type not in ANALYSED_TYPES:
+        if not is_analysed(ref.type):
             continue
         choices: tuple[Choice, ...] = ()
-        if ref.type in {"select_one", "select_multiple"}:
+        if ref.type in CHOICE_TYPES:
             choices = tuple(
                 Choice(c["name"], localized(c.get("label"), lang, default) or c["name"])
                 for c in structure.get("choices", {}).get(ref.node.get("choice_list", ""), [])

@@ -38,9 +38,15 @@ from iocompendium.questionnaires.structure import Structure
 
 TIDY_COLUMNS = ["organisation", "category", "status", "path", "question", "repeat_index", "value"]
 RELEVANCE_COLUMNS = ["organisation", "question", "relevant"]
-SELECT_TYPES = frozenset({"select_one", "select_multiple"})
-NUMBER_TYPES = frozenset({"integer", "decimal"})
+ONE_CHOICE_TYPES = frozenset({"select_one", "select_one_from_file", "select_one_external",
+                              "acknowledge", "trigger"})
+MANY_CHOICE_TYPES = frozenset({"select_multiple", "select_multiple_from_file"})
+SELECT_TYPES = ONE_CHOICE_TYPES | MANY_CHOICE_TYPES
+NUMBER_TYPES = frozenset({"integer", "decimal", "range"})
 DATE_TYPES = frozenset({"date", "datetime"})
+GEO_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
+FILE_TYPES = frozenset({"image", "audio", "video", "file", "osm"})
+HISTOGRAM_BINS = 10
 UNIT_ORGANISATIONS = "organisations"
 UNIT_INSTANCES = "instances"
 # Text answers inside repeats (e.g. the instrument type "as the IO names it") are counted by
@@ -219,7 +225,7 @@ def analyse(
     types = frame["question"].map({path: q.type for path, q in questions.items()})
 
     select_frame = frame[types.isin(SELECT_TYPES)]
-    multiple = types.loc[select_frame.index] == "select_multiple"
+    multiple = types.loc[select_frame.index].isin(MANY_CHOICE_TYPES)
     selections = pd.concat(
         [select_frame[~multiple], _exploded_selections(select_frame[multiple])]
     )
@@ -229,7 +235,8 @@ def analyse(
     answered_by_category = select_frame.groupby(["question", "category"])["organisation"].nunique()
     numbers = _number_summaries(frame[types.isin(NUMBER_TYPES)])
     dates = _date_summaries(frame[types.isin(DATE_TYPES)])
-    text_frame = frame[types == "text"]
+    special = SELECT_TYPES | NUMBER_TYPES | DATE_TYPES | GEO_TYPES | FILE_TYPES | {"rank", "time"}
+    text_frame = frame[~types.isin(special)]
     text_counts = _text_value_counts(text_frame)
 
     def counts_of(series: pd.Series, path: str) -> dict[str, int]:
@@ -256,7 +263,7 @@ def analyse(
             table.unit = UNIT_INSTANCES
             table.answered_instances = int(instances.get(q.path, 0))
         if q.type in SELECT_TYPES:
-            table.kind = "frequency" if q.type == "select_one" else "multiple"
+            table.kind = "frequency" if q.type in ONE_CHOICE_TYPES else "multiple"
             table.options = _options(
                 q,
                 counts_of(option_orgs, q.path),
@@ -272,7 +279,20 @@ def analyse(
             table.summary = numbers.get(q.path, _empty_summary())
         elif q.type in DATE_TYPES:
             table.kind = "date"
-            table.summary = dates.get(q.path, {"n": 0, "earliest": None, "latest": None})
+            table.summary = dates.get(q.path, {"n": 0, "earliest": None, "latest": None,
+                                               "distribution": []})
+        elif q.type == "rank":
+            table.kind = "rank"
+            table.options = _rank_options(q, frame[frame["question"] == q.path], table)
+        elif q.type in GEO_TYPES:
+            table.kind = "geo"
+            table.summary = _geo_summary(frame[frame["question"] == q.path])
+        elif q.type in FILE_TYPES:
+            table.kind = "files"
+            table.summary = {"n": int(instances.get(q.path, 0))}
+        elif q.type == "time":
+            table.kind = "time"
+            table.summary = _time_summary(frame[frame["question"] == q.path])
         elif q.in_repeat:
             table.kind = "text_counts"
             table.options, table.summary = _text_options(text_counts, q.path, table)
@@ -362,7 +382,63 @@ def _crosstab(
 
 
 def _empty_summary() -> dict[str, Any]:
-    return {"n": 0, "mean": None, "median": None, "min": None, "max": None}
+    return {"n": 0, "mean": None, "median": None, "q1": None, "q3": None, "min": None,
+            "max": None, "distribution": []}
+
+
+def _histogram(values: pd.Series) -> list[dict[str, Any]]:
+    """Counts in up to ``HISTOGRAM_BINS`` equal bins (one bin per value when few)."""
+    import numpy as np
+
+    distinct = sorted(values.unique())
+    if len(distinct) <= HISTOGRAM_BINS:
+        counts = values.value_counts()
+        return [{"low": float(v), "high": float(v), "count": int(counts[v])} for v in distinct]
+    counts, edges = np.histogram(values.to_numpy(dtype="float64"), bins=HISTOGRAM_BINS)
+    return [{"low": float(edges[i]), "high": float(edges[i + 1]), "count": int(counts[i])}
+            for i in range(len(counts))]
+
+
+def _rank_options(q: QuestionInfo, frame: pd.DataFrame, table: Table) -> list[OptionCount]:
+    """Per choice: the mean rank given to it (``share`` holds it) and the number of
+    answers ranking it first (``count``)."""
+    ranks: dict[str, list[int]] = {}
+    first: dict[str, int] = {}
+    for value in frame["value"]:
+        names = value.split()
+        for position, name in enumerate(names, start=1):
+            ranks.setdefault(name, []).append(position)
+        if names:
+            first[names[0]] = first.get(names[0], 0) + 1
+    names = [c.name for c in q.choices] + sorted(set(ranks) - {c.name for c in q.choices})
+    labels = {c.name: c.label for c in q.choices}
+    return [
+        OptionCount(name=name, label=labels.get(name, name), count=first.get(name, 0),
+                    share=(sum(ranks[name]) / len(ranks[name])) if ranks.get(name) else None,
+                    organisations=len(ranks.get(name, [])))
+        for name in names
+    ]
+
+
+def _geo_summary(frame: pd.DataFrame) -> dict[str, Any]:
+    """The points answered (latitude, longitude of each answer's first point)."""
+    points = []
+    for value in frame["value"]:
+        parts = value.split(";")[0].split()
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except (IndexError, ValueError):
+            continue
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            points.append((lat, lon))
+    return {"n": len(points), "points": points}
+
+
+def _time_summary(frame: pd.DataFrame) -> dict[str, Any]:
+    hours = pd.to_numeric(frame["value"].str.slice(0, 2), errors="coerce").dropna()
+    counts = hours.astype(int).value_counts().sort_index()
+    return {"n": int(len(hours)),
+            "distribution": [{"hour": int(h), "count": int(n)} for h, n in counts.items()]}
 
 
 def _number_summaries(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
@@ -371,16 +447,21 @@ def _number_summaries(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     )
     if numbers.empty:
         return {}
-    grouped = numbers.groupby("question")["number"].agg(["count", "mean", "median", "min", "max"])
+    grouped = numbers.groupby("question")["number"]
+    stats = grouped.agg(["count", "mean", "median", "min", "max"])
+    q1, q3 = grouped.quantile(0.25), grouped.quantile(0.75)
     return {
         str(path): {
             "n": int(row["count"]),
             "mean": float(row["mean"]),
             "median": float(row["median"]),
+            "q1": float(q1[path]),
+            "q3": float(q3[path]),
             "min": float(row["min"]),
             "max": float(row["max"]),
+            "distribution": _histogram(numbers.loc[numbers["question"] == path, "number"]),
         }
-        for path, row in grouped.iterrows()
+        for path, row in stats.iterrows()
     }
 
 
@@ -396,9 +477,18 @@ def _date_summaries(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "n": int(row["count"]),
             "earliest": row["min"].date().isoformat(),
             "latest": row["max"].date().isoformat(),
+            "distribution": _over_time(dates.loc[dates["question"] == path, "date"]),
         }
         for path, row in grouped.iterrows()
     }
+
+
+def _over_time(dates: pd.Series) -> list[dict[str, Any]]:
+    """Counts per month, or per year when the dates span more than five years."""
+    span_years = (dates.max() - dates.min()).days / 365.25
+    period = dates.dt.strftime("%Y" if span_years > 5 else "%Y-%m")
+    counts = period.value_counts().sort_index()
+    return [{"period": str(p), "count": int(n)} for p, n in counts.items()]
 
 
 _SPACES = re.compile(r"\s+")

@@ -53,6 +53,22 @@ class Compendium:
     principles: list[KeyPrinciple] = field(default_factory=list)
     organisations: list[Organisation] = field(default_factory=list)
     families: Any = None
+    # The survey's results by the form's own sections (static site; issue 12).
+    survey_results: Any = None
+
+    @property
+    def is_io_survey(self) -> bool:
+        return self.questionnaire == selectors.SURVEY_SLUG
+
+    @property
+    def has_practices(self) -> bool:
+        """Another form without practices gets a site without theme pages, not empty
+        ones (the IO Survey keeps its themes as a layer on top of its results)."""
+        return self.is_io_survey or bool(self.practices)
+
+    @property
+    def has_families(self) -> bool:
+        return self.is_io_survey or bool(family_rows(self.families))
 
     @classmethod
     def load(cls, lang: str, *, questionnaire: str = selectors.SURVEY_SLUG,

@@ -30,6 +30,7 @@ from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_fig
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
 from iocompendium.compendium.related import related_pages
 from iocompendium.compendium.site import LANGUAGES, Site
+from iocompendium.compendium.survey_results import SurveyResults, result_rows, survey_results
 from iocompendium.compendium.themes import THEMES
 from iocompendium.spreadsheets import csv_text
 
@@ -38,9 +39,14 @@ WEB_CSS = Path(__file__).resolve().parent.parent / "web" / "static" / "web" / "s
 Progress = Callable[[str], None]
 
 
+class NothingToPublish(ValueError):
+    """No respondent, or no question to publish: one sentence (``--allow-empty`` skips)."""
+
+
 @dataclass
 class PublishResult:
     output: Path
+    coverage_line: str = ""
     pages: int = 0
     pdfs: list[Path] = field(default_factory=list)
     data_files: list[Path] = field(default_factory=list)
@@ -88,7 +94,7 @@ class SiteWriter:
     def write_all(self) -> int:
         c, lang = self.compendium, self.lang
         self.page(f"{lang}/index.html", c.index_page)
-        for theme in THEMES:
+        for theme in THEMES if c.has_practices else ():
             self.page(f"{lang}/themes/{theme.slug}.html",
                       lambda site, slug=theme.slug: c.theme_page(site, slug))
         for practice in c.practices:
@@ -99,7 +105,8 @@ class SiteWriter:
             slug = selectors.organisation_slug(organisation)
             self.page(f"{lang}/organisations/{slug}.html",
                       lambda site, o=organisation: c.organisation_page(site, o))
-        self.page(f"{lang}/families.html", c.families_page)
+        if c.has_families:
+            self.page(f"{lang}/families.html", c.families_page)
         self.page(f"{lang}/search.html", c.search_page)
         self.write_search_index()
         return self.count
@@ -116,6 +123,32 @@ class SiteWriter:
         payload = json.dumps(entries, ensure_ascii=False).replace("<", "\\u003c")
         _write(self.output / "assets" / search_index_name(self.lang),
                f"window.COMPENDIUM_INDEX = {payload};\n")
+
+
+def write_results_pages(output: Path, results: SurveyResults, lang: str) -> int:
+    """One page per top-level group of the form, and the methods page (static site)."""
+    from iocompendium.analysis.coverage import EXCLUDED, PUBLISHED
+
+    written = 0
+    for section in results.sections:
+        page = f"{lang}/results/{section.slug}.html"
+        site = Site(static=True, lang=lang, page=page)
+        _write(output / page, render_to_string("compendium/results.html", {
+            "site": site, "results": results, "section": section,
+            "entries": section.entries(results.quotes),
+            "index_url": "../index.html", "methods_url": "../methods.html",
+            "licence": LICENCE, "licence_url": LICENCE_URL,
+        }))
+        written += 1
+    page = f"{lang}/methods.html"
+    _write(output / page, render_to_string("compendium/methods.html", {
+        "site": Site(static=True, lang=lang, page=page), "results": results,
+        "published": sum(r.status == PUBLISHED for r in results.coverage),
+        "excluded": sum(r.status == EXCLUDED for r in results.coverage),
+        "index_url": "index.html", "coverage_url": "../data/coverage.csv",
+        "licence": LICENCE, "licence_url": LICENCE_URL,
+    }))
+    return written + 1
 
 
 def write_assets(output: Path) -> None:
@@ -157,7 +190,8 @@ def _field(name: str, type_: str, description: str, **extra) -> dict:
     return {"name": name, "type": type_, "description": description, **extra}
 
 
-def data_tables(en: Compendium, fr: Compendium) -> list[tuple[str, str, list[dict], list[list]]]:
+def data_tables(en: Compendium, fr: Compendium, results: SurveyResults | None = None,
+                ) -> list[tuple[str, str, list[dict], list[list]]]:
     """(name, description, schema fields, rows) of each table of the data package."""
     practices = [
         [p.identifier, p.organisation.acronym, p.theme, p.sub_theme, p.title_en, p.title_fr,
@@ -230,14 +264,43 @@ def data_tables(en: Compendium, fr: Compendium) -> list[tuple[str, str, list[dic
             _field("denominator", "integer", "Organisations to whom the question applied."),
             _field("unit", "string", "What 'count' counts: organisations or instances."),
         ], figure_rows),
+        *(_results_tables(results) if results is not None else []),
     ]
 
 
-def write_data_package(output: Path, en: Compendium, fr: Compendium) -> list[Path]:
+def _results_tables(results: SurveyResults) -> list[tuple[str, str, list[dict], list[list]]]:
+    return [
+        ("question_tables", "Every published question of the survey by the form's own "
+         "sections, whatever its type, with its denominator (approved responses).", [
+            _field("section", "string", "Top-level group of the form (empty: none)."),
+            _field("question", "string", "Question path (the repeat's path for its counts)."),
+            _field("type", "string", "XLSForm type of the question."),
+            _field("statistic", "string", "count, n, mean, median, q1, q3, min, max, bin, "
+                   "period, hour, mean_rank, first_choice, answers, quote, instances, "
+                   "respondents_with_any."),
+            _field("label", "string", "Option, bin, period or quote the value is about."),
+            _field("value", "number", "The value of the statistic (empty for a quote)."),
+            _field("answered", "integer", "Respondents who answered."),
+            _field("denominator", "integer", "Respondents to whom the question applied."),
+            _field("unit", "string", "What counts count: organisations or instances."),
+        ], result_rows(results)),
+        ("coverage", "Every question of the form with a table in the report: published, or "
+         "excluded with its reason (issue 12: nothing left out silently).", [
+            _field("question", "string", "The question's key in the report's tables."),
+            _field("type", "string", "XLSForm type of the question."),
+            _field("status", "string", "published or excluded.",
+                   constraints={"enum": ["published", "excluded"]}),
+            _field("reason", "string", "Why an excluded question is left out."),
+        ], [[row.question, row.type, row.status, row.reason] for row in results.coverage]),
+    ]
+
+
+def write_data_package(output: Path, en: Compendium, fr: Compendium,
+                       results: SurveyResults | None = None) -> list[Path]:
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
     resources, written = [], []
-    for name, description, fields, rows in data_tables(en, fr):
+    for name, description, fields, rows in data_tables(en, fr, results):
         path = folder / f"{name}.csv"
         path.write_text(_csv(rows, [f["name"] for f in fields]), encoding="utf-8")
         written.append(path)
@@ -268,36 +331,45 @@ def write_data_package(output: Path, en: Compendium, fr: Compendium) -> list[Pat
 
 
 def publish(output: Path, *, questionnaire: str = selectors.SURVEY_SLUG, with_pdf: bool = True,
-            progress: Progress | None = None) -> PublishResult:
+            progress: Progress | None = None, allow_empty: bool = True) -> PublishResult:
     """Build the site, the PDFs and the data package into ``output``, all or nothing: the
     new compendium is built in a folder beside ``output`` and replaces it only once whole,
-    so a failure or a kill at any moment leaves the previous compendium as it was."""
+    so a failure or a kill at any moment leaves the previous compendium as it was.
+
+    ``allow_empty=False`` stops with ``NothingToPublish`` before writing anything when no
+    response is approved or no question can be published."""
+    data = survey_data(questionnaire)
+    results = _survey_results(questionnaire, data)
+    if not allow_empty:
+        _check_something_to_publish(questionnaire, results)
     output = Path(output)
     if output.exists() and any(output.iterdir()) and not (output / "index.html").exists():
         raise ValueError(_("The output folder %(path)s is not empty and is not a published "
                            "compendium; choose another folder.") % {"path": output})
     with replaced_folder(output) as build:
         result = _build(build, questionnaire=questionnaire, with_pdf=with_pdf,
-                        progress=progress)
+                        progress=progress, data=data, results=results)
     result.output = output
     result.pdfs = [output / path.relative_to(build) for path in result.pdfs]
     result.data_files = [output / Path(path).relative_to(build) for path in result.data_files]
     return result
 
 
-def _build(output: Path, *, questionnaire: str, with_pdf: bool,
-           progress: Progress | None) -> PublishResult:
+def _build(output: Path, *, questionnaire: str, with_pdf: bool, progress: Progress | None,
+           data: object | None, results: dict[str, SurveyResults | None]) -> PublishResult:
     step = progress or (lambda label: None)
     result = PublishResult(output)
     books: dict[str, Compendium] = {}
-    data = survey_data(questionnaire)
     for lang in LANGUAGES:
         with translation.override(lang):
             step(_("Computing figures (%(lang)s)") % {"lang": lang})
             figures: ThemeFigures = theme_figures(questionnaire, lang, data=data)
             books[lang] = Compendium.load(lang, questionnaire=questionnaire, figures=figures)
+            books[lang].survey_results = results.get(lang)
             step(_("Writing pages (%(lang)s)") % {"lang": lang})
             result.pages += SiteWriter(output, books[lang], with_pdf=with_pdf).write_all()
+            if results.get(lang) is not None:
+                result.pages += write_results_pages(output, results[lang], lang)
     write_assets(output)
     with translation.override("en"):
         write_root(output)
@@ -307,9 +379,43 @@ def _build(output: Path, *, questionnaire: str, with_pdf: bool,
         _write_pdfs_into(output, result, step)
     step(_("Writing the data package"))
     with translation.override("en"):
-        result.data_files = write_data_package(output, books["en"], books["fr"])
+        result.data_files = write_data_package(output, books["en"], books["fr"],
+                                               results.get("en"))
     result.practices = len(books["en"].practices)
+    if results.get("en") is not None:
+        from iocompendium.analysis.coverage import summary_line
+
+        result.coverage_line = summary_line(results["en"].coverage)
     return result
+
+
+def _survey_results(questionnaire: str, data: object | None) -> dict[str, SurveyResults | None]:
+    """The published survey results per language (None where there is no survey data)."""
+    if data is None:
+        return dict.fromkeys(LANGUAGES)
+    from iocompendium.evidence import selectors as evidence
+
+    marked = evidence.personal_questions(questionnaire)
+    quotes: dict[str, list[str]] = {}
+    for quote in evidence.publishable_quotes(questionnaire):
+        quotes.setdefault(quote.question, []).append(quote.text)
+    results = {}
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            results[lang] = survey_results(data, lang, quotes, marked)
+    return results
+
+
+def _check_something_to_publish(questionnaire: str, results: dict) -> None:
+    english = results.get("en")
+    if english is None or english.respondents == 0:
+        raise NothingToPublish(
+            f"No approved response to '{questionnaire}': there is nothing to publish "
+            "(use --allow-empty to publish the site anyway).")
+    if not any(row.status == "published" for row in english.coverage):
+        raise NothingToPublish(
+            f"Every question of '{questionnaire}' is left out as personal data: there is "
+            "nothing to publish (use --allow-empty to publish the site anyway).")
 
 
 def write_pdfs(result: PublishResult, *, progress: Progress | None = None) -> None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
+from iocompendium.analysis.coverage import CoverageRow
 from iocompendium.analysis.tables import Analysis, Table
 from iocompendium.registry.models import Category
 from iocompendium.spreadsheets import append_row, xlsx_bytes
@@ -93,6 +94,9 @@ class ReportContent:
     # tables call the units in the report's language ("households").
     unit_name: str = "organisation"
     unit_label: str = ""
+    # Which questions the public outputs show, and why the others are left out.
+    coverage: list[CoverageRow] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # table path -> JSON key
 
 
 # The registry's category names, marked here too so that the report and the dashboard
@@ -219,7 +223,7 @@ def build_pdf(content: ReportContent) -> bytes:
 
 
 def _option_entries(table: Table) -> list[dict[str, Any]]:
-    if not table.is_select:
+    if not table.is_select and table.kind != "rank":
         return []
     return [{"name": o.name, "label": o.label, "count": o.count} for o in table.options]
 
@@ -262,8 +266,14 @@ def json_document(content: ReportContent) -> dict[str, Any]:
             entry["flagged"] = [
                 {"problem": problem, "count": count} for problem, count in table.flagged
             ]
-            # Names are unique in an XLSForm; the path keeps two equal names apart anyway.
-            key = table.name if table.name not in tables else table.key
+            entry["kind"] = table.kind
+            if table.kind == "rank":
+                entry["ranks"] = [{"name": o.name, "label": o.label, "mean_rank": o.share,
+                                   "first_choice": o.count, "ranked_by": o.organisations}
+                                  for o in table.options]
+            # The name, or the path where two reported elements share a name.
+            key = content.keys.get(table.key) or (
+                table.name if table.name not in tables else table.key)
             tables[key] = entry
             by_key[table.key] = entry
     return {
@@ -274,6 +284,10 @@ def json_document(content: ReportContent) -> dict[str, Any]:
         "status": content.status_key,
         "synthetic": content.synthetic,
         "tables": tables,
+        "coverage": [
+            {"question": row.question, "path": row.path, "type": row.type,
+             "status": row.status, "reason": row.reason} for row in content.coverage
+        ],
     }
 
 
@@ -352,7 +366,12 @@ def _fill_sheet(sheet, table: Table, bold) -> None:
                           option.organisations if option.organisations is not None
                           else option.count])
     for key, value in table.summary.items():
-        append_row(sheet, [summary_label(key), value])
+        if isinstance(value, list):  # a distribution (bins, periods) or points
+            for item in value:
+                cells = list(item.values()) if isinstance(item, dict) else list(item)
+                append_row(sheet, [summary_label(key), *cells])
+        else:
+            append_row(sheet, [summary_label(key), value])
     for organisation, count in table.per_organisation:
         append_row(sheet, [organisation, count])
     for quote in table.quotes:
@@ -380,6 +399,10 @@ def summary_label(key: str) -> str:
         "instances": _("Instances"),
         "organisations_with_any": _("Organisations with at least one"),
         "distinct": _("Distinct values"),
+        "q1": _("First quartile"),
+        "q3": _("Third quartile"),
+        "distribution": _("Distribution"),
+        "points": _("Point"),
         "listed": _("Values listed"),
     }.get(key, key)
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from iocompendium.analysis.charts import chart_specs, render_svg
 from iocompendium.analysis.coded import add_coded_tables
+from iocompendium.analysis.coverage import coverage, report_keys
 from iocompendium.analysis.tables import Analysis, Quote, analyse
 from iocompendium.atomic import write_bytes_atomic
 from iocompendium.coding.selectors import coded_questions, coding_fingerprint, final_passages
@@ -23,6 +24,7 @@ from iocompendium.evidence.selectors import (
     analysed_version,
     evidence_data,
     fingerprint,
+    personal_questions,
     publishable_quotes,
     statuses_for,
 )
@@ -106,7 +108,7 @@ def content_for(
     with translation.override(lang):
         computed = compute(slug, status_key, lang, category)
         questionnaire = computed.version.questionnaire
-        return reporting.report_content(
+        content = reporting.report_content(
             computed.analysis,
             slug=slug,
             title=questionnaire.title_in(lang),
@@ -118,6 +120,10 @@ def content_for(
             progress=progress,
             unit=(questionnaire.unit, questionnaire.unit_label_in(lang)),
         )
+    structure = computed.version.structure
+    content.coverage = coverage(structure, personal_questions(slug))
+    content.keys = report_keys(structure)
+    return content
 
 
 def chart_svg(
@@ -144,8 +150,11 @@ def build_report(
     status_key: str = DEFAULT_STATUS,
     category: str = "",
     progress: reporting.Progress | None = None,
+    allow_empty: bool = True,
 ) -> tuple[str, bytes]:
-    """(file name, content) of the results report in one format and language."""
+    """(file name, content) of the results report in one format and language.
+
+    ``allow_empty=False`` refuses a report of zero respondents (EvidenceError)."""
     if fmt not in reporting.FORMATS:
         raise EvidenceError(
             f"Unknown report format '{fmt}'; use one of {', '.join(reporting.FORMATS)}."
@@ -153,6 +162,10 @@ def build_report(
     content = content_for(
         slug, status_key, lang, category, with_charts=fmt in {"html", "pdf"}, progress=progress
     )
+    if not allow_empty and content.respondents == 0:
+        raise EvidenceError(
+            f"No response of '{slug}' is {status_key}: the report would be empty "
+            "(use --allow-empty to write it anyway).")
     with translation.override(lang):
         data = reporting.build(fmt, content)
     return report_filename(slug, lang, fmt, status_key), data
@@ -265,3 +278,8 @@ def mark_question_personal(
 ) -> QuestionMark:
     """Mark a question as personal data: left out of every public output."""
     return _question_mark(questionnaire, question, user, personal=personal)
+
+
+def coverage_rows(slug: str) -> list:
+    """Coverage of the questionnaire's analysed version (see ``analysis.coverage``)."""
+    return coverage(analysed_version(slug).structure, personal_questions(slug))

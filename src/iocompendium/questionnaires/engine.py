@@ -36,7 +36,7 @@ from .expressions.values import (
     to_string,
     unpack,
 )
-from .structure import CONTAINER_TYPES, Structure, iter_nodes, localized
+from .structure import CONTAINER_TYPES, Structure, iter_nodes, language_code, localized
 
 __all__ = ["Problem", "check_structure", "evaluate", "visible_choices", "visible_choices_of"]
 
@@ -69,13 +69,6 @@ class Problem:
     message: str  # one plain sentence
 
 
-_LANGUAGE_NAMES = {
-    "en": ("english", "anglais"), "fr": ("french", "français", "francais"),
-    "ar": ("arabic", "العربية"), "es": ("spanish", "español", "espanol"),
-    "pt": ("portuguese", "português"),
-}
-
-
 def form_language(structure: Structure, lang: str | None) -> str | None:
     """The form's language key for ``lang``: 'fr' finds a form's 'french' column and
     'french' finds 'fr', since forms name languages either way."""
@@ -87,12 +80,10 @@ def form_language(structure: Structure, lang: str | None) -> str | None:
         lowered = key.lower()
         if lowered == wanted or lowered.startswith(wanted + " ") or lowered.endswith(f"({wanted})"):
             return key
-    for code, names in _LANGUAGE_NAMES.items():
-        spellings = (code, *names)
-        if wanted in spellings:
-            for key in languages:
-                if key.lower() in spellings:
-                    return key
+    code = language_code(lang)
+    for key in languages:
+        if language_code(key) == code:
+            return key
     return lang
 
 

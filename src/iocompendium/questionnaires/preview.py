@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .structure import CONTAINER_TYPES, Structure, iter_nodes
+from .structure import CONTAINER_TYPES, Structure, is_rtl, iter_nodes
 from .xlsform import language_code
 
 EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "soft_constraint", "calculation",
@@ -26,6 +26,7 @@ class LanguageCell:
     hint: str
     choices: list[tuple[str, str]]  # (choice name, label)
     messages: list[tuple[str, str]]  # (column, message)
+    rtl: bool = False  # written right to left (Arabic...): shown with dir="rtl"
 
 
 @dataclass
@@ -58,6 +59,7 @@ def preview_rows(structure: Structure) -> list[PreviewRow]:
             LanguageCell(
                 language=language,
                 code=_html_language(language),
+                rtl=is_rtl(language),
                 label=(node.get("label") or {}).get(language, ""),
                 hint=(node.get("hint") or {}).get(language, ""),
                 choices=[(option["name"], (option.get("label") or {}).get(language, ""))

@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 Structure = dict[str, Any]
@@ -62,6 +63,49 @@ Node = dict[str, Any]
 CONTAINER_TYPES = frozenset({"group", "repeat"})
 # Types that hold no answer a person gives.
 NON_ANSWER_TYPES = frozenset({"note", "calculate", "group", "repeat"})
+# Metadata the device (here: the server) records; never shown to a respondent as inputs.
+METADATA_TYPES = frozenset({
+    "start", "end", "today", "deviceid", "subscriberid", "simserial", "username",
+    "phonenumber", "email", "audit", "start-geopoint", "background-audio",
+    "background-geopoint", "xml-external", "csv-external",
+})
+GEO_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
+UPLOAD_TYPES = frozenset({"image", "audio", "video", "file", "osm"})
+# Types that hold personal data by nature: never published (issue 12).
+PERSONAL_TYPES = GEO_TYPES | UPLOAD_TYPES | {"start-geopoint", "background-geopoint",
+                                             "background-audio", "audit"}
+# Every question type the web questionnaire answers (with its widget).
+ANSWER_TYPES = frozenset({
+    "text", "integer", "decimal", "date", "time", "datetime", "select_one",
+    "select_multiple", "select_one_from_file", "select_multiple_from_file",
+    "select_one_external", "acknowledge", "trigger", "range", "rank", "barcode",
+    "phone_number", "hidden",
+}) | GEO_TYPES | UPLOAD_TYPES
+SUPPORTED_TYPES = ANSWER_TYPES | METADATA_TYPES | NON_ANSWER_TYPES
+# XLSForm's other spellings of the same types (pyxform keeps them as written).
+TYPE_ALIASES = {
+    "int": "integer", "string": "text", "photo": "image", "picture": "image",
+    "gps": "geopoint", "location": "geopoint", "date_time": "datetime", "datetime": "datetime",
+    "dateTime": "datetime", "device_id": "deviceid", "get_device_id": "deviceid",
+    "imei": "deviceid", "uri:deviceid": "deviceid", "start_time": "start",
+    "get_start_time": "start", "end_time": "end", "get_end_time": "end",
+    "get_today": "today", "sim_id": "simserial", "get_sim_id": "simserial",
+    "uri:simserial": "simserial", "subscriber_id": "subscriberid",
+    "get_subscriber_id": "subscriberid", "uri:subscriberid": "subscriberid",
+    "get_phone_number": "phonenumber", "uri:phonenumber": "phonenumber",
+    "uri:username": "username", "uri:email": "email", "select1": "select_one",
+    "select": "select_multiple",
+}
+
+
+def canonical_type(node_type: str) -> str:
+    """``gps`` -> ``geopoint``, ``q int`` -> ``integer``, ``add text prompt`` -> ``text``."""
+    name = node_type.strip()
+    if name.startswith("add_") and name.endswith("_prompt"):
+        name = name[4:-7]
+    elif name.startswith("q_"):
+        name = name[2:]
+    return TYPE_ALIASES.get(name, name)
 
 _INDEX_RE = re.compile(r"\[(\d+)\]")
 
@@ -115,12 +159,62 @@ def repeat_indexes(path: str) -> tuple[int, ...]:
     return tuple(int(i) for i in _INDEX_RE.findall(path))
 
 
+# Forms name a language in many ways (``French (fr)``, ``Français (fr)``, ``fr``,
+# ``French``, ``label::French``): all of them are one language code.
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "anglais", "inglés", "ingles"),
+    "fr": ("french", "français", "francais", "francés", "frances"),
+    "ar": ("arabic", "arabe", "العربية", "عربي"),
+    "es": ("spanish", "espagnol", "español", "espanol"),
+    "pt": ("portuguese", "portugais", "português", "portugues"),
+    "ru": ("russian", "russe", "русский"),
+    "zh": ("chinese", "chinois", "中文"),
+    "de": ("german", "allemand", "deutsch"),
+    "it": ("italian", "italien", "italiano"),
+    "sw": ("swahili", "kiswahili"),
+    "he": ("hebrew", "hébreu", "עברית"),
+    "fa": ("persian", "farsi", "persan", "فارسی"),
+    "ur": ("urdu", "ourdou", "اردو"),
+    "ps": ("pashto", "pachto", "پښتو"),
+    "ku": ("kurdish", "kurde"),
+}
+RTL_CODES = frozenset({"ar", "he", "fa", "ur", "ps", "ckb", "dv", "yi"})
+_NAME_AND_CODE_RE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
+
+
+@lru_cache(maxsize=512)
+def language_code(key: str) -> str:
+    """The language code a form's language name stands for: ``French (fr)``,
+    ``Français (fr)``, ``fr``, ``FR``, ``French``, ``français`` -> ``fr``; a name not
+    known stays as it is."""
+    text = key.strip()
+    match = _NAME_AND_CODE_RE.match(text)
+    if match:
+        return match.group(2).strip().lower()
+    lowered = text.lower()
+    for code, names in LANGUAGE_NAMES.items():
+        if lowered == code or lowered in names:
+            return code
+    return key
+
+
+def is_rtl(key: str) -> bool:
+    """Whether a form language is written right to left (Arabic, Hebrew, Persian...)."""
+    return language_code(key).split("-")[0].lower() in RTL_CODES
+
+
 def localized(texts: dict[str, str] | None, lang: str | None, default_language: str = "") -> str:
-    """The text in ``lang``, else the default language, else any, else ''."""
+    """The text in ``lang`` (however the form names it), else the default language, else
+    any, else ''."""
     if not texts:
         return ""
     if lang and lang in texts and texts[lang]:
         return texts[lang]
+    if lang:
+        code = language_code(lang)
+        for key, text in texts.items():
+            if text and language_code(key) == code:
+                return text
     if default_language and texts.get(default_language):
         return texts[default_language]
     for key in ("en", "default"):

@@ -24,7 +24,16 @@ from iocompendium.spreadsheets import xlsx_cell
 from iocompendium.web import limits
 
 from .engine import Problem, check_structure
-from .structure import CONTAINER_TYPES, Node, Structure, iter_nodes
+from .structure import (
+    CONTAINER_TYPES,
+    LANGUAGE_NAMES,
+    SUPPORTED_TYPES,
+    Node,
+    Structure,
+    canonical_type,
+    iter_nodes,
+    language_code,
+)
 
 __all__ = ["XLSFormError", "read_xlsform", "write_xlsform", "language_key", "language_code",
            "form_language", "describe_problem", "SUPPORTED_SUFFIXES"]
@@ -47,12 +56,8 @@ _GENERATED_NAME_RE = re.compile(r"reserved_name_for_field_list_labels_\d+")
 _END_RE = re.compile(r"^end[ _](group|repeat|loop)$")
 _OR_OTHER_RE = re.compile(r"\s(or specify other|or_other|or other)\s*$", re.IGNORECASE)
 _CODE_RE = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
-_LANGUAGE_NAMES = {
-    "en": "English", "fr": "French", "ar": "Arabic", "es": "Spanish", "pt": "Portuguese",
-    "ru": "Russian", "zh": "Chinese", "de": "German", "it": "Italian", "sw": "Swahili",
-}
-_NATIVE_NAMES = {"fr": ("français", "francais"), "es": ("español", "espanol"),
-                 "ar": ("العربية",), "de": ("deutsch",), "pt": ("português", "portugues")}
+# Names used when writing a language column back (``en`` -> ``English (en)``).
+_LANGUAGE_NAMES = {code: names[0].capitalize() for code, names in LANGUAGE_NAMES.items()}
 _WRITE_SURVEY_COLUMNS = ("relevant", "required", "constraint", "soft_constraint",
                          "calculation", "default", "read_only", "choice_filter",
                          "appearance", "repeat_count")
@@ -86,16 +91,6 @@ def language_key(name: str) -> str:
     name = name.strip()
     match = _CODE_RE.match(name)
     return match.group(2).strip() if match else name
-
-
-def language_code(key: str) -> str:
-    """A form's language key as a site language code where one is known:
-    ``english`` / ``English`` / ``en`` -> ``en``; ``français`` -> ``fr``; else the key."""
-    lowered = key.strip().lower()
-    for code, name in _LANGUAGE_NAMES.items():
-        if lowered in (code, name.lower()) or lowered in _NATIVE_NAMES.get(code, ()):
-            return code
-    return key
 
 
 def form_language(structure: Structure, wanted: str | None) -> str | None:
@@ -354,7 +349,16 @@ class _Builder:
                                          f"'{item['type']}' is not an XLSForm question type."))
         bind = item.get("bind") or {}
         control = item.get("control") or {}
-        node_type = _PYXFORM_TYPES.get(item["type"], str(item["type"]).replace(" ", "_"))
+        node_type = canonical_type(
+            _PYXFORM_TYPES.get(item["type"], str(item["type"]).replace(" ", "_")))
+        if node_type.startswith(("select_one_", "select_multiple_")) and item.get("itemset"):
+            node_type = _from_file_type(node_type, str(item.get("itemset")))
+        if item["type"] in _known_types() and node_type not in SUPPORTED_TYPES:
+            self.problems.append(Problem(
+                "survey", row, "type",
+                f"The question type '{item['type']}' of '{item.get('name', '')}' cannot be "
+                "answered on the web (supported: the XLSForm question, metadata and "
+                "layout types except this one)."))
         or_other = bool(_OR_OTHER_RE.search(str(cells.get("type", ""))))
         list_name = str(item.get("list_name") or item.get("itemset") or "")
         if or_other:
@@ -382,6 +386,10 @@ class _Builder:
             "repeat_count": str(cells.get("repeat_count") or control.get("jr:count", "")),
             "parameters": {str(k): str(v) for k, v in (item.get("parameters") or {}).items()},
         }
+        publish = str(cells.get("publish", "")).strip()
+        if publish:
+            # A custom column: "no" keeps the question out of every public output.
+            node["publish"] = publish
         if node_type in CONTAINER_TYPES:
             node["children"] = self.nodes(item.get("children", []))
         return node
@@ -445,6 +453,14 @@ class _Builder:
             result.setdefault(list_name, []).append(
                 {"name": str(cells.get("name", "")).strip(), "label": label, "extra": extra})
         return result
+
+
+def _from_file_type(node_type: str, itemset: str) -> str:
+    """pyxform names ``select_one_from_file x.csv`` by its list; keep the from-file kind."""
+    kind = "select_one" if node_type.startswith("select_one") else "select_multiple"
+    if itemset.lower().endswith((".csv", ".xml", ".geojson")):
+        return f"{kind}_from_file"
+    return node_type
 
 
 def _is_generated_count(item: dict, siblings: list[dict]) -> bool:

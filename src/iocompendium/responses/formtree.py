@@ -22,7 +22,10 @@ from django.utils.translation import gettext as _
 
 from iocompendium.questionnaires.structure import (
     CONTAINER_TYPES,
+    GEO_TYPES,
+    METADATA_TYPES,
     NON_ANSWER_TYPES,
+    UPLOAD_TYPES,
     Node,
     QuestionRef,
     Structure,
@@ -37,6 +40,9 @@ from iocompendium.web import limits
 OTHER_SUFFIX = "_other"
 OTHER_CHOICE = "other"
 ACKNOWLEDGED = "OK"
+# Types answered with the same control as another (a trigger is acknowledged).
+SELECT_KINDS = {"select_one_from_file": "select_one", "select_one_external": "select_one",
+                "select_multiple_from_file": "select_multiple", "trigger": "acknowledge"}
 MAX_VALUE_LENGTH = limits.MAX_ANSWER_LENGTH  # the one answer limit of every write path
 MAX_REPEAT_INSTANCES = 500
 # Questions without a top-level group are shown together on this pseudo-section.
@@ -113,7 +119,13 @@ def compile_form(structure: Structure) -> CompiledForm:
 
 
 def is_answerable(ref: QuestionRef) -> bool:
-    return ref.type not in NON_ANSWER_TYPES
+    """A question a respondent answers on the page (metadata is the server's to fill)."""
+    return ref.type not in NON_ANSWER_TYPES and ref.type not in METADATA_TYPES
+
+
+def is_shown(node: Node) -> bool:
+    """Metadata (start, end, deviceid...) is never shown as an input."""
+    return node["type"] not in METADATA_TYPES
 
 
 def split_other(path: str) -> tuple[str, bool]:
@@ -168,18 +180,37 @@ def check_value(form: CompiledForm, ref: QuestionRef, value: str, *, is_other: b
     """Refuse values no input of the page can produce: unknown choices, huge texts."""
     if len(value) > MAX_VALUE_LENGTH:
         raise InvalidAnswer(_("This answer is too long."))
-    if is_other or ref.type not in {"select_one", "select_multiple", "acknowledge"}:
+    if ref.type == "rank" and value:
+        names = {choice["name"] for choice in form.choices(ref)}
+        given = split_selection(value)
+        if len(set(given)) != len(given) or any(name not in names for name in given):
+            raise InvalidAnswer(_("This answer is not one of the choices."))
         return
-    if ref.type == "acknowledge":
+    kind = SELECT_KINDS.get(ref.type, ref.type)
+    if is_other or kind not in {"select_one", "select_multiple", "acknowledge"}:
+        return
+    if kind == "acknowledge":
         if value not in {"", ACKNOWLEDGED}:
             raise InvalidAnswer(_("This answer is not one of the choices."))
         return
     names = {choice["name"] for choice in form.choices(ref)}
     if ref.node.get("or_other"):
         names.add(OTHER_CHOICE)
-    given = [value] if ref.type == "select_one" else split_selection(value)
+    given = [value] if kind == "select_one" else split_selection(value)
     if value and any(name not in names for name in given):
         raise InvalidAnswer(_("This answer is not one of the choices."))
+
+
+def rank_value(form: CompiledForm, ref: QuestionRef, positions: Mapping[str, str]) -> str:
+    """The choices' names in rank order from {choice name: position typed}; unranked
+    choices are left out (ODK stores the ranked names separated by spaces)."""
+    names = [choice["name"] for choice in form.choices(ref)]
+    ranked = []
+    for name in names:
+        position = str(positions.get(name, "")).strip()
+        if position.isdigit():
+            ranked.append((int(position), names.index(name), name))
+    return " ".join(name for _position, _order, name in sorted(ranked))
 
 
 def split_selection(value: str) -> list[str]:
@@ -202,6 +233,65 @@ def type_error(ref: QuestionRef, value: str) -> str | None:
             date.fromisoformat(value.strip())
         except ValueError:
             return _("Enter a date as YYYY-MM-DD.")
+    if ref.type in GEO_TYPES:
+        return geo_error(ref.type, value)
+    if ref.type == "range":
+        return range_error(ref.node.get("parameters") or {}, value)
+    return None
+
+
+def geo_points(value: str) -> list[tuple[float, float]] | None:
+    """``"lat lon [alt acc];lat lon..."`` (ODK's form) as (lat, lon) pairs; None if not."""
+    points = []
+    for part in value.split(";"):
+        numbers = part.split()
+        if not part.strip():
+            continue
+        if len(numbers) < 2 or len(numbers) > 4:
+            return None
+        try:
+            lat, lon = float(numbers[0]), float(numbers[1])
+        except ValueError:
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        points.append((lat, lon))
+    return points
+
+
+def geo_error(node_type: str, value: str) -> str | None:
+    points = geo_points(value)
+    if points is None or not points:
+        return _("Enter a latitude between -90 and 90 and a longitude between -180 and 180.")
+    if node_type == "geopoint" and len(points) != 1:
+        return _("Enter one point: a latitude and a longitude.")
+    if node_type == "geotrace" and len(points) < 2:
+        return _("Enter at least two points, separated by ';'.")
+    if node_type == "geoshape" and len(points) < 3:
+        return _("Enter at least three points, separated by ';'.")
+    return None
+
+
+def range_bounds(parameters: Mapping[str, str]) -> tuple[Decimal, Decimal, Decimal]:
+    """start, end, step of an XLSForm range (defaults 1, 10, 1 as in ODK)."""
+    def number(key: str, default: str) -> Decimal:
+        try:
+            return Decimal(str(parameters.get(key) or default))
+        except InvalidOperation:
+            return Decimal(default)
+    return number("start", "1"), number("end", "10"), number("step", "1")
+
+
+def range_error(parameters: Mapping[str, str], value: str) -> str | None:
+    start, end, step = range_bounds(parameters)
+    low, high = min(start, end), max(start, end)
+    try:
+        number = Decimal(value.strip())
+    except InvalidOperation:
+        return _("Enter a number, for example 3.5.")
+    if not low <= number <= high or (step and (number - start) % step != 0):
+        return _("Enter a number from %(low)s to %(high)s in steps of %(step)s.") % {
+            "low": low, "high": high, "step": step}
     return None
 
 
@@ -318,6 +408,9 @@ class Choice:
     label: str
     selected: bool
     input_id: str
+    # False: hidden by the question's choice_filter for now (the page shows it again when
+    # an earlier answer changes; cascading selects need every option in the page).
+    visible: bool = True
 
 
 @dataclass
@@ -359,12 +452,20 @@ class Question:
     def widget(self) -> str:
         """Which control the template draws."""
         node_type, appearance = self.type, self.node.get("appearance", "")
+        node_type = SELECT_KINDS.get(node_type, node_type)
         if node_type == "select_one":
             return "select" if "minimal" in appearance or len(self.choices) > 12 else "radios"
         if node_type == "select_multiple":
             return "checkboxes"
-        if node_type in {"note", "calculate", "acknowledge", "integer", "decimal", "date"}:
+        if node_type in {"note", "calculate", "acknowledge", "integer", "decimal", "date",
+                         "range", "rank", "geopoint"}:
             return node_type
+        if node_type in {"geotrace", "geoshape"}:
+            return "geolines"
+        if node_type in UPLOAD_TYPES:
+            return "upload"
+        if node_type == "datetime":
+            return "datetime"
         if node_type == "time":
             return "time"
         if node_type == "text" and (
@@ -380,6 +481,26 @@ class Question:
     @property
     def required(self) -> bool:
         return bool(self.state.get("required"))
+
+    @property
+    def geo_parts(self) -> tuple[str, str]:
+        """(latitude, longitude) of a geopoint answer, for its two fields."""
+        parts = self.value.split()
+        return (parts[0], parts[1]) if len(parts) >= 2 else ("", "")
+
+    @property
+    def range_bounds(self) -> tuple[Decimal, Decimal, Decimal]:
+        return range_bounds(self.node.get("parameters") or {})
+
+    @property
+    def ranked(self) -> list[tuple[int, Choice]]:
+        """The choices with their current rank (0: not ranked yet), in the form's order."""
+        order = split_selection(self.value)
+        return [(order.index(c.name) + 1 if c.name in order else 0, c) for c in self.choices]
+
+    @property
+    def positions(self) -> list[int]:
+        return list(range(1, len(self.choices) + 1))
 
     @property
     def acknowledged(self) -> bool:
@@ -468,6 +589,8 @@ def _build_items(
         path = prefix + node["name"]
         label = form.text(node.get("label"), data.lang)
         hint = form.text(node.get("hint"), data.lang)
+        if not is_shown(node):
+            continue
         if node["type"] == "group":
             items.append(
                 Group(path, label, hint, _build_items(form, node.get("children", []),
@@ -508,7 +631,8 @@ def _build_question(form, node, path, label, hint, data: PageData) -> Question:
         editable=path in data.editable,
         other_editable=path + OTHER_SUFFIX in data.editable,
     )
-    if node["type"] in {"select_one", "select_multiple"}:
+    if node["type"] in {"select_one", "select_multiple", "rank", "select_one_from_file",
+                        "select_multiple_from_file", "select_one_external"}:
         selected = set(split_selection(value))
         ref = form.refs[template_path(path)]
         question.choices = [
@@ -518,7 +642,8 @@ def _build_question(form, node, path, label, hint, data: PageData) -> Question:
         ]
         if node.get("choice_filter"):
             visible = set(visible_choices(form, path, data.answers, data.lang))
-            question.choices = [c for c in question.choices if c.name in visible or c.selected]
+            for choice in question.choices:
+                choice.visible = choice.name in visible or choice.selected
         if node.get("or_other"):
             question.choices.append(
                 Choice(OTHER_CHOICE, _("Other"), OTHER_CHOICE in selected,

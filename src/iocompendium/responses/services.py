@@ -193,9 +193,13 @@ def revoke_invitation(invitation: Invitation) -> None:
 def get_or_create_response(
     organisation: Organisation, version: QuestionnaireVersion, *, title: str = ""
 ) -> Response:
-    response, _created = Response.objects.get_or_create(
+    response, created = Response.objects.get_or_create(
         organisation=organisation, version=version, title=title
     )
+    if created:
+        from iocompendium.responses.metadata import fill_metadata
+
+        fill_metadata(response, user=None)
     return response
 
 
@@ -595,6 +599,9 @@ def set_status(
         response.last_activity_at = now
         if status == ResponseStatus.SUBMITTED:
             response.submitted_at = now
+            from iocompendium.responses.metadata import fill_metadata
+
+            fill_metadata(response, user=user, submitting=True)
         if status == ResponseStatus.APPROVED:
             response.approved_at = now
         if status == ResponseStatus.DRAFT:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/section/<str:name>/", views.section, name="section"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
     path("<int:pk>/check/", views.check, name="check"),
+    path("<int:pk>/file/", views.upload_answer_file, name="upload_answer_file"),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/status/", views_review.set_status, name="set_status"),

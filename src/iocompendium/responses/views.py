@@ -284,10 +284,19 @@ def _posted_value(request: HttpRequest, form, path: str) -> str:
     ref, is_other = formtree.resolve_path(form, path)
     if is_other:
         return request.POST.get(path, "")
-    if ref.type == "acknowledge":
+    kind = formtree.SELECT_KINDS.get(ref.type, ref.type)
+    if kind == "acknowledge":
         return formtree.ACKNOWLEDGED if path in request.POST else ""
-    if ref.type == "select_multiple":
+    if kind == "select_multiple":
         return " ".join(request.POST.getlist(path))
+    if ref.type == "geopoint" and f"{path}--lat" in request.POST:
+        # Without the script, the two fields come as they are: joined as ODK stores them.
+        lat, lon = request.POST.get(f"{path}--lat", ""), request.POST.get(f"{path}--lon", "")
+        return f"{lat.strip()} {lon.strip()}".strip() if lat.strip() or lon.strip() else ""
+    if ref.type == "rank" and any(key.startswith(f"{path}--rank-") for key in request.POST):
+        return formtree.rank_value(form, ref, {
+            key[len(f"{path}--rank-"):]: request.POST[key] for key in request.POST
+            if key.startswith(f"{path}--rank-")})
     return request.POST.get(path, "")
 
 
@@ -491,3 +500,31 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "responses/move.html", {
         "response": response, "version": version, "report": report, "done": False,
     })
+
+
+@require_POST
+@login_required
+def upload_answer_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A file given as the answer to an image/audio/video/file question."""
+    from django import forms
+
+    from iocompendium.responses.answer_files import store_answer_file
+
+    response = selectors.response_for(request.user, pk)
+    require_contributor(request.user, response)
+    path = request.POST.get("path", "")
+    form = selectors.form_for(response)
+    section_name = form.section_of.get(formtree.tpath(path), formtree.LOOSE_SECTION)
+    upload = request.FILES.get(f"file:{path}")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            store_answer_file(response, path, upload, user=request.user)
+            messages.success(request, _("The file is saved."))
+        except forms.ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except (formtree.InvalidAnswer, services.ResponseLocked) as error:
+            messages.error(request, str(error))
+    return redirect(reverse("responses:section", kwargs={"pk": pk, "name": section_name})
+                    + "#" + formtree.input_id(path))

@@ -20,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--questionnaire", default=None,
                             help="Slug of the survey whose figures are shown (default io-survey).")
         parser.add_argument("--no-pdf", action="store_true", help="Skip the PDFs.")
+        parser.add_argument("--allow-empty", action="store_true",
+                            help="Publish even with no approved response or nothing to "
+                                 "publish.")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
 
     def handle(self, *args, **options):
@@ -43,7 +46,8 @@ class Command(BaseCommand):
 
             try:
                 result = publish(output, questionnaire=questionnaire or SURVEY_SLUG,
-                                 with_pdf=with_pdf, progress=step)
+                                 with_pdf=with_pdf, progress=step,
+                                 allow_empty=options["allow_empty"])
             except (ValueError, OSError) as error:
                 raise CommandError(str(error)) from error
             bar.update(task, completed=total, description="Done")
@@ -51,4 +55,6 @@ class Command(BaseCommand):
             f"Published {result.practices} practices: {result.pages} pages, "
             f"{len(result.pdfs)} PDFs, {len(result.data_files)} data files."
         )
+        if result.coverage_line:
+            self.stdout.write(result.coverage_line)
         self.stdout.write(f"Open {result.index}")

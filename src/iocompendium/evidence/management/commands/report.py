@@ -6,10 +6,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from iocompendium.analysis.coverage import summary_line
 from iocompendium.atomic import write_bytes_atomic
 from iocompendium.evidence import reporting
 from iocompendium.evidence.selectors import DEFAULT_SLUG, STATUS_SETS, EvidenceError
-from iocompendium.evidence.services import LANGUAGES, build_report
+from iocompendium.evidence.services import LANGUAGES, build_report, coverage_rows
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
                             help="approved (default) or submitted (submitted, in review "
                                  "and approved).")
         parser.add_argument("-o", "--output", required=True, help="File to write.")
+        parser.add_argument("--allow-empty", action="store_true",
+                            help="Write the report even when no response is in the set.")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
 
     def handle(self, *args, **options):
@@ -40,6 +43,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         write_bytes_atomic(output, data)
         self.stdout.write(f"Wrote {output} ({fmt}, {len(data):,} bytes).")
+        self.stdout.write(summary_line(coverage_rows(options["questionnaire"])))
 
     def _build(self, options, fmt: str) -> tuple[str, bytes]:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -56,6 +60,7 @@ class Command(BaseCommand):
             return build_report(
                 options["questionnaire"], lang=options["lang"], fmt=fmt,
                 status_key=options["status"], progress=step,
+                allow_empty=options["allow_empty"],
             )
 
 

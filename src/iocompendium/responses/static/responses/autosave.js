@@ -220,6 +220,12 @@
         var name = choice.getAttribute("data-choice");
         choice.hidden = visible.indexOf(name) === -1 && name !== "other" && !(input && input.checked);
       });
+      // A drop-down list: its options come and go with the earlier answers (cascades).
+      Array.prototype.forEach.call(box.querySelectorAll("option[data-choice]"), function (option) {
+        var hide = visible.indexOf(option.getAttribute("data-choice")) === -1 && !option.selected;
+        option.hidden = hide;
+        option.disabled = hide;
+      });
     });
     var groups = form.querySelectorAll("[data-group]");
     for (var i = groups.length - 1; i >= 0; i--) {
@@ -296,6 +302,31 @@
     if (box) { showMessage(box, ".error-message", message); box.classList.add("has-error"); }
   }
 
+  // --- answers given in several fields (a geopoint's latitude and longitude, a rank) ------------
+  function composedValue(path) {
+    var hidden = form.querySelector('input[type=hidden][name="' + escapeSelector(path) + '"]');
+    var parts = form.querySelectorAll('[data-part-of="' + escapeSelector(path) + '"]');
+    if (!hidden) { return null; }
+    if (hidden.getAttribute("data-composed") === "geopoint") {
+      var values = {};
+      Array.prototype.forEach.call(parts, function (part) { values[part.getAttribute("data-part")] = part.value.trim(); });
+      return (values.lat || values.lon) ? (values.lat + " " + values.lon).trim() : "";
+    }
+    var ranked = [];
+    Array.prototype.forEach.call(parts, function (part, order) {
+      if (part.value) { ranked.push([parseInt(part.value, 10), order, part.getAttribute("data-part")]); }
+    });
+    ranked.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return ranked.map(function (item) { return item[2]; }).join(" ");
+  }
+  function composePart(target) {
+    var path = target.getAttribute("data-part-of");
+    var value = composedValue(path);
+    if (value === null) { return; }
+    form.querySelector('input[type=hidden][name="' + escapeSelector(path) + '"]').value = value;
+    return path;
+  }
+
   // --- events ------------------------------------------------------------------------------------
   function isTyping(target) {
     return target.tagName === "TEXTAREA" || (target.tagName === "INPUT" &&
@@ -303,12 +334,22 @@
   }
   form.addEventListener("input", function (event) {
     var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-part-of")) {
+      var composed = composePart(target);
+      if (composed && isTyping(target)) { setStatus(strings.unsaved, "saving"); schedule(composed, TYPING_DELAY); }
+      return;
+    }
     if (!target.name || target.form !== form || !isTyping(target)) { return; }
     setStatus(strings.unsaved, "saving");
     schedule(target.name, TYPING_DELAY);
   });
   form.addEventListener("change", function (event) {
     var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-part-of")) {
+      var composed = composePart(target);
+      if (composed) { schedule(composed, isTyping(target) ? 0 : 50); }
+      return;
+    }
     if (!target.name || target.form !== form) { return; }
     updateOther(target.name);
     schedule(target.name, isTyping(target) ? 0 : 50);
@@ -359,6 +400,12 @@
   // Changes made before this script ran (the form works without it, and a quick user may
   // start typing while it loads): the input events are gone, so compare with the page.
   Array.prototype.forEach.call(form.elements, function (control) {
+    if (control.hasAttribute("data-part-of")) {
+      var changedPart = "defaultValue" in control ? control.value !== control.defaultValue
+        : Array.prototype.some.call(control.options || [], function (o) { return o.selected !== o.defaultSelected; });
+      if (changedPart) { var composed = composePart(control); if (composed) { schedule(composed, 0); } }
+      return;
+    }
     if (!control.name || control.name in pending || timers[control.name]) { return; }
     var changed;
     if (control.type === "checkbox" || control.type === "radio") {
