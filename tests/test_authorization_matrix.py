@@ -181,6 +181,27 @@ RULES = {
     "audit": (_pk, {"GET": OWN}, None),
     "audit_csv": (_pk, {"GET": OWN}, None),
     "answers_csv": (_pk, {"GET": OWN}, None),
+    "upload_answer_file": (
+        _pk,
+        # Without a file: the contributor is sent back with a message; nothing changes.
+        {"POST": {"anonymous": LOGIN, "contributor_a": 302, "contributor_b": 404,
+                  "reviewer": 403, "admin": 403}},
+        lambda w: {"path": "organisation/name"},
+    ),
+    "preview_section": (
+        lambda w: {"slug": "synthetic-small", "number": 1, "name": "organisation"},
+        {"GET": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                 "reviewer": 200, "admin": 200}},
+        None,
+    ),
+    "preview_answer": (
+        lambda w: {"slug": "synthetic-small", "number": 1},
+        # The preview's answers live in the session: nothing of A changes.
+        {"POST": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                  "reviewer": 200, "admin": 200}},
+        lambda w: {"path": "organisation/name", "value": "Typed in the preview",
+                   "section": "organisation"},
+    ),
     "import": (
         lambda w: {},
         {"GET": {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,

@@ -383,7 +383,7 @@ class Quote:
 
     answer_id: int
     response_id: int
-    unit: str  # the respondent unit's label (the organisation's acronym)
+    unit: str  # the respondent unit's label (acronym, jurisdiction code or key)
     question: str  # template path, e.g. "instruments/title"
     path: str  # the answer's own path, e.g. "instruments[2]/title"
     text: str
@@ -438,7 +438,7 @@ def publishable_quotes(
         Answer.objects.filter(response__in=_responses(slug, statuses))
         .exclude(value="")
         .filter(Q(quote_mark__isnull=False) | Q(path__in=_answer_paths(slug, whole_questions)))
-        .select_related("response__organisation", "quote_mark")
+        .select_related("response__organisation", "response__jurisdiction", "quote_mark")
         .order_by("path", "response__organisation__acronym", "response_id")
     )
     quotes: list[Quote] = []
@@ -448,9 +448,12 @@ def publishable_quotes(
             continue
         if not _publishable(answer, template in whole_questions):
             continue
-        unit = answer.response.organisation.acronym
-        if (unit, template) not in relevant:
+        response = answer.response
+        # relevance() keys units as tidy_answers() does (the organisation's acronym)
+        relevance_key = response.organisation.acronym if response.organisation_id else None
+        if (relevance_key, template) not in relevant:
             continue
+        unit = response.unit_name
         quotes.append(
             Quote(
                 answer_id=answer.pk,

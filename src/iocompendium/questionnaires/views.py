@@ -19,6 +19,7 @@ from .forms import UploadForm
 from .models import QuestionnaireVersion
 from .preview import preview_rows
 from .services import QuestionnaireError, import_questionnaire, publish_version
+from .structure import CONTAINER_TYPES
 from .xlsform import XLSFormError, language_code, write_xlsform
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -84,6 +85,14 @@ def _language_name(key: str) -> str:
     return names.get(language_code(key), key)
 
 
+def _first_section(structure: dict) -> str:
+    """The name of the respondent pages' first section (``_``: questions outside groups)."""
+    children = structure.get("children") or []
+    if any(node["type"] not in CONTAINER_TYPES for node in children):
+        return "_"
+    return children[0]["name"] if children else "_"
+
+
 @secretariat_only
 def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _version_or_404(slug, number)
@@ -96,6 +105,7 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "structure": structure,
         "languages": languages,
         "rows": preview_rows(structure),
+        "first_section": _first_section(structure),
         "other_versions": selectors.versions_of(version.questionnaire),
     })
 

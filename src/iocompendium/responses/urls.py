@@ -1,6 +1,12 @@
 from django.urls import path
 
-from iocompendium.responses import views, views_import, views_invitations, views_review
+from iocompendium.responses import (
+    views,
+    views_import,
+    views_invitations,
+    views_preview,
+    views_review,
+)
 
 app_name = "responses"
 urlpatterns = [
@@ -15,6 +21,10 @@ urlpatterns = [
     path("approve/", views_review.approve_bulk, name="approve_bulk"),
     path("quality/<slug:slug>/", views_review.data_quality, name="data_quality"),
     path("import/problems.csv", views_import.import_problems_csv, name="import_problems"),
+    path("preview/<slug:slug>/v<int:number>/answer/", views_preview.preview_answer,
+         name="preview_answer"),
+    path("preview/<slug:slug>/v<int:number>/<str:name>/", views_preview.preview_section,
+         name="preview_section"),
     path("<int:pk>/", views.response_detail, name="response_detail"),
     path("<int:pk>/section/<str:name>/", views.section, name="section"),
     path("<int:pk>/autosave/", views.autosave, name="autosave"),
