@@ -50,6 +50,8 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "evidence:report_run_now": (SECRETARIAT, {"job_id": JOB_ID}),
     "evidence:report_download": (SECRETARIAT, {"job_id": JOB_ID}),
     "evidence:export_download": (SECRETARIAT, {"fmt": "long-csv"}),
+    "evidence:quotes": (SECRETARIAT, {}),
+    "evidence:quote_mark": (SECRETARIAT, {}),
     "instruments:index": (PUBLIC, {}),
     "instruments:search": (PUBLIC, {}),
     "instruments:search_json": (PUBLIC, {}),

@@ -76,3 +76,35 @@ def test_only_responses_in_the_status_set(tiny):
     responses["A"].save()
     assert selectors.publishable_quotes("tiny") == []
     assert len(selectors.publishable_quotes("tiny", statuses=("submitted",))) == 1
+
+
+def test_review_list_marks_answers_and_questions_on_the_web(client, tiny, secretariat_user):
+    version, responses = tiny
+    client.force_login(secretariat_user)
+    page = client.get("/en/evidence/quotes/?questionnaire=tiny")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "We consult &lt;everyone&gt; &amp; publish" in html  # escaped
+    answer = _answer(responses, "A", EXAMPLES)
+    reply = client.post("/en/evidence/quotes/mark/", {
+        "questionnaire": "tiny", "answer": answer.pk, "publishable": "yes"})
+    assert reply.status_code == 302
+    assert [q.unit for q in selectors.publishable_quotes("tiny")] == ["A"]
+    client.post("/en/evidence/quotes/mark/", {
+        "questionnaire": "tiny", "question": EXAMPLES, "action": "personal"})
+    assert selectors.personal_questions("tiny") == {EXAMPLES}
+    assert selectors.publishable_quotes("tiny") == []
+
+
+def test_review_list_is_for_the_secretariat_only(client, tiny, django_user_model):
+    from tests.responses.conftest import PASSWORD, make_contributor
+
+    _version, responses = tiny
+    focal = make_contributor(django_user_model, "focal", responses["A"].organisation)
+    client.login(username=focal.username, password=PASSWORD)
+    assert client.get("/en/evidence/quotes/?questionnaire=tiny").status_code == 403
+    answer = _answer(responses, "A", EXAMPLES)
+    reply = client.post("/en/evidence/quotes/mark/", {
+        "questionnaire": "tiny", "answer": answer.pk, "publishable": "yes"})
+    assert reply.status_code == 403
+    assert selectors.publishable_quotes("tiny") == []

@@ -92,8 +92,15 @@ def result_rows(results: SurveyResults) -> list[list[Any]]:
             base = [section.path, table.key, table.type]
             tail = [table.answered, table.denominator, table.unit]
             for statistic, label, value in table_statistics(table, results.quotes):
-                rows.append([*base, statistic, label, value, *tail])
+                rows.append([*base, statistic, label, _plain_number(value), *tail])
     return rows
+
+
+def _plain_number(value: Any) -> Any:
+    """5.0 -> 5 (a whole number written as one); other values as they are."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def table_statistics(table: Table, quotes: dict[str, list[str]]) -> list[tuple[str, str, Any]]:

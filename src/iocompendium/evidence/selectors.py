@@ -485,3 +485,73 @@ def _answer_paths(slug: str, templates: set[str]) -> list[str]:
         .distinct()
     )
     return [path for path in paths if template_path(path) in templates]
+
+
+QUOTE_REVIEW_LIMIT = 300
+# Types whose answers are free text (quotes can only come from these).
+TEXT_TYPES = frozenset({"text", "barcode", "phone_number"})
+
+
+@dataclass
+class ReviewedAnswer:
+    answer_id: int
+    unit: str
+    path: str
+    text: str
+    status: str
+    mark: bool | None  # the answer's own mark (None: none, or made on an older text)
+
+
+@dataclass
+class ReviewedQuestion:
+    path: str
+    label: str
+    type: str
+    quotes_publishable: bool
+    personal: bool
+    answers: list[ReviewedAnswer]
+    total: int
+
+
+def quote_review(slug: str, lang: str = "en") -> list[ReviewedQuestion]:
+    """Every text question of the analysed version with its answers (submitted, in
+    review or approved; at most ``QUOTE_REVIEW_LIMIT`` each) and the marks they carry."""
+    from iocompendium.questionnaires.structure import iter_questions, localized
+
+    version = analysed_version(slug)
+    structure = version.structure
+    marks = question_marks(slug)
+    questions = [ref for ref in iter_questions(structure) if ref.type in TEXT_TYPES]
+    answers = (
+        Answer.objects.filter(response__in=_responses(slug, STATUS_SETS["submitted"]))
+        .exclude(value="")
+        .select_related("response__organisation", "response__jurisdiction", "quote_mark")
+        .order_by("path", "response_id")
+    )
+    by_question: dict[str, list[Answer]] = {}
+    for answer in answers.iterator(chunk_size=2000):
+        by_question.setdefault(template_path(answer.path), []).append(answer)
+    review = []
+    for ref in questions:
+        found = by_question.get(ref.path, [])
+        mark = marks.get(ref.path)
+        review.append(ReviewedQuestion(
+            path=ref.path,
+            label=localized(ref.node.get("label"), lang, structure.get("default_language", ""))
+            or ref.name,
+            type=ref.type,
+            quotes_publishable=bool(mark and mark.quotes_publishable),
+            personal=bool(mark and mark.personal),
+            answers=[ReviewedAnswer(a.pk, a.response.unit_name, a.path, a.value,
+                                    a.response.status, _own_mark(a))
+                     for a in found[:QUOTE_REVIEW_LIMIT]],
+            total=len(found),
+        ))
+    return review
+
+
+def _own_mark(answer: Answer) -> bool | None:
+    mark = getattr(answer, "quote_mark", None)
+    if mark is None or mark.answer_revision != answer.revision:
+        return None
+    return mark.publishable

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from iocompendium.evidence import views
+from iocompendium.evidence import views, views_quotes
 
 app_name = "evidence"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("reports/<uuid:job_id>/run/", views.report_run_now, name="report_run_now"),
     path("reports/<uuid:job_id>/download/", views.report_download, name="report_download"),
     path("exports/<str:fmt>/", views.export_download, name="export_download"),
+    path("quotes/", views_quotes.quotes, name="quotes"),
+    path("quotes/mark/", views_quotes.quote_mark, name="quote_mark"),
 ]
