@@ -43,8 +43,8 @@ def test_preview_answers_drive_skip_logic_and_are_not_stored(client, secretariat
 
 
 def test_preview_is_for_the_secretariat_only(client, django_user_model, reach):
-    from tests.responses.conftest import PASSWORD, make_contributor, make_organisation
+    from tests.responses.conftest import make_contributor, make_organisation
 
     focal = make_contributor(django_user_model, "focal", make_organisation("SYN-P"))
-    client.login(username=focal.username, password=PASSWORD)
+    client.force_login(focal)
     assert client.get("/en/responses/preview/reach-2024/v1/introduction/").status_code == 403

@@ -15,7 +15,7 @@ from iocompendium.questionnaires.services import import_questionnaire
 from iocompendium.questionnaires.structure import METADATA_TYPES, iter_questions
 from iocompendium.responses import formtree, services
 from iocompendium.responses.models import Answer
-from tests.responses.conftest import PASSWORD, make_contributor, make_organisation
+from tests.responses.conftest import make_contributor, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def _respondent(client, django_user_model, shared_data: Path, relative: str, slu
     version, _created = import_questionnaire(shared_data / relative, slug, publish=True)
     organisation = make_organisation("SYN-WEB")
     user = make_contributor(django_user_model, "focal", organisation)
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return version, services.get_or_create_response(organisation, version)
 
 

@@ -97,11 +97,11 @@ def test_review_list_marks_answers_and_questions_on_the_web(client, tiny, secret
 
 
 def test_review_list_is_for_the_secretariat_only(client, tiny, django_user_model):
-    from tests.responses.conftest import PASSWORD, make_contributor
+    from tests.responses.conftest import make_contributor
 
     _version, responses = tiny
     focal = make_contributor(django_user_model, "focal", responses["A"].organisation)
-    client.login(username=focal.username, password=PASSWORD)
+    client.force_login(focal)
     assert client.get("/en/evidence/quotes/?questionnaire=tiny").status_code == 403
     answer = _answer(responses, "A", EXAMPLES)
     reply = client.post("/en/evidence/quotes/mark/", {
