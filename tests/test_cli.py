@@ -120,3 +120,14 @@ def test_help_lists_the_product_commands_grouped_by_app(tmp_path):
     for command in ("report", "form", "django migrate"):
         shown = run_iocompendium(*command.split(), "--help", "--data-dir", str(tmp_path))
         assert "--data-dir" in shown.stdout, command
+
+
+def test_the_whole_demo_runs_as_the_readme_says(tmp_path):
+    # The README's first command, every step of it (the apps' own tests cover each step's
+    # content; this one catches a step that no longer runs beside the others).
+    done = run_iocompendium("demo", "--no-serve", "--data-dir", str(tmp_path), timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "Demo ready" in done.stdout
+    for folder in ("compendium/index.html", "generated/reports"):
+        assert (tmp_path / folder).exists(), folder

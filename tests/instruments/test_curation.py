@@ -131,3 +131,20 @@ def test_family_pages_and_curation_by_web(client, secretariat_user):
     assert "Normes" in client.get("/fr/instruments/families/").content.decode()
     filtered = client.get("/en/instruments/families/", {"source": "Nothing"})
     assert "No family has instruments matching the filter." in filtered.content.decode()
+
+
+def test_family_search_entries_carry_the_names_readers_see():
+    from iocompendium.instruments import searchable
+
+    make_instruments()
+    run = services.compute_families(seed=2, bootstrap=5)
+    first = run.families.order_by("number").first()
+    entries = {e.key: e for e in searchable.family_entries()}
+    assert len(entries) == run.families.count()
+    entry = entries[str(first.number)]
+    assert entry.fields["title"] == f"{first.number} · {first.name_en}"
+    assert entry.fields["title_fr"] == f"{first.number} · {first.name_fr}"
+    services.rename_family(first.number, "Technical standards", "Normes techniques")
+    entry = {e.key: e for e in searchable.family_entries()}[str(first.number)]
+    assert entry.fields["title"] == f"{first.number} · Technical standards"
+    assert entry.fields["title_fr"] == f"{first.number} · Normes techniques"

@@ -38,7 +38,7 @@ def family_entries() -> list[search.Entry]:
         return []
     types = selectors.type_table()
     entries = []
-    for family in run.families.all():
+    for family in run.families.select_related("curated"):
         titles = list(
             Instrument.objects.filter(family=family)
             .order_by("-family_confidence", "pk")
@@ -48,7 +48,7 @@ def family_entries() -> list[search.Entry]:
         for lang in ("en", "fr"):
             with translation.override(lang):
                 named[lang] = (
-                    f"{family.number} · {selectors.family_name(family.profile, types)}",
+                    f"{family.number} · {selectors.family_display_name(family, lang == 'fr')}",
                     selectors.family_profile_text(family.profile, types),
                 )
         entries.append(search.Entry(

@@ -333,6 +333,16 @@ def published_families(run: FamilyRun, french: bool, types: Mapping[str, dict]) 
     return result
 
 
+def family_display_name(family: Family, french: bool) -> str:
+    """The name a reader sees: the expert's (curated) name where there is one, else the
+    generated one, else "Family N"."""
+    curated = family.curated
+    names = [curated.name_fr, curated.name_en] if curated and french else (
+        [curated.name_en] if curated else [])
+    names += [family.name_fr, family.name_en] if french else [family.name_en]
+    return next((name for name in names if name), str(family))
+
+
 def family_of_number(number: int) -> Family | None:
     run = current_run()
     return run.families.filter(number=number).first() if run else None
