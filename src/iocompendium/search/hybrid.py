@@ -183,7 +183,7 @@ def _meaning(text: str, every: np.ndarray) -> tuple[list[tuple[int, float]], str
         return [], _("Search by meaning is not available; showing word matches only.")
     found = vectors.similar(query, every, embedder.model_id, limit=CANDIDATES,
                             threshold=threshold_for(embedder.model_id))
-    total, done = vectors.counts(model=embedder.model_id)
+    total, done = vectors.current_counts(embedder.model_id)  # cached with the matrix
     if done < total:
         notice = _(
             "The index of meanings is being built (%(done)s of %(total)s records); "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from iocompendium.search import facetcache
 logger = logging.getLogger(__name__)
 
 BATCH = 64
+ALIGNMENT = 64  # bytes: a cache line, and what AVX-512 loads want
 VECTORS_GENERATION = "~vectors"  # a generation row of its own, bumped by vector writes
 
 _lock = threading.Lock()
@@ -43,7 +45,12 @@ class VectorMatrix:
     signature: tuple
     doc_ids: np.ndarray  # sorted, distinct
     starts: np.ndarray
-    matrix: np.ndarray  # (rows, dim) float32
+    matrix: np.ndarray  # (rows, dim) float32, C-contiguous, 64-byte aligned
+    documents: int = 0  # documents indexed when loaded (stale = documents - len(doc_ids))
+
+    @property
+    def stale(self) -> int:
+        return max(0, self.documents - len(self.doc_ids))
 
     def best_per_document(self, query: np.ndarray) -> np.ndarray:
         """Each document's similarity: that of its nearest part."""
@@ -122,20 +129,115 @@ def embed_stale(
     progress: Callable[[int, int], None] | None = None,
     embedder: embedders.Embedder | None = None,
 ) -> int:
-    """Embed every stale document (of ``kind``, or all), one committed batch at a time;
-    returns how many. ``progress(done, total)`` is called after each batch."""
+    """Embed every stale document (of ``kind``, or all), one committed batch at a time,
+    until none is left; returns how many were embedded. ``progress(done, total)`` is
+    called after each batch.
+
+    One embedding run at a time across processes (a lease row, renewed every batch), so
+    two task workers never embed the same record; a run that finds the lease taken
+    returns 0 at once, since the holder looks for stale records again after releasing
+    it. Records changed while a run goes on are stale again and taken by its next pass,
+    so none is lost; a record is embedded once per text (a text embedded but overwritten
+    before its vector was stored is tried once more in the same run, then left to the
+    next run)."""
     embedder = embedder or embedders.get_embedder()
-    pending = stale_ids(kind, embedder.model_id)
-    total = len(pending)
     done = 0
-    if progress:
-        progress(0, total)
-    for start in range(0, total, batch):
-        chunk = pending[start : start + batch]
-        done += _embed_batch(chunk, embedder)
+    while True:
+        lease = _take_lease()
+        if lease is None:
+            return done  # another worker is embedding; it re-checks after releasing
+        try:
+            done += _embed_passes(kind, batch, progress, embedder, lease)
+        finally:
+            _release_lease(lease)
+        # A record written after the last pass looked, while the lease was held, may
+        # have had its task skipped by another worker: look once more, now it is free.
+        if not stale_ids(kind, embedder.model_id, limit=1):
+            return done
+
+
+def _embed_passes(kind: str | None, batch: int, progress, embedder, lease: list[int]) -> int:
+    done = 0
+    tried: set[tuple[int, str]] = set()  # (document id, text digest) embedded this run
+    total = 0
+    while True:
+        pending = [doc for doc in stale_with_hash(kind, embedder.model_id)
+                   if doc not in tried]
+        if not pending:
+            return done
+        total += len(pending)
         if progress:
-            progress(min(start + batch, total), total)
-    return done
+            progress(done, total)
+        for start in range(0, len(pending), batch):
+            chunk = pending[start : start + batch]
+            tried.update(chunk)
+            done += _embed_batch([doc_id for doc_id, _ in chunk], embedder)
+            if progress:
+                progress(done, total)
+            if not _renew_lease(lease):
+                logger.warning("The embedding lease was lost; stopping this run.")
+                return done
+
+
+def stale_with_hash(kind: str | None = None, model: str | None = None) -> list[tuple[int, str]]:
+    """(id, text digest) of the documents whose vector is missing or out of date."""
+    model = model or embedders.model_id()
+    where, params = ("AND d.kind = %s", [kind]) if kind else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.text_hash FROM search_document d LEFT JOIN search_vector v "  # noqa: S608
+            "ON v.model = %s AND v.kind = d.kind AND v.key = d.key AND v.part = 0 "
+            f"AND v.text_hash = d.text_hash WHERE v.id IS NULL {where} ORDER BY d.id",
+            [model, *params],
+        )
+        return [(row[0], row[1] or "") for row in cursor.fetchall()]
+
+
+# --- one embedding run at a time -----------------------------------------------------------
+LEASE_ROW = "~embedding"  # a search_generation row: number = the lease's expiry (ms), 0: free
+LEASE_SECONDS = 600  # a crashed worker's lease expires; renewed after every batch
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _take_lease() -> list[int] | None:
+    """[expiry] of the lease, taken; None when another run holds it."""
+    now = _now_ms()
+    expiry = now + LEASE_SECONDS * 1000
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE search_generation SET number = %s WHERE kind = %s AND number < %s",
+                       [expiry, LEASE_ROW, now])
+        if cursor.rowcount:
+            return [expiry]
+        cursor.execute("SELECT 1 FROM search_generation WHERE kind = %s", [LEASE_ROW])
+        if cursor.fetchone():
+            return None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_generation (kind, number) VALUES (%s, %s)",
+                           [LEASE_ROW, expiry])
+    except IntegrityError:  # another run took it first
+        return None
+    return [expiry]
+
+
+def _renew_lease(lease: list[int]) -> bool:
+    expiry = _now_ms() + LEASE_SECONDS * 1000
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE search_generation SET number = %s WHERE kind = %s AND number = %s",
+                       [expiry, LEASE_ROW, lease[0]])
+        if not cursor.rowcount:
+            return False
+    lease[0] = expiry
+    return True
+
+
+def _release_lease(lease: list[int]) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE search_generation SET number = 0 WHERE kind = %s AND number = %s",
+                       [LEASE_ROW, lease[0]])
 
 
 def _embed_batch(doc_ids: list[int], embedder: embedders.Embedder) -> int:
@@ -201,7 +303,8 @@ def purge(model: str | None = None, *, other_models: bool = False) -> int:
 # --- reading -------------------------------------------------------------------------------
 def _signature() -> tuple:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT kind, number FROM search_generation ORDER BY kind")
+        cursor.execute("SELECT kind, number FROM search_generation WHERE kind <> %s "
+                       "ORDER BY kind", [LEASE_ROW])
         return tuple(cursor.fetchall())
 
 
@@ -218,10 +321,29 @@ def matrix(model: str) -> VectorMatrix:
         return loaded
 
 
+def aligned_matrix(rows: int, dim: int, alignment: int = ALIGNMENT) -> np.ndarray:
+    """An uninitialised C-contiguous (rows, dim) float32 matrix whose data starts on an
+    ``alignment``-byte boundary (BLAS's vector kernels read aligned rows fastest; a
+    matrix made by ``frombuffer`` over joined bytes starts wherever Python put them)."""
+    size = rows * dim * 4
+    raw = np.empty(size + alignment, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % alignment
+    return raw[offset : offset + size].view(np.float32).reshape(rows, dim)
+
+
+def current_counts(model: str | None = None) -> tuple[int, int]:
+    """(documents, documents with a current vector) for the query path: read from the
+    cached matrix (counted once when it was loaded), not counted per query."""
+    table = matrix(model or embedders.model_id())
+    return table.documents, len(table.doc_ids)
+
+
 def _load(model: str, signature: tuple) -> VectorMatrix:
     if connection.vendor == "postgresql":
         pgvector_available()  # logs once that the NumPy index serves
     with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM search_document")
+        documents = int(cursor.fetchone()[0])
         cursor.execute(
             "SELECT d.id, v.vector FROM search_document d JOIN search_vector v "
             "ON v.model = %s AND v.kind = d.kind AND v.key = d.key "
@@ -231,12 +353,17 @@ def _load(model: str, signature: tuple) -> VectorMatrix:
         rows = cursor.fetchall()
     if not rows:
         empty = np.empty(0, dtype=np.int64)
-        return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32))
+        return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32), documents)
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    data = b"".join(bytes(r[1]) for r in rows)
-    vectors = np.frombuffer(data, dtype=np.float32).reshape(len(rows), -1)
+    dim = len(bytes(rows[0][1])) // 4
+    table = aligned_matrix(len(rows), dim)
+    flat = table.reshape(-1).view(np.uint8)
+    width = dim * 4
+    for i, (_, blob) in enumerate(rows):
+        flat[i * width : (i + 1) * width] = np.frombuffer(bytes(blob), dtype=np.uint8)
+    del rows
     doc_ids, starts = np.unique(ids, return_index=True)
-    return VectorMatrix(signature, doc_ids, starts, np.ascontiguousarray(vectors))
+    return VectorMatrix(signature, doc_ids, starts, table, documents)
 
 
 def similar(
@@ -289,6 +416,9 @@ def pgvector_available() -> bool:
 
 
 def all_kinds() -> Iterable[str]:
+    """The kinds ever indexed (a kind since emptied has no documents: callers find none).
+    Read from the generation rows, a handful, not from the documents (per query)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT kind FROM search_document ORDER BY kind")
+        cursor.execute("SELECT kind FROM search_generation WHERE kind NOT LIKE %s "
+                       "ORDER BY kind", ["~%"])
         return [row[0] for row in cursor.fetchall()]
