@@ -132,3 +132,15 @@ def test_a_mapping_changed_by_a_colleague_is_not_overwritten(client, secretariat
     reply = client.post(reverse("instruments:type_edit"), {**mine, "loaded_stamp": again})
     assert reply.status_code == 302
     assert InstrumentType.objects.get(key="norm").legal_effect == "non_binding"
+
+
+def test_instrument_and_family_pages_link_to_more_like_this(client, instruments):
+    instrument = Instrument.objects.get(external_key="syn-0")
+    html = client.get(reverse("instruments:detail", args=[instrument.pk])).content.decode()
+    link = reverse("search:similar", args=["instrument", "syn-0"])
+    assert f'href="{link}"' in html
+    similar = client.get(link)
+    assert similar.status_code == 200
+    assert "Recommendation on &lt;b&gt;regulatory&lt;/b&gt; policy" in similar.content.decode()
+    family = client.get(reverse("instruments:family", args=[1])).content.decode()
+    assert f'href="{reverse("search:similar", args=["family", "1"])}"' in family

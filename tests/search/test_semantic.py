@@ -103,6 +103,34 @@ def test_more_like_this_returns_nearest_other_records(corpus):
     assert all(h.matched == "meaning" for h in hits)
 
 
+def test_more_like_this_on_a_practice_offers_practices_of_other_organisations(model, client):
+    practices = {  # synthetic: two made-up organisations, two topics
+        "a-consult": ("SYN-A", "Online consultation on draft standards",
+                      "Drafts are open for public comment by stakeholders for sixty days."),
+        "a-review": ("SYN-A", "Stakeholders comment on drafts",
+                     "Our draft rules are sent to stakeholders, whose comments are published."),
+        "b-consult": ("SYN-B", "Public comment period for draft guidelines",
+                      "Interested parties may comment on every draft guideline before adoption."),
+        "b-whales": ("SYN-B", "Catch limits for whaling",
+                     "A commission sets catch limits for whale hunting every year."),
+    }
+    search.index_many("practice", [
+        search.Entry(key, {"title": title, "description": body}, {"organisation": org})
+        for key, (org, title, body) in practices.items()
+    ])
+    vectors.embed_stale(embedder=model)
+    hits = hybrid.more_like_this("practice", "a-consult", kinds=["practice"],
+                                 other_than=["organisation"])
+    assert [h.key for h in hits][0] == "b-consult"  # the other organisation, same topic
+    assert "a-review" not in [h.key for h in hits]  # the same organisation's: left out
+    assert "a-review" in [h.key for h in hybrid.more_like_this("practice", "a-consult")]
+    page = client.get("/en/search/similar/practice/a-consult/").content.decode()
+    assert "Practices of other organisations" in page
+    first = page.index("Practices of other organisations")
+    assert page.index("Public comment period for draft guidelines", first) > first
+    assert "Stakeholders comment on drafts" not in page
+
+
 def test_stale_records_are_embedded_once_and_again_when_changed(model):
     search.index("practice", "a", {"title": "Impact assessment of new rules"})
     assert vectors.counts("practice") == (1, 0)

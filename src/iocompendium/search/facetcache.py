@@ -90,6 +90,16 @@ class FacetTable:
             rows = facet.rows_having(rows, np.array(codes), len(self.doc_ids))
         return rows
 
+    def values_of(self, row: int, name: str) -> list[str]:
+        """The values of facet ``name`` of one row."""
+        facet = self.facets.get(name)
+        if facet is None:
+            return []
+        if facet.single is not None:
+            code = int(facet.single[row])
+            return [facet.values[code]] if code < len(facet.values) else []
+        return [facet.values[int(c)] for c in facet.codes[facet.owner == row]]
+
     def count(self, rows: np.ndarray) -> dict[str, dict[str, int]]:
         """{facet: {value: number of the rows having it}}."""
         if not len(rows):

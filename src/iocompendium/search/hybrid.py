@@ -289,10 +289,12 @@ def more_like_this(
     access: Sequence[str] | None = (PUBLIC,),
     lang: str = "en",
     limit: int = 10,
+    other_than: Sequence[str] = (),
 ) -> list[SearchHit]:
-    """The records nearest in meaning to (``kind``, ``key``), of any kind and language the
-    user may see (the record itself left out); [] when meaning is unavailable."""
-    allowed = allowed_ids(kinds, access, {})
+    """The records nearest in meaning to (``kind``, ``key``), of any kind (or ``kinds``)
+    and language the user may see (the record itself left out); [] when meaning is
+    unavailable. ``other_than``: facet names whose values the record has that the others
+    must not share (``["organisation"]``: the practices of other organisations)."""
     own = allowed_ids([kind], access, {}).get(kind, np.empty(0, dtype=np.int64))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -300,9 +302,14 @@ def more_like_this(
             [kind, str(key)],
         )
         row = cursor.fetchone()
-    if row is None or not allowed or row[0] not in set(own.tolist()):
+    if row is None or row[0] not in set(own.tolist()):
         return []  # unknown, or a record the user may not see: nothing to compare with
     doc_id, title, body = row
+    allowed = allowed_ids(kinds, access, {})
+    if other_than:
+        allowed = _without_shared(allowed, kind, doc_id, other_than)
+    if not allowed:
+        return []
     try:
         embedder = embedders.get_embedder()
     except embedders.EmbedderUnavailable:
@@ -315,6 +322,29 @@ def more_like_this(
     found = vectors.similar(vector, every, embedder.model_id, limit=limit, threshold=-1.0)
     scores = dict(found)
     return _hits([i for i, _ in found], scores, set(), set(scores), Terms(), lang)
+
+
+def _without_shared(allowed: dict[str, np.ndarray], kind: str, doc_id: int,
+                    facets: Sequence[str]) -> dict[str, np.ndarray]:
+    """``allowed`` less the records sharing a value of one of ``facets`` with the record."""
+    table = facetcache.table(kind)
+    rows = table.positions(np.array([doc_id], dtype=np.int64))
+    if not len(rows):
+        return allowed
+    shared = {name: table.values_of(int(rows[0]), name) for name in facets}
+    shared = {name: values for name, values in shared.items() if values}
+    if not shared:
+        return allowed
+    kept: dict[str, np.ndarray] = {}
+    for name, ids in allowed.items():
+        other = facetcache.table(name)
+        positions = other.positions(ids)
+        for facet, values in shared.items():
+            having = other.filter(positions, {facet: values})
+            positions = np.setdiff1d(positions, having)
+        if len(positions):
+            kept[name] = other.doc_ids[positions]
+    return kept
 
 
 def record_title(kind: str, key: str, allowed: np.ndarray, lang: str = "en") -> str | None:

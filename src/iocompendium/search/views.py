@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from iocompendium.search import hybrid, kinds
 
@@ -54,6 +55,18 @@ def search_page(request: HttpRequest) -> HttpResponse:
     })
 
 
+# "More like this" by kind: sections of (heading, kinds, facets the others must not share).
+# A practice's first section is the practices of OTHER organisations (how others do the
+# same thing); then the nearest records of the other kinds.
+SIMILAR_SECTIONS = {
+    "practice": [
+        (_("Practices of other organisations"), ["practice"], ["organisation"]),
+        (_("Instruments, families and published answers"),
+         ["instrument", "family", "quote"], []),
+    ],
+}
+
+
 def similar_page(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     tokens = access_tokens(request.user)
     allowed = hybrid.allowed_ids([kind], tokens, {})
@@ -62,7 +75,14 @@ def similar_page(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     title = hybrid.record_title(kind, key, allowed[kind], _lang())
     if title is None:
         raise Http404("No such record.")
-    hits = hybrid.more_like_this(kind, key, access=tokens, lang=_lang(), limit=PAGE)
+    sections = []
+    for heading, kinds_wanted, other_than in SIMILAR_SECTIONS.get(
+            kind, [(_("Records of any kind"), None, [])]):
+        hits = hybrid.more_like_this(kind, key, kinds=kinds_wanted, access=tokens,
+                                     lang=_lang(), limit=PAGE // 2 if kinds_wanted else PAGE,
+                                     other_than=other_than)
+        sections.append({"heading": heading, "items": _shown(hits)})
     return render(request, "search/similar.html", {
-        "title": title, "kind_label": kinds.label(kind), "items": _shown(hits),
+        "title": title, "kind_label": kinds.label(kind), "sections": sections,
+        "found": any(section["items"] for section in sections),
     })
