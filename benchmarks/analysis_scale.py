@@ -140,7 +140,8 @@ def relevance_cost(sample: int) -> None:
     from iocompendium.analysis.relevance import relevance_table
     from iocompendium.questionnaires.engine import evaluate
     from iocompendium.questionnaires.xlsform import read_xlsform
-    from iocompendium.responses.synthetic import generate, scaled_organisations
+    from iocompendium.responses.demo.organisations import scaled_organisations
+    from iocompendium.responses.demo.synthetic import generate
 
     form = Path(__file__).resolve().parents[1] / "src/iocompendium/data/io_survey.xlsx"
     structure = read_xlsform(form)

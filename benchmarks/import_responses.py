@@ -47,10 +47,11 @@ def main() -> None:
 
     from iocompendium.evidence.exports import build_wide_xlsx, load_records
     from iocompendium.questionnaires.services import import_questionnaire
-    from iocompendium.responses.demo_data import ensure_organisations, load_synthetic_responses
+    from iocompendium.responses.demo.data import ensure_organisations, load_synthetic_responses
+    from iocompendium.responses.demo.organisations import scaled_organisations
+    from iocompendium.responses.demo.synthetic import generate
     from iocompendium.responses.importing import import_responses
     from iocompendium.responses.models import Answer
-    from iocompendium.responses.synthetic import generate, scaled_organisations
     from iocompendium.responses.tabular import ResponseRecord
 
     print(f"data folder {folder}; database {django.db.connection.vendor}; "

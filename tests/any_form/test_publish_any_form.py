@@ -18,8 +18,9 @@ from iocompendium.compendium.publishing import publish
 from iocompendium.questionnaires.services import import_questionnaire
 from iocompendium.questionnaires.structure import PERSONAL_TYPES, iter_questions
 from iocompendium.registry.models import Organisation
+from iocompendium.responses.demo.organisations import ORGANISATIONS
+from iocompendium.responses.demo.synthetic import generate
 from iocompendium.responses.models import Answer, Response
-from iocompendium.responses.synthetic import ORGANISATIONS, generate
 from tests.any_form.test_web_any_form import FORMS
 
 pytestmark = pytest.mark.django_db

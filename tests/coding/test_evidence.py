@@ -76,7 +76,7 @@ def test_the_demo_reproduces_the_seed_fact_from_coded_text(tmp_path):
     from iocompendium.coding.models import Codebook, Coder
     from iocompendium.questionnaires import demo as questionnaires_demo
     from iocompendium.registry import demo as registry_demo
-    from iocompendium.responses import demo_data
+    from iocompendium.responses.demo import data as demo_data
 
     context = DemoContext(data_dir=tmp_path, options={}, write=lambda line: None)
     for step in (registry_demo, questionnaires_demo, demo_data, coding_demo):

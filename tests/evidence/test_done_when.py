@@ -40,7 +40,7 @@ def test_demo_report_reproduces_the_seed_facts(tmp_path):
     # "dataio"): if either is missing this test FAILS, on purpose, saying which.
     assert IO_SURVEY.is_file(), f"the IO Survey form is missing: {IO_SURVEY}"
     from iocompendium.questionnaires.services import import_questionnaire  # noqa: I001
-    from iocompendium.responses.demo_data import cached_generation, load_synthetic_responses
+    from iocompendium.responses.demo.data import cached_generation, load_synthetic_responses
 
     version, _created = import_questionnaire(IO_SURVEY, "io-survey", publish=True)
     load_synthetic_responses(version, cached_generation(version, tmp_path))
@@ -169,8 +169,8 @@ def _seed_shaped_structure() -> dict:
 @pytest.mark.django_db
 def test_seed_facts_through_the_generator_on_a_seed_shaped_form(tmp_path):
     """The same check as above on a mini form, independent of the shipped XLSForm."""
-    from iocompendium.responses.demo_data import load_synthetic_responses
-    from iocompendium.responses.synthetic import generate
+    from iocompendium.responses.demo.data import load_synthetic_responses
+    from iocompendium.responses.demo.synthetic import generate
 
     version = make_version(_seed_shaped_structure(), slug="io-survey")
     load_synthetic_responses(version, generate(version.structure))

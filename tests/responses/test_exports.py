@@ -24,10 +24,11 @@ from iocompendium.evidence.exports import STATUS_SETS, build_export
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
 from iocompendium.questionnaires.structure import iter_nodes, template_path
 from iocompendium.registry.models import Organisation
-from iocompendium.responses.demo_data import ensure_organisations, load_synthetic_responses
+from iocompendium.responses.demo.data import ensure_organisations, load_synthetic_responses
+from iocompendium.responses.demo.organisations import ORGANISATIONS
+from iocompendium.responses.demo.synthetic import generate
 from iocompendium.responses.importing import import_responses
 from iocompendium.responses.models import Answer, Response
-from iocompendium.responses.synthetic import ORGANISATIONS, generate
 
 
 def _mini_survey() -> dict:

@@ -15,7 +15,8 @@ import pytest
 
 from iocompendium.questionnaires.engine import evaluate
 from iocompendium.questionnaires.structure import template_path
-from iocompendium.responses.synthetic import ORGANISATIONS, generate
+from iocompendium.responses.demo.organisations import ORGANISATIONS
+from iocompendium.responses.demo.synthetic import generate
 
 REPO = Path(__file__).resolve().parents[2]
 IO_SURVEY = REPO / "src" / "iocompendium" / "data" / "io_survey.xlsx"

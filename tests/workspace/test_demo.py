@@ -15,7 +15,7 @@ from iocompendium.workspace.models import Meeting, Round, WorkingGroup
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 STEPS = ["iocompendium.registry.demo", "iocompendium.questionnaires.demo",
-         "iocompendium.responses.demo", "iocompendium.responses.demo_data",
+         "iocompendium.responses.demo.invitations", "iocompendium.responses.demo.data",
          "iocompendium.workspace.demo"]
 
 

@@ -20,8 +20,8 @@ from django.core.management.base import BaseCommand
 DEMO_STEPS = [
     "iocompendium.registry.demo",
     "iocompendium.questionnaires.demo",
-    "iocompendium.responses.demo",
-    "iocompendium.responses.demo_data",
+    "iocompendium.responses.demo.invitations",
+    "iocompendium.responses.demo.data",
     "iocompendium.coding.demo",
     "iocompendium.evidence.demo",
     "iocompendium.instruments.demo",
