@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "iocompendium.search",
     "iocompendium.compendium",
     "iocompendium.coding",
+    "iocompendium.indicators",
     "iocompendium.workspace",
     "iocompendium.notifications",
 ]

@@ -23,6 +23,7 @@ DEMO_STEPS = [
     "iocompendium.responses.demo.invitations",
     "iocompendium.responses.demo.data",
     "iocompendium.coding.demo",
+    "iocompendium.indicators.demo",
     "iocompendium.evidence.demo",
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
