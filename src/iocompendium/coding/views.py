@@ -25,6 +25,7 @@ from iocompendium.coding import refi, rendering, selectors, services, suggestion
 from iocompendium.coding.models import Code, Codebook, Segment, Suggestion
 from iocompendium.questionnaires.models import Questionnaire
 from iocompendium.responses.models import Answer
+from iocompendium.web.forms import LimitedForm
 from iocompendium.web.roles import is_secretariat
 from iocompendium.web.uploads import checked_upload
 
@@ -54,7 +55,7 @@ def _secretariat(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-class CodebookForm(forms.Form):
+class CodebookForm(LimitedForm, forms.Form):
     slug = forms.SlugField(label=_("Slug"), max_length=80)
     title = forms.CharField(label=_("Title"), max_length=200)
     questionnaire = forms.ModelChoiceField(
@@ -62,7 +63,7 @@ class CodebookForm(forms.Form):
         required=False, empty_label=_("(shared by every questionnaire)"))
 
 
-class CodeForm(forms.ModelForm):
+class CodeForm(LimitedForm, forms.ModelForm):
     class Meta:
         model = Code
         fields = ["name", "parent", "label_en", "label_fr", "definition_en", "definition_fr",
@@ -80,11 +81,11 @@ class CodeForm(forms.ModelForm):
             self.fields["questions"].initial = self.instance.questions
 
 
-class ImportForm(forms.Form):
+class ImportForm(LimitedForm, forms.Form):
     file = forms.FileField(label=_("REFI-QDA project (.qdpx)"))
 
 
-class CoderForm(forms.Form):
+class CoderForm(LimitedForm, forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
 
 

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from iocompendium.compendium.models import KeyPrinciple
 from iocompendium.compendium.themes import SUB_THEME_CHOICES, THEME_CHOICES
+from iocompendium.web.forms import LimitedForm
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(LimitedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     title_en = forms.CharField(label=_("Title (English)"), max_length=300)
     title_fr = forms.CharField(label=_("Title (French)"), max_length=300, required=False)
@@ -31,7 +32,7 @@ class PracticeForm(forms.Form):
         field.label_from_instance = lambda p: f"[{p.get_theme_display()}] {p.text}"
 
 
-class KeyPrincipleForm(forms.Form):
+class KeyPrincipleForm(LimitedForm, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     order = forms.IntegerField(label=_("Order"), min_value=1, required=False)
     text_en = forms.CharField(label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from iocompendium.instruments import typology
 from iocompendium.instruments.models import InstrumentType
+from iocompendium.web.forms import LimitedForm
 
 
-class InstrumentTypeForm(forms.ModelForm):
+class InstrumentTypeForm(LimitedForm, forms.ModelForm):
     addressees = forms.MultipleChoiceField(
         label=_("addressees"), choices=list(typology.ADDRESSEES.items()), required=False,
         widget=forms.CheckboxSelectMultiple,

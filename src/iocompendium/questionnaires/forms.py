@@ -6,12 +6,13 @@ from django import forms
 from django.core.validators import validate_slug
 from django.utils.translation import gettext_lazy as _
 
+from iocompendium.web.forms import LimitedForm
 from iocompendium.web.uploads import checked_upload
 
 from .xlsform import SUPPORTED_SUFFIXES
 
 
-class UploadForm(forms.Form):
+class UploadForm(LimitedForm, forms.Form):
     xlsform = forms.FileField(label=_("XLSForm file (.xlsx, .xls or .csv)"))
     slug = forms.CharField(
         label=_("Questionnaire slug (optional)"), required=False, max_length=80,

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from iocompendium.registry.models import Jurisdiction, Organisation
+from iocompendium.web.admin import LimitedModelAdmin
+from iocompendium.web.forms import LimitedForm
 
 
 def row_fingerprint(organisation: Organisation) -> str:
@@ -23,7 +25,7 @@ def row_fingerprint(organisation: Organisation) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-class OrganisationAdminForm(forms.ModelForm):
+class OrganisationAdminForm(LimitedForm, forms.ModelForm):
     loaded_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
@@ -51,7 +53,7 @@ class OrganisationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(LimitedModelAdmin):
     form = OrganisationAdminForm
     # A website typed without a scheme is read as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -61,7 +63,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(LimitedModelAdmin):
     list_display = ["code", "alpha_2", "name_en", "name_fr", "region", "oecd_member", "iso"]
     list_filter = ["oecd_member", "iso", "region"]
     search_fields = ["code", "alpha_2", "name_en", "name_fr"]

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from iocompendium.questionnaires.models import Questionnaire
 from iocompendium.registry.models import Organisation
+from iocompendium.web.forms import LimitedForm
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(LimitedForm, forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.all().order_by("acronym"),
         to_field_name="acronym",
@@ -29,7 +30,7 @@ class InvitationForm(forms.Form):
             self.fields["organisation"].initial = organisation.acronym
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(LimitedForm, forms.Form):
     """Set a password for the new account (Django's password validators apply)."""
 
     password1 = forms.CharField(label=_("Choose a password"), strip=False,

@@ -47,6 +47,9 @@ from iocompendium.responses.selectors import (
 )
 
 INVITATION_DAYS = 14
+INVITATION_RESEND_MINUTES = 10
+INVITATIONS_PER_ADDRESS_PER_DAY = 5
+INVITATIONS_PER_INVITER_PER_HOUR = 30
 
 
 class ResponseLocked(PermissionError):
@@ -101,17 +104,71 @@ def create_invitation(
 ) -> tuple[Invitation, str]:
     """Create a one-time invitation, e-mail it, and return it with its URL.
 
-    Only the token's hash is stored: the URL returned here is the only copy."""
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organisation=organisation, email=email.strip().lower(), token_hash=hash_token(token),
-        questionnaire=questionnaire, created_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=invitation_days()),
-    )
+    Only the token's hash is stored: the URL returned here is the only copy.
+
+    Rate-limited and de-duplicated (``check_invitation_limits``): one valid invitation per
+    address and organisation (a new one revokes the older, unless that one was sent less
+    than ``IOCOMPENDIUM_INVITATION_RESEND_MINUTES`` ago, which is refused), at most
+    ``IOCOMPENDIUM_INVITATIONS_PER_ADDRESS_PER_DAY`` to one address in 24 hours and
+    ``IOCOMPENDIUM_INVITATIONS_PER_INVITER_PER_HOUR`` by one person in an hour; over a
+    limit, ``InvitationError`` and no mail."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        check_invitation_limits(organisation, email, invited_by=invited_by)
+        token = secrets.token_urlsafe(32)
+        Invitation.objects.filter(
+            organisation=organisation, email=email, accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        ).update(revoked_at=timezone.now())
+        invitation = Invitation.objects.create(
+            organisation=organisation, email=email, token_hash=hash_token(token),
+            questionnaire=questionnaire, created_by=invited_by,
+            expires_at=timezone.now() + timedelta(days=invitation_days()),
+        )
     url = invitation_url(token, lang=lang, base_url=base_url)
     if send:
         _send_invitation_mail(invitation, url, lang)
     return invitation, url
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def check_invitation_limits(
+    organisation: Organisation, email: str, *, invited_by: AbstractBaseUser | None
+) -> None:
+    """Raise ``InvitationError`` (one sentence) when inviting ``email`` now would repeat a
+    fresh invitation or pass a rate limit (see ``create_invitation``)."""
+    now = timezone.now()
+    email = email.strip().lower()
+    resend = _setting("IOCOMPENDIUM_INVITATION_RESEND_MINUTES", INVITATION_RESEND_MINUTES)
+    fresh = Invitation.objects.filter(
+        organisation=organisation, email=email, accepted_at__isnull=True,
+        revoked_at__isnull=True, expires_at__gt=now,
+        created_at__gt=now - timedelta(minutes=resend),
+    ).exists()
+    if fresh:
+        raise InvitationError(
+            _("An invitation to %(email)s was sent less than %(minutes)s minutes ago and is "
+              "still valid; send it again later, or revoke it first.")
+            % {"email": email, "minutes": resend})
+    per_address = _setting("IOCOMPENDIUM_INVITATIONS_PER_ADDRESS_PER_DAY",
+                           INVITATIONS_PER_ADDRESS_PER_DAY)
+    if Invitation.objects.filter(email=email,
+                                 created_at__gt=now - timedelta(days=1)).count() >= per_address:
+        raise InvitationError(
+            _("%(email)s has already been invited %(count)s times in the last 24 hours, the "
+              "limit; try again tomorrow.") % {"email": email, "count": per_address})
+    if invited_by is not None and invited_by.is_authenticated:
+        per_inviter = _setting("IOCOMPENDIUM_INVITATIONS_PER_INVITER_PER_HOUR",
+                               INVITATIONS_PER_INVITER_PER_HOUR)
+        sent = Invitation.objects.filter(created_by=invited_by,
+                                         created_at__gt=now - timedelta(hours=1)).count()
+        if sent >= per_inviter:
+            raise InvitationError(
+                _("You have sent %(count)s invitations in the last hour, the limit; try again "
+                  "later.") % {"count": per_inviter})
 
 
 def _send_invitation_mail(invitation: Invitation, url: str, lang: str) -> None:

@@ -40,6 +40,7 @@ from iocompendium.responses.importing import (
 from iocompendium.responses.tabular import TabularFileError
 from iocompendium.responses.tabular.recodes import Recodes, parse_recodes
 from iocompendium.spreadsheets import csv_text
+from iocompendium.web.forms import LimitedForm
 from iocompendium.web.roles import secretariat_only
 from iocompendium.web.uploads import checked_upload
 
@@ -54,7 +55,7 @@ def _questionnaire_choices() -> list[tuple[str, str]]:
     return [(q.slug, q.display_title) for q, _v in selectors.published_questionnaires()]
 
 
-class ImportForm(forms.Form):
+class ImportForm(LimitedForm, forms.Form):
     questionnaire = forms.ChoiceField(label=gettext_lazy("Questionnaire"))
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (.xlsx, .csv or .zip of CSV files)"),

@@ -32,14 +32,18 @@ def invitations(request: HttpRequest) -> HttpResponse:
     organisation = _own_organisation(request)
     form = InvitationForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        invitation, _url = services.create_invitation(
-            form.cleaned_data["organisation"], form.cleaned_data["email"],
-            invited_by=request.user, questionnaire=form.cleaned_data["questionnaire"],
-            lang=formtree.current_language(), base_url=request.build_absolute_uri("/"),
-        )
-        messages.success(request, _("An invitation was sent to %(email)s.") % {
-            "email": invitation.email})
-        return redirect("responses:invitations")
+        try:
+            invitation, _url = services.create_invitation(
+                form.cleaned_data["organisation"], form.cleaned_data["email"],
+                invited_by=request.user, questionnaire=form.cleaned_data["questionnaire"],
+                lang=formtree.current_language(), base_url=request.build_absolute_uri("/"),
+            )
+        except services.InvitationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {
+                "email": invitation.email})
+            return redirect("responses:invitations")
     return render(request, "responses/invitations.html", {
         "form": form, "invitations": selectors.invitations_for(request.user)[:200],
         "organisation": organisation, "now": selectors.now(),

@@ -7,6 +7,8 @@ English. The limits:
 
 * ``MAX_ANSWER_LENGTH``: characters of one answer, wherever it comes from (the web form,
   an import cell, the admin);
+* ``MAX_TEXT_LENGTH``: characters of any other free text typed into a form (a description,
+  minutes, a note), in the admin and on every page (``web.forms.limit_text``);
 * ``MAX_CELL_LENGTH``: characters of one cell of any file read (CSV's field limit too);
 * ``MAX_UNCOMPRESSED_BYTES``: the total size of the members of a zip-based file (.xlsx,
   .zip of CSVs) as they would be once unpacked, read from the archive's directory before
@@ -33,6 +35,7 @@ def gettext_noop(text: str) -> str:
 
 
 MAX_ANSWER_LENGTH = 20_000
+MAX_TEXT_LENGTH = 100_000
 MAX_CELL_LENGTH = 32_767  # Excel's own limit for one cell
 MAX_UNCOMPRESSED_BYTES = 200 * 2**20
 MAX_ARCHIVE_MEMBERS = 2_000
@@ -64,6 +67,13 @@ def check_answer(value: str) -> None:
         raise LimitError(gettext_noop("An answer has %(length)s characters; the limit is "
                                       "%(limit)s."),
                          length=f"{len(value):,}", limit=f"{MAX_ANSWER_LENGTH:,}")
+
+
+def check_text(value: str) -> None:
+    if len(value) > MAX_TEXT_LENGTH:
+        raise LimitError(gettext_noop("A text has %(length)s characters; the limit is "
+                                      "%(limit)s."),
+                         length=f"{len(value):,}", limit=f"{MAX_TEXT_LENGTH:,}")
 
 
 def check_cell(value: Any, where: str = "") -> None:

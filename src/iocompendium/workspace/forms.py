@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from iocompendium.web.forms import LimitedForm
 from iocompendium.web.uploads import checked_upload
 from iocompendium.workspace.models import Audience, Document, Meeting, WorkingGroup
 
@@ -15,7 +16,7 @@ def _checked(upload):
                           _("Upload a PDF, Word (.docx), Excel (.xlsx) or text file."))
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(LimitedForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     file = forms.FileField(label=_("File"))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -41,7 +42,7 @@ class DocumentForm(forms.Form):
         return data
 
 
-class VersionForm(forms.Form):
+class VersionForm(LimitedForm, forms.Form):
     file = forms.FileField(label=_("File"))
     change_note = forms.CharField(label=_("What changed"), max_length=500)
 
@@ -49,7 +50,7 @@ class VersionForm(forms.Form):
         return _checked(self.cleaned_data["file"])
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(LimitedForm, forms.ModelForm):
     online_url = forms.URLField(label=_("online link"), required=False, assume_scheme="https")
 
     class Meta:
@@ -83,7 +84,7 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(LimitedForm, forms.Form):
     days = forms.CharField(label=_("Days before the deadline"), max_length=100,
                            help_text=_("Comma-separated, e.g. 14, 7, 2"))
 

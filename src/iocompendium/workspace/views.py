@@ -16,10 +16,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from iocompendium.registry.models import Organisation
+from iocompendium.web import limits
 from iocompendium.web.roles import is_secretariat, organisation_id_of, secretariat_only
 from iocompendium.workspace import calendar, selectors, services
 from iocompendium.workspace.forms import DocumentForm, MeetingForm, ReminderForm, VersionForm
 from iocompendium.workspace.models import ActionItem, Person, Round, WorkingGroup
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A posted identifier as a number; a malformed one is 0 (found nowhere, never a 500)."""
+    value = request.POST.get(name, "") or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
+def _posted_text(request: HttpRequest, name: str) -> str:
+    """A posted free text within the one write-path limit (``web.limits``)."""
+    value = request.POST.get(name, "")
+    limits.check_text(value)
+    return value
 
 
 def _member_required(request: HttpRequest) -> None:
@@ -84,7 +98,7 @@ def meeting_register(request: HttpRequest, pk: int) -> HttpResponse:
     _member_required(request)
     organisation_id = organisation_id_of(request.user)
     if is_secretariat(request.user) and request.POST.get("organisation"):
-        organisation_id = int(request.POST["organisation"])
+        organisation_id = _posted_id(request, "organisation")
     if organisation_id is None:
         messages.error(request, _("Registration is for member organisations."))
         return redirect("workspace:meeting", pk=pk)
@@ -104,7 +118,7 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.meeting_for(request.user, pk)
     title = request.POST.get("title_en", "").strip()[:300]
     if title:
-        lead = Person.objects.filter(pk=request.POST.get("lead") or 0).first()
+        lead = Person.objects.filter(pk=_posted_id(request, "lead")).first()
         services.add_agenda_item(item, title, request.POST.get("title_fr", "").strip()[:300],
                                  lead=lead, user=request.user)
     else:
@@ -116,9 +130,13 @@ def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
 @secretariat_only
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.meeting_for(request.user, pk)
-    services.save_minutes(item, user=request.user, **{
-        name: request.POST.get(name, "")[:20000]
-        for name in ("minutes_en", "minutes_fr", "decisions_en", "decisions_fr")})
+    try:
+        texts = {name: _posted_text(request, name)
+                 for name in ("minutes_en", "minutes_fr", "decisions_en", "decisions_fr")}
+    except limits.LimitError as error:
+        messages.error(request, _(error.template) % error.params)
+        return redirect("workspace:meeting", pk=pk)
+    services.save_minutes(item, user=request.user, **texts)
     messages.success(request, _("Minutes saved."))
     return redirect("workspace:meeting", pk=pk)
 
@@ -132,7 +150,10 @@ def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Describe the action."))
         return redirect("workspace:meeting", pk=pk)
     owner = _user_by_username(request.POST.get("owner", ""))
-    due = parse_date(request.POST.get("due", "") or "") if request.POST.get("due") else None
+    try:
+        due = parse_date(request.POST.get("due", "") or "")
+    except ValueError:
+        due = None
     services.add_action(item, title, owner=owner, due=due, user=request.user)
     return redirect("workspace:meeting", pk=pk)
 
@@ -295,7 +316,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 def rounds(request: HttpRequest) -> HttpResponse:
     form = ReminderForm()
     if request.method == "POST":
-        round_ = get_object_or_404(Round, pk=request.POST.get("round") or 0)
+        round_ = get_object_or_404(Round, pk=_posted_id(request, "round"))
         form = ReminderForm(request.POST)
         if form.is_valid():
             services.set_reminder_schedule(round_, form.cleaned_data["days"], user=request.user)

@@ -39,10 +39,13 @@ class Command(BaseCommand):
             questionnaire = Questionnaire.objects.filter(slug=options["questionnaire"]).first()
             if questionnaire is None:
                 raise CommandError(f"no questionnaire with the slug {options['questionnaire']!r}.")
-        invitation, url = services.create_invitation(
-            organisation, options["email"], invited_by=None, questionnaire=questionnaire,
-            lang=options["lang"],
-        )
+        try:
+            invitation, url = services.create_invitation(
+                organisation, options["email"], invited_by=None, questionnaire=questionnaire,
+                lang=options["lang"],
+            )
+        except services.InvitationError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(
             f"Invitation for {invitation.email} to answer for {organisation.acronym} "
             f"(expires {invitation.expires_at:%Y-%m-%d %H:%M} UTC); e-mail sent."
