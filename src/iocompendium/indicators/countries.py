@@ -24,10 +24,12 @@ and column; the import is all or nothing unless ``keep_valid`` is asked.
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import io
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import transaction
@@ -186,13 +188,28 @@ class _Areas:
         found = find_jurisdiction(name, self.index)
         if found:
             return found.code, found.name_en
-        import country_converter
-
-        code = country_converter.convert(name, to="ISO3", not_found=None)
-        if isinstance(code, str) and re.fullmatch(r"[A-Z]{3}", code):
+        code = _regex_iso3(name)
+        if code:
             found = find_jurisdiction(code, self.index)
             return (code, found.name_en if found else name)
         return None
+
+
+@lru_cache(maxsize=1)
+def _name_patterns() -> list[tuple[re.Pattern, str]]:
+    """country_converter's name patterns (its ``country_data.tsv``), read directly: its
+    ``convert`` fails with the installed pandas (a missing regex read as NaN)."""
+    table = importlib.resources.files("country_converter") / "country_data.tsv"
+    with table.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return [(re.compile(row["regex"], re.IGNORECASE), row["ISO3"]) for row in rows
+                if row.get("regex") and row.get("ISO3")]
+
+
+def _regex_iso3(name: str) -> str | None:
+    """The one ISO alpha-3 code whose pattern matches a World Bank style name, or None."""
+    codes = {code for pattern, code in _name_patterns() if pattern.search(name)}
+    return codes.pop() if len(codes) == 1 else None
 
 
 def parse_oecd(rows: list[list[str]]) -> Parsed:
@@ -289,8 +306,8 @@ def parse_girg_2018(rows: list[list[str]]) -> Parsed:
     return parsed
 
 
-def parse_simple(rows: list[list[str]], source: str, title: str, licence: str,
-                 attribution: str, publisher: str = "") -> Parsed:
+def parse_simple(rows: list[list[str]], source: str = "", title: str = "", licence: str = "",
+                 attribution: str = "", publisher: str = "") -> Parsed:
     if not (source and licence and attribution):
         raise CountryImportError("a simple CSV needs --source, --licence and --attribution "
                                  "(show the publisher's attribution with its scores).")
