@@ -127,6 +127,15 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "coding:decide": (SECRETARIAT, {"slug": "no-such-book"}),
     "coding:download": (SECRETARIAT, {"slug": "no-such-book", "fmt": "qdpx"}),
     "coding:import": (SECRETARIAT, {"slug": "no-such-book"}),
+    # Indicators: the dashboard, the editor and its preview show every organisation's
+    # scores: the secretariat's. The index and a unit's page are for anyone signed in: a
+    # focal point sees only its own organisation's unit (tests/indicators/test_pages.py
+    # and the matrix below check another organisation's unit is a 404).
+    "indicators:index": (SIGNED_IN, {}),
+    "indicators:dashboard": (SECRETARIAT, {"slug": "no-such-framework"}),
+    "indicators:unit": (SIGNED_IN, {"slug": "no-such-framework", "unit": "SYN-A"}),
+    "indicators:edit": (SECRETARIAT, {"slug": "no-such-framework"}),
+    "indicators:preview": (SECRETARIAT, {"slug": "no-such-framework"}),
 }
 ROLES = ["anonymous", "focal_point", "secretariat"]
 

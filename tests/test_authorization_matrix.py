@@ -313,3 +313,98 @@ def test_no_audit_event_was_added_by_organisation_b(client, world):
         if "POST" in methods:
             client.post(url, data_of(world) if data_of else {})
     assert AuditEvent.objects.filter(response=world.response).count() == before
+
+
+# --- indicators: every URL against every role, with A's and B's real units ---------------
+# The dashboard, the editor and its preview show every organisation's scores: the
+# secretariat's. A focal point opens only its own organisation's unit page (B's is a 404,
+# which does not say whether the unit exists).
+
+INDICATOR_SLUG = "synthetic-presentation"
+
+
+@pytest.fixture
+def indicator_world(world):
+    from iocompendium.indicators import services as indicator_services
+    from iocompendium.indicators import workbook
+    from tests.indicators.presentation_fixtures import definition
+
+    indicator_services.import_framework(workbook.workbook_bytes(definition()), "synthetic.xlsx")
+    Response.objects.filter(pk=world.response.pk).update(status="submitted")
+    Answer.objects.bulk_create([
+        Answer(response=world.response, path="variety/has_instruments", value="yes"),
+        Answer(response=world.response, path="organisation/staff", value="50"),
+    ])
+    org_b = Contributor.objects.get(user=world.users["contributor_b"]).organisation
+    response_b = Response.objects.create(organisation=org_b, version=world.response.version,
+                                         status="submitted", synthetic=True)
+    Answer.objects.create(response=response_b, path="organisation/staff", value="10")
+    return world
+
+
+SECRETARIAT_ONLY = {"anonymous": LOGIN, "contributor_a": 403, "contributor_b": 403,
+                    "reviewer": 200, "admin": 200}
+INDICATOR_RULES = {
+    "index": ({}, {"GET": {"anonymous": LOGIN, "contributor_a": 200, "contributor_b": 200,
+                           "reviewer": 200, "admin": 200}}, None),
+    "dashboard": ({"slug": INDICATOR_SLUG}, {"GET": SECRETARIAT_ONLY}, None),
+    "unit": ({"slug": INDICATOR_SLUG, "unit": "SYN-A"}, {"GET": OWN}, None),
+    "edit": (
+        {"slug": INDICATOR_SLUG},
+        # A stale base version: the secretariat's save is refused (409), nothing written.
+        {"GET": SECRETARIAT_ONLY,
+         "POST": {**SECRETARIAT_ONLY, "reviewer": 409, "admin": 409}},
+        lambda: {"base_version": 99, "missing": "na", "normalisation": "none",
+                 "weighting": "manual", "aggregation": "arithmetic", "zero_rule": "offset",
+                 "winsorise": "0", "scale": "2"} | {
+                     f"weight__{n}": "1" for n in ("adoption", "adoption_sub",
+                                                    "has_instruments", "size", "size_sub",
+                                                    "staff")} | {
+                     "direction__has_instruments": "1", "direction__staff": "1"},
+    ),
+    "preview": ({"slug": INDICATOR_SLUG},
+                {"POST": {**SECRETARIAT_ONLY, "reviewer": 422, "admin": 422}},
+                lambda: {}),
+}
+
+
+def test_every_indicators_url_has_a_rule():
+    from iocompendium.indicators import urls as indicator_urls
+
+    names = {p.name for p in indicator_urls.urlpatterns if isinstance(p, URLPattern)}
+    assert not sorted(names - set(INDICATOR_RULES))
+
+
+INDICATOR_CASES = [(name, method, role) for name, (_k, methods, _d) in INDICATOR_RULES.items()
+                   for method in methods for role in ROLES]
+
+
+@pytest.mark.parametrize("name, method, role", INDICATOR_CASES)
+def test_indicators_matrix(client, indicator_world, name, method, role):
+    from iocompendium.indicators.models import FrameworkVersion
+
+    kwargs, methods, data_of = INDICATOR_RULES[name]
+    expected = methods[method][role]
+    user = indicator_world.users[role]
+    if user is not None:
+        client.force_login(user)
+    url = reverse(f"indicators:{name}", kwargs=kwargs)
+    reply = client.get(url) if method == "GET" else client.post(url, data_of() if data_of
+                                                                 else {})
+    if expected == LOGIN:
+        assert reply.status_code == 302 and "/accounts/login/" in reply["Location"]
+    else:
+        assert reply.status_code == expected, body_of(reply)[:500]
+    if role == "contributor_b":
+        # Nothing of A (its name heads its scores; the URL itself may be echoed by a 404).
+        assert "Synthetic organisation SYN-A" not in body_of(reply)
+    assert FrameworkVersion.objects.filter(framework__slug=INDICATOR_SLUG).count() == 1
+
+
+def test_indicators_guessed_units_are_not_found(client, indicator_world):
+    url = reverse("indicators:unit", kwargs={"slug": INDICATOR_SLUG, "unit": "NO-SUCH"})
+    other = reverse("indicators:unit", kwargs={"slug": "no-such", "unit": "SYN-A"})
+    for role in ["contributor_a", "contributor_b", "reviewer"]:
+        client.force_login(indicator_world.users[role])
+        assert client.get(url).status_code == 404
+        assert client.get(other).status_code == 404

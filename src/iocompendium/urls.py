@@ -14,6 +14,7 @@ urlpatterns = i18n_patterns(
     path("compendium/", include("iocompendium.compendium.urls")),
     path("search/", include("iocompendium.search.urls")),
     path("coding/", include("iocompendium.coding.urls")),
+    path("indicators/", include("iocompendium.indicators.urls")),
     path("notifications/", include("iocompendium.notifications.urls")),
     path("", include("iocompendium.workspace.urls")),
     path("", include("iocompendium.web.urls")),

@@ -125,7 +125,26 @@ class SiteWriter:
                f"window.COMPENDIUM_INDEX = {payload};\n")
 
 
-def write_results_pages(output: Path, results: SurveyResults, lang: str) -> int:
+def write_indicator_pages(output: Path, questionnaire: str, lang: str) -> list:
+    """A page per composite-indicator framework over the questionnaire (the methods written
+    from the framework, the scores, countries beside IOs with their attribution); the
+    dashboards written (the data package's indicator resources read the English ones)."""
+    from iocompendium.indicators import publication
+
+    views = publication.dashboards(questionnaire)
+    for view in views:
+        page = publication.page_path(lang, view.result.framework.slug)
+        _write(output / page, render_to_string("indicators/published.html", {
+            **publication.page_context(view),
+            "site": Site(static=True, lang=lang, page=page),
+            "index_url": "../index.html", "methods_url": "../methods.html",
+            "licence": LICENCE, "licence_url": LICENCE_URL,
+        }))
+    return views
+
+
+def write_results_pages(output: Path, results: SurveyResults, lang: str,
+                        indicators: list | None = None) -> int:
     """One page per top-level group of the form, and the methods page (static site)."""
     from iocompendium.analysis.coverage import EXCLUDED, PUBLISHED
 
@@ -147,6 +166,8 @@ def write_results_pages(output: Path, results: SurveyResults, lang: str) -> int:
         "excluded": sum(r.status == EXCLUDED for r in results.coverage),
         "index_url": "index.html", "coverage_url": "../data/coverage.csv",
         "licence": LICENCE, "licence_url": LICENCE_URL,
+        "indicators": [(view.title, f"indicators/{view.result.framework.slug}.html")
+                       for view in indicators or []],
     }))
     return written + 1
 
@@ -191,6 +212,7 @@ def _field(name: str, type_: str, description: str, **extra) -> dict:
 
 
 def data_tables(en: Compendium, fr: Compendium, results: SurveyResults | None = None,
+                indicators: list | None = None,
                 ) -> list[tuple[str, str, list[dict], list[list]]]:
     """(name, description, schema fields, rows) of each table of the data package."""
     practices = [
@@ -265,7 +287,14 @@ def data_tables(en: Compendium, fr: Compendium, results: SurveyResults | None = 
             _field("unit", "string", "What 'count' counts: organisations or instances."),
         ], figure_rows),
         *(_results_tables(results) if results is not None else []),
+        *(_indicator_tables(indicators) if indicators else []),
     ]
+
+
+def _indicator_tables(views: list) -> list[tuple[str, str, list[dict], list[list]]]:
+    from iocompendium.indicators import publication
+
+    return publication.data_tables(views)
 
 
 def _results_tables(results: SurveyResults) -> list[tuple[str, str, list[dict], list[list]]]:
@@ -296,11 +325,12 @@ def _results_tables(results: SurveyResults) -> list[tuple[str, str, list[dict], 
 
 
 def write_data_package(output: Path, en: Compendium, fr: Compendium,
-                       results: SurveyResults | None = None) -> list[Path]:
+                       results: SurveyResults | None = None,
+                       indicators: list | None = None) -> list[Path]:
     folder = output / "data"
     folder.mkdir(parents=True, exist_ok=True)
     resources, written = [], []
-    for name, description, fields, rows in data_tables(en, fr, results):
+    for name, description, fields, rows in data_tables(en, fr, results, indicators):
         path = folder / f"{name}.csv"
         path.write_text(_csv(rows, [f["name"] for f in fields]), encoding="utf-8")
         written.append(path)
@@ -315,6 +345,11 @@ def write_data_package(output: Path, en: Compendium, fr: Compendium,
         "title": "Compendium of international organisations' practices",
         "description": "Practices of international organisations, key principles per theme "
                        "and the aggregate survey tables behind the compendium."
+                       + (" Composite indicators: the frameworks and the scores per unit."
+                          if indicators else "")
+                       + (" The country scores keep their source's attribution (see "
+                          "indicator_country_scores.attribution)."
+                          if indicators and any(v.countries for v in indicators) else "")
                        + (" Contains synthetic (fictional) demonstration data."
                           if en.synthetic else ""),
         "created": timezone.now().replace(microsecond=0).isoformat(),
@@ -360,6 +395,7 @@ def _build(output: Path, *, questionnaire: str, with_pdf: bool, progress: Progre
     step = progress or (lambda label: None)
     result = PublishResult(output)
     books: dict[str, Compendium] = {}
+    indicators: dict[str, list] = {}
     for lang in LANGUAGES:
         with translation.override(lang):
             step(_("Computing figures (%(lang)s)") % {"lang": lang})
@@ -368,8 +404,12 @@ def _build(output: Path, *, questionnaire: str, with_pdf: bool, progress: Progre
             books[lang].survey_results = results.get(lang)
             step(_("Writing pages (%(lang)s)") % {"lang": lang})
             result.pages += SiteWriter(output, books[lang], with_pdf=with_pdf).write_all()
+            step(_("Writing the indicators (%(lang)s)") % {"lang": lang})
+            indicators[lang] = write_indicator_pages(output, questionnaire, lang)
+            result.pages += len(indicators[lang])
             if results.get(lang) is not None:
-                result.pages += write_results_pages(output, results[lang], lang)
+                result.pages += write_results_pages(output, results[lang], lang,
+                                                    indicators[lang])
     write_assets(output)
     with translation.override("en"):
         write_root(output)
@@ -380,7 +420,7 @@ def _build(output: Path, *, questionnaire: str, with_pdf: bool, progress: Progre
     step(_("Writing the data package"))
     with translation.override("en"):
         result.data_files = write_data_package(output, books["en"], books["fr"],
-                                               results.get("en"))
+                                               results.get("en"), indicators.get("en"))
     result.practices = len(books["en"].practices)
     if results.get("en") is not None:
         from iocompendium.analysis.coverage import summary_line
@@ -441,5 +481,5 @@ def _write_pdfs_into(output: Path, result: PublishResult, progress: Progress | N
                                                          book.index_page)
 
 
-STEPS_WITH_PDF = 2 * len(LANGUAGES) + len(LANGUAGES) + 1
-STEPS_WITHOUT_PDF = 2 * len(LANGUAGES) + 1
+STEPS_WITH_PDF = 3 * len(LANGUAGES) + len(LANGUAGES) + 1
+STEPS_WITHOUT_PDF = 3 * len(LANGUAGES) + 1

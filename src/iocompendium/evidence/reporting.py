@@ -97,6 +97,9 @@ class ReportContent:
     # Which questions the public outputs show, and why the others are left out.
     coverage: list[CoverageRow] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # table path -> JSON key
+    # The composite-indicator frameworks over the questionnaire: one
+    # ``indicators.presenting.Dashboard`` each (scores, rank intervals, country scores).
+    frameworks: list[Any] = field(default_factory=list)
 
 
 # The registry's category names, marked here too so that the report and the dashboard
@@ -288,7 +291,14 @@ def json_document(content: ReportContent) -> dict[str, Any]:
             {"question": row.question, "path": row.path, "type": row.type,
              "status": row.status, "reason": row.reason} for row in content.coverage
         ],
+        "frameworks": _framework_entries(content),
     }
+
+
+def _framework_entries(content: ReportContent) -> list[dict[str, Any]]:
+    from iocompendium.indicators.presenting import report_section
+
+    return [report_section(view) for view in content.frameworks]
 
 
 def _add_codes(entry: dict[str, Any], coded: Table) -> None:
@@ -345,7 +355,38 @@ def build_xlsx(content: ReportContent) -> bytes:
             append_row(contents, [sheet.title, theme.label, table.label, table.denominator,
                              table.answered])
             _fill_sheet(sheet, table, bold)
+    for view in content.frameworks:
+        sheet = workbook.create_sheet(_sheet_title(view.result.framework.slug, taken))
+        append_row(contents, [sheet.title, _("Indicators"), view.title, "", ""])
+        _fill_framework_sheet(sheet, view, bold)
     return _workbook_bytes(workbook)
+
+
+def _fill_framework_sheet(sheet, view: Any, bold) -> None:
+    """A framework's scores: one row per unit (score, categories, ranks), then the
+    published country scores with their attribution and the caveat."""
+    from iocompendium.indicators.presenting import caveat
+
+    append_row(sheet, [view.title])
+    sheet["A1"].font = bold
+    append_row(sheet, [_("Version"), view.source.version])
+    append_row(sheet, [])
+    categories = [label for _name, label in view.categories]
+    append_row(sheet, [_("Unit"), _("Name"), _("Score"), *categories, _("Rank"),
+                       _("Median rank"), _("Rank interval, 5 %"), _("Rank interval, 95 %")])
+    for row in view.rows:
+        append_row(sheet, [row.unit, row.label, row.score,
+                           *[row.categories.get(name) for name, _l in view.categories],
+                           row.rank, row.median_rank, *row.rank_interval])
+    if view.countries:
+        append_row(sheet, [])
+        append_row(sheet, [_("Countries' published scores"), view.source.country_year])
+        append_row(sheet, [caveat()])
+        for row in view.countries:
+            append_row(sheet, [row.unit, row.label, row.score,
+                               *[row.categories.get(name) for name, _l in view.categories]])
+        for line in view.source.attribution.splitlines():
+            append_row(sheet, [line])
 
 
 def _workbook_bytes(workbook) -> bytes:

@@ -102,8 +102,10 @@ def content_for(
     *,
     with_charts: bool = True,
     progress: reporting.Progress | None = None,
+    with_frameworks: bool = True,
 ) -> reporting.ReportContent:
-    """The report's content in ``lang`` (texts, tables, charts)."""
+    """The report's content in ``lang`` (texts, tables, charts; the indicator frameworks
+    over the questionnaire unless ``with_frameworks`` is False)."""
     statuses_for(status_key)
     with translation.override(lang):
         computed = compute(slug, status_key, lang, category)
@@ -120,10 +122,20 @@ def content_for(
             progress=progress,
             unit=(questionnaire.unit, questionnaire.unit_label_in(lang)),
         )
+        if with_frameworks:
+            content.frameworks = indicator_dashboards(slug, status_key, charts=with_charts)
     structure = computed.version.structure
     content.coverage = coverage(structure, personal_questions(slug))
     content.keys = report_keys(structure)
     return content
+
+
+def indicator_dashboards(slug: str, status_key: str, *, charts: bool) -> list:
+    """The frameworks over the questionnaire, computed for the report (indicators feed
+    evidence: evidence reads them, never the other way)."""
+    from iocompendium.indicators.sources import dashboards_for_questionnaire
+
+    return dashboards_for_questionnaire(slug, status_key, charts=charts)
 
 
 def chart_svg(

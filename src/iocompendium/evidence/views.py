@@ -57,7 +57,7 @@ def index(request):
     try:
         # Charts are drawn by the browser's (lazy) image requests, one by one.
         context["report"] = services.content_for(
-            slug, status_key, _lang(), category, with_charts=False
+            slug, status_key, _lang(), category, with_charts=False, with_frameworks=False
         )
     except selectors.EvidenceError as error:
         context["problem"] = str(error)

@@ -84,7 +84,10 @@ def score_rows(
 ) -> list[ScoreRow]:
     """The units of a computed framework, best composite first (unscored units last).
 
-    ``uncertainty`` is ``Uncertainty.rows()`` (median rank and rank interval per unit)."""
+    ``uncertainty`` is ``Uncertainty.rows()`` (median rank and rank interval per unit).
+    A unit the framework's own choices leave unscored gets no rank interval, even when an
+    alternative missing-data treatment of the Monte Carlo (mean, median) ranks it: it is
+    shown as not scored, not placed among the ranked units."""
     labels = labels or {}
     uncertainty = uncertainty or {}
     categories = [node.name for node in result.framework.categories]
@@ -95,7 +98,7 @@ def score_rows(
     for unit in result.values.index:
         score = _number(composite[unit])
         values = {name: _number(result.values.at[unit, name]) for name in categories}
-        extra = uncertainty.get(unit, {})
+        extra = uncertainty.get(unit, {}) if score is not None else {}
         interval = extra.get("rank_interval") or [None, None]
         rank = _number(ranks[unit])
         rows.append(ScoreRow(
