@@ -9,7 +9,28 @@ from django.utils.translation import gettext_lazy as _
 from iocompendium.web.forms import LimitedForm
 from iocompendium.web.uploads import checked_upload
 
+from .attachments import ATTACHMENT_SUFFIXES
 from .xlsform import SUPPORTED_SUFFIXES
+
+MAX_ATTACHMENTS = 20
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class UploadForm(LimitedForm, forms.Form):
@@ -18,6 +39,10 @@ class UploadForm(LimitedForm, forms.Form):
         label=_("Questionnaire slug (optional)"), required=False, max_length=80,
         validators=[validate_slug],
         help_text=_("Leave empty to use the form_id of the settings sheet."))
+    attachments = MultipleFileField(
+        label=_("Attached files (optional)"), required=False,
+        help_text=_("The .csv, .xml or .geojson files that select_one_from_file and "
+                    "select_multiple_from_file questions take their options from."))
     publish = forms.BooleanField(label=_("Publish this version now"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -27,3 +52,18 @@ class UploadForm(LimitedForm, forms.Form):
     def clean_xlsform(self):
         return checked_upload(self.cleaned_data["xlsform"], SUPPORTED_SUFFIXES,
                               _("Upload an .xlsx, .xls or .csv file."))
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(_("Attach at most %(limit)s files."),
+                                        params={"limit": MAX_ATTACHMENTS})
+        names = set()
+        for upload in files:
+            checked_upload(upload, ATTACHMENT_SUFFIXES,
+                           _("Attach .csv, .xml or .geojson files only."))
+            if upload.name in names:
+                raise forms.ValidationError(_("Two attached files are named %(name)s."),
+                                            params={"name": upload.name})
+            names.add(upload.name)
+        return files

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from iocompendium.atomic import write_bytes_atomic
+
+from .attachments import attachment_name
 from .models import Questionnaire, QuestionnaireVersion, Unit
 from .structure import Structure
 from .xlsform import language_code, read_xlsform
 
 __all__ = ["QuestionnaireError", "fingerprint", "import_questionnaire", "publish_version",
-           "default_slug", "set_unit"]
+           "default_slug", "set_unit", "attachment_folder"]
 
 MAX_SLUG_LENGTH = 80
 
@@ -42,6 +47,7 @@ def import_questionnaire(
     publish: bool = False,
     filename: str | None = None,
     unit: str | None = None,
+    attachments: Mapping[str, bytes] | None = None,
 ) -> tuple[QuestionnaireVersion, bool]:
     """Import an XLSForm as the next version of questionnaire ``slug``.
 
@@ -52,9 +58,13 @@ def import_questionnaire(
 
     ``unit`` (organisation, jurisdiction or submission) wins over the form's settings
     column ``respondent_unit``; with neither, the questionnaire keeps its unit.
+
+    ``attachments`` (file name -> content): the files the form's ``select_one_from_file``
+    and ``select_multiple_from_file`` questions take their options from; each is kept in
+    the data folder beside the version (``attachment_folder``).
     """
     path = Path(path)
-    structure = read_xlsform(path)
+    structure = read_xlsform(path, attachments)
     unit = unit or structure.get("respondent_unit") or None
     if unit is not None and unit not in Unit.values:
         raise QuestionnaireError(
@@ -90,7 +100,22 @@ def import_questionnaire(
             questionnaire.save(update_fields=["title"])
         if publish:
             publish_version(version)
+        _store_attachments(version, attachments or {})
     return version, True
+
+
+def attachment_folder(version: QuestionnaireVersion) -> Path:
+    """Where the files attached beside a version's form are kept (the data folder's
+    uploads): ``questionnaires/<slug>/v<number>/``."""
+    return (Path(settings.MEDIA_ROOT) / "questionnaires" / version.questionnaire.slug
+            / f"v{version.number}")
+
+
+def _store_attachments(version: QuestionnaireVersion, attachments: Mapping[str, bytes]) -> None:
+    used = set(version.structure.get("attachments") or {})
+    for name, data in attachments.items():
+        if attachment_name(name) in used:
+            write_bytes_atomic(attachment_folder(version) / attachment_name(name), data)
 
 
 def set_unit(

@@ -82,6 +82,8 @@ ANSWER_TYPES = frozenset({
     "phone_number", "hidden",
 }) | GEO_TYPES | UPLOAD_TYPES
 SUPPORTED_TYPES = ANSWER_TYPES | METADATA_TYPES | NON_ANSWER_TYPES
+# Selects whose options come from a file attached beside the form (attachments.py).
+FROM_FILE_TYPES = frozenset({"select_one_from_file", "select_multiple_from_file"})
 # XLSForm's other spellings of the same types (pyxform keeps them as written).
 TYPE_ALIASES = {
     "int": "integer", "string": "text", "photo": "image", "picture": "image",

@@ -62,9 +62,12 @@ def upload(request: HttpRequest) -> HttpResponse:
             for chunk in uploaded.chunks():
                 handle.write(chunk)
         try:
+            attachments = {Path(upload.name).name: upload.read()
+                           for upload in form.cleaned_data["attachments"]}
             version, created = import_questionnaire(
                 path, form.cleaned_data["slug"] or None,
-                publish=form.cleaned_data["publish"], filename=name)
+                publish=form.cleaned_data["publish"], filename=name,
+                attachments=attachments)
         except XLSFormError as error:
             return _index_page(request, form, problems=error.problems, status=400)
         except QuestionnaireError as error:

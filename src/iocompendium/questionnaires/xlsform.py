@@ -15,7 +15,7 @@ import copy
 import csv
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from typing import Any
 from iocompendium.spreadsheets import xlsx_cell
 from iocompendium.web import limits
 
+from .attachments import ATTACHMENT_SUFFIXES, attach, from_file_node
 from .engine import Problem, check_structure
 from .structure import (
     CONTAINER_TYPES,
@@ -118,8 +119,12 @@ def language_column_name(key: str) -> str:
 
 # --- reading --------------------------------------------------------------------------
 
-def read_xlsform(path: str | Path) -> Structure:
-    """Parse an XLSForm file into a structure; ``XLSFormError`` lists every problem."""
+def read_xlsform(path: str | Path, attachments: Mapping[str, bytes] | None = None) -> Structure:
+    """Parse an XLSForm file into a structure; ``XLSFormError`` lists every problem.
+
+    ``attachments`` (file name -> content): the files beside the form that
+    ``select_one_from_file`` and ``select_multiple_from_file`` questions take their
+    options from (a missing one is a problem with the question's row)."""
     path = Path(path)
     if not path.is_file():
         raise XLSFormError([Problem("", 0, "", f"The file {path} does not exist.")])
@@ -140,7 +145,7 @@ def read_xlsform(path: str | Path) -> Structure:
     except Exception:  # noqa: BLE001 - pyxform accepted a shape we cannot read
         raise XLSFormError([Problem("", 0, "", "The form could not be read: check its survey, "
                                                "choices and settings sheets.")]) from None
-    problems = builder.problems or check_structure(structure)
+    problems = builder.problems or attach(structure, attachments) or check_structure(structure)
     if problems:
         raise XLSFormError(problems)
     return structure
@@ -351,8 +356,6 @@ class _Builder:
         control = item.get("control") or {}
         node_type = canonical_type(
             _PYXFORM_TYPES.get(item["type"], str(item["type"]).replace(" ", "_")))
-        if node_type.startswith(("select_one_", "select_multiple_")) and item.get("itemset"):
-            node_type = _from_file_type(node_type, str(item.get("itemset")))
         if item["type"] in _known_types() and node_type not in SUPPORTED_TYPES:
             self.problems.append(Problem(
                 "survey", row, "type",
@@ -392,6 +395,8 @@ class _Builder:
             node["publish"] = publish
         if node_type in CONTAINER_TYPES:
             node["children"] = self.nodes(item.get("children", []))
+        if _is_from_file(node_type, str(item.get("itemset") or "")):
+            from_file_node(node, str(item["itemset"]))
         return node
 
     def cell_texts(self, cells: dict, base_column: str) -> dict[str, str]:
@@ -455,12 +460,12 @@ class _Builder:
         return result
 
 
-def _from_file_type(node_type: str, itemset: str) -> str:
-    """pyxform names ``select_one_from_file x.csv`` by its list; keep the from-file kind."""
-    kind = "select_one" if node_type.startswith("select_one") else "select_multiple"
-    if itemset.lower().endswith((".csv", ".xml", ".geojson")):
-        return f"{kind}_from_file"
-    return node_type
+def _is_from_file(node_type: str, itemset: str) -> bool:
+    """pyxform reads ``select_one_from_file x.csv`` as a ``select one`` whose itemset is
+    the file: keep the from-file kind."""
+    return (node_type.startswith(("select_one", "select_multiple"))
+            and node_type != "select_one_external"
+            and itemset.lower().endswith(ATTACHMENT_SUFFIXES))
 
 
 def _is_generated_count(item: dict, siblings: list[dict]) -> bool:
@@ -498,7 +503,9 @@ def write_xlsform(structure: Structure, path: str | Path) -> None:
     survey.title = "survey"
     _write_survey(survey, structure, languages)
     external, internal = _choice_list_users(structure)
-    choice_lists = structure.get("choices", {})
+    # A from-file question's options stay in its attached file, not in a choices sheet.
+    from_file = {ref.node["choice_list"] for ref in iter_nodes(structure) if ref.node.get("file")}
+    choice_lists = {k: v for k, v in structure.get("choices", {}).items() if k not in from_file}
     _write_choices(workbook.create_sheet("choices"), structure, languages,
                    {k: v for k, v in choice_lists.items() if k in internal or k not in external})
     if external:
@@ -567,6 +574,8 @@ def _type_cell(node: Node) -> str:
     if (not node.get("choice_list") and node_type not in _known_types()
             and node_type.replace("_", " ") in _known_types()):
         node_type = node_type.replace("_", " ")  # e.g. pyxform's "phone number"
+    if node.get("file"):
+        return f"{node_type} {node['file']}"  # its options stay in the attached file
     if node.get("choice_list"):
         text = f"{node_type} {node['choice_list']}"
         return f"{text} or_other" if node.get("or_other") else text

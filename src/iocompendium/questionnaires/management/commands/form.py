@@ -1,9 +1,9 @@
 """``iocompendium form import|export|evaluate``: XLSForms in and out, and the engine's verdict.
 
 iocompendium form import FORM.xlsx [--slug S] [--unit organisation|jurisdiction|submission]
-                         [--publish] [--json]
+                         [--attachment FILE.csv ...] [--publish] [--json]
 iocompendium form export SLUG [--version N] -o FILE.xlsx
-iocompendium form evaluate FORM.xlsx --answers ANSWERS.json [--lang en|fr]
+iocompendium form evaluate FORM.xlsx --answers ANSWERS.json [--lang en|fr] [--attachment FILE]
 
 ``evaluate`` is a contract other tools rely on: it prints ONE JSON object mapping every
 question path to ``{"relevant", "required", "value", "error"}``; exit 0 when evaluated,
@@ -20,6 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from iocompendium.questionnaires import engine, selectors
+from iocompendium.questionnaires.attachments import ATTACHMENT_SUFFIXES
 from iocompendium.questionnaires.services import QuestionnaireError, import_questionnaire
 from iocompendium.questionnaires.structure import CONTAINER_TYPES, Structure, iter_nodes
 from iocompendium.questionnaires.xlsform import XLSFormError, read_xlsform, write_xlsform
@@ -60,6 +61,22 @@ def load_answers(path: Path) -> dict[str, str]:
     return answers
 
 
+def read_attachments(paths: list[str]) -> dict[str, bytes]:
+    """``--attachment`` files by name (one sentence for a missing or unreadable one)."""
+    files: dict[str, bytes] = {}
+    for given in paths:
+        path = Path(given)
+        if path.suffix.lower() not in ATTACHMENT_SUFFIXES:
+            raise CommandError(f"The attachment {path.name} is not a .csv, .xml or .geojson "
+                               "file.")
+        if not path.is_file():
+            raise CommandError(f"The attachment {path} does not exist.")
+        if path.name in files:
+            raise CommandError(f"Two attachments are named {path.name}.")
+        files[path.name] = path.read_bytes()
+    return files
+
+
 class Command(BaseCommand):
     help = "Import, export or evaluate XLSForm questionnaires."
 
@@ -76,6 +93,11 @@ class Command(BaseCommand):
             "--unit", choices=["organisation", "jurisdiction", "submission"],
             help="What one response stands for (wins over the form's settings column "
                  "respondent_unit; default: organisation).")
+        importer.add_argument(
+            "--attachment", action="append", default=[], metavar="FILE",
+            help="A file beside the form that select_one_from_file or "
+                 "select_multiple_from_file questions take their options from (.csv, .xml "
+                 "or .geojson); repeat for each file.")
         importer.add_argument("--data-dir", help=argparse.SUPPRESS)
         exporter = actions.add_parser("export", help="Write a version as an XLSForm.")
         exporter.add_argument("slug", help="Questionnaire slug, e.g. io-survey.")
@@ -87,6 +109,8 @@ class Command(BaseCommand):
         evaluator.add_argument("form", help="The XLSForm.")
         evaluator.add_argument("--answers", required=True, help="JSON object path -> value.")
         evaluator.add_argument("--lang", help="Language of the messages (en, fr...).")
+        evaluator.add_argument("--attachment", action="append", default=[], metavar="FILE",
+                               help="A file of options beside the form (repeatable).")
         evaluator.add_argument("--data-dir", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options) -> None:
@@ -103,7 +127,9 @@ class Command(BaseCommand):
         try:
             version, created = import_questionnaire(path, options["slug"],
                                                     publish=options["publish"],
-                                                    unit=options["unit"])
+                                                    unit=options["unit"],
+                                                    attachments=read_attachments(
+                                                        options["attachment"]))
         except (XLSFormError, QuestionnaireError) as error:
             raise CommandError(f"{path.name} was not imported. {error}") from None
         summary = {
@@ -145,7 +171,11 @@ class Command(BaseCommand):
         path = Path(options["form"])
         answers_path = Path(options["answers"])
         try:
-            structure = read_xlsform(path)
+            attachments = read_attachments(options["attachment"])
+        except CommandError as error:
+            raise CommandError(str(error), returncode=INVALID_INPUT) from None
+        try:
+            structure = read_xlsform(path, attachments)
         except XLSFormError as error:
             raise CommandError(f"The form {path.name} is invalid. {error}",
                                returncode=INVALID_INPUT) from None
