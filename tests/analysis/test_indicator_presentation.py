@@ -124,14 +124,17 @@ def test_comparable_indicators_and_methods():
 def test_stacked_chart_puts_ios_and_countries_on_one_axis_and_escapes_labels():
     result = compute(FRAMEWORK, ANSWERS)
     rows = score_rows(result, labels={"A": "<script>alert(1)</script>"}) + country_rows(
-        [{"unit": "FRA", "year": 2021, "score": 1.2,
-          "categories": {"adoption": 0.6, "transparency": 0.6}}],
+        [{"unit": "FRA", "year": 2021, "score": 1.6,
+          "categories": {"adoption": 0.8, "transparency": 0.8}}],
         ["adoption", "transparency"], labels={"FRA": "France"})
     texts = ScoreChartTexts(caveat="The questions differ.")
     spec = stacked_scores_spec(
         rows, [("adoption", "Adoption"), ("transparency", "Transparency")], texts, maximum=2.0)
     assert spec["encoding"]["x"]["scale"]["domain"] == [0, 2.0]
-    assert spec["title"]["subtitle"] == "The questions differ."
+    assert spec["title"]["subtitle"] == ["The questions differ."]
+    # One ranking of IOs and countries: the country (1.6) above the IOs (1.5 each).
+    order = list(dict.fromkeys(v["unit"] for v in spec["data"]["values"]))
+    assert order == ["France (2021)", "<script>alert(1)</script>", "B"]
     units = {v["unit"] for v in spec["data"]["values"]}
     assert units == {"<script>alert(1)</script>", "B", "France (2021)"}  # C unscored: out
     svg = render_svg(spec)

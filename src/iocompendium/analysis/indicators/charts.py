@@ -11,6 +11,7 @@ page's language; labels are data, escaped by Vega's SVG renderer.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 from iocompendium.analysis.charts import CATEGORY_COLOURS, LABEL_LIMIT
 from iocompendium.analysis.charts import _base as base_spec
 
-from .presentation import COUNTRY, IO, ScoreRow
+from .presentation import COUNTRY, IO, ScoreRow, sort_rows
 
 COUNTRY_OPACITY = 0.45
+CAVEAT_WIDTH = 90  # characters per line of the caveat under the title
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def stacked_scores_spec(
     ``categories``: (name, label) in the framework's order; ``maximum``: the end of the
     score axis (the framework's scale), so IOs and countries share one axis. Units
     without a composite are left out (the caller lists them as not scored)."""
-    scored = [row for row in rows if row.score is not None and row.parts]
+    # One ranking of IOs and countries together, as on iREG's charts (countries lighter).
+    scored = sort_rows([row for row in rows if row.score is not None and row.parts])
     labels = dict(categories)
     kinds = {IO: texts.io, COUNTRY: texts.country}
     values = [
@@ -76,7 +79,7 @@ def stacked_scores_spec(
     ]
     spec = base_spec(texts.title, len(scored))
     if texts.caveat and any(row.kind == COUNTRY for row in scored):
-        spec["title"]["subtitle"] = texts.caveat
+        spec["title"]["subtitle"] = textwrap.wrap(texts.caveat, CAVEAT_WIDTH)
         spec["title"]["subtitleFontSize"] = 11
     domain = [label for _name, label in categories]
     present = [kinds[k] for k in (IO, COUNTRY) if any(row.kind == k for row in scored)]
