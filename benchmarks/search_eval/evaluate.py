@@ -8,6 +8,10 @@ Run on a data folder holding the demo plus HUGGO, indexed and embedded::
     IOCOMPENDIUM_DATA_DIR=D iocompendium search reindex
     IOCOMPENDIUM_DATA_DIR=D python benchmarks/search_eval/evaluate.py [--json]
 
+Relevant records: practices and families by identifier, HUGGO agreements by subject,
+the demo's instruments by the topic their title names or by their type
+(``instrument_types``).
+
 recall@10 is capped: found relevant records in the first 10 / min(10, relevant records),
 so a topic with 90 relevant agreements scores 1.0 when the first 10 are all relevant.
 Gains are binary; nDCG's ideal ranking puts min(10, relevant) relevant records first.
@@ -39,6 +43,10 @@ def relevant_set(query: dict) -> set[tuple[str, str]]:
         for key, subjects in rows.values_list("external_key", "subjects"):
             if subject.casefold() in [s.strip().casefold() for s in subjects.split(";")]:
                 found.add(("instrument", key))
+    types = [t.casefold() for t in query.get("instrument_types", [])]
+    if types:
+        rows = Instrument.objects.values_list("external_key", "native_type")
+        found |= {("instrument", key) for key, native in rows if native.casefold() in types}
     for topic in query.get("demo_topics", []):
         pattern = re.compile(rf"\b(in|for|of) {re.escape(topic)}$", re.IGNORECASE)
         rows = Instrument.objects.exclude(source__name="HUGGO").values_list("external_key",

@@ -218,3 +218,55 @@ def test_signed_in_users_see_only_the_answers_they_may(model, client, django_use
         seen[name] = ("SYN-A: <mark>peer</mark>" in html, similar.status_code)
     assert seen == {"anonymous": (False, 404), "own": (True, 200), "other": (False, 404),
                     "secretariat": (True, 200)}
+
+
+def test_two_stage_search_of_a_large_matrix_finds_the_exact_nearest(monkeypatch):
+    """Synthetic random vectors: the projected first stage then exact scoring gives the
+    same best documents, with exact cosines, as scoring every vector."""
+    monkeypatch.setattr(vectors, "COARSE_SAMPLE", 500)
+    monkeypatch.setattr(vectors, "COARSE_DIM", 16)
+    monkeypatch.setattr(vectors, "COARSE_CANDIDATES", 300)
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=(40, 32)).astype(np.float32)  # 40 topics, 2,000 documents
+    rows = base[rng.integers(0, 40, 4000)] + 0.3 * rng.normal(size=(4000, 32))
+    rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+    doc_ids = np.arange(10, 4010, 2, dtype=np.int64)  # two parts per document
+    table = vectors.VectorMatrix((), doc_ids, np.arange(0, 4000, 2), rows, 2000)
+    vectors._add_coarse(table)
+    assert table.coarse.ctypes.data % vectors.ALIGNMENT == 0
+    query = base[3] / np.linalg.norm(base[3])
+    allowed = np.arange(0, 2000, 3)  # a user may see a third of the documents
+    positions, scores = table.two_stage(query, allowed)
+    exact = table.best_per_document(query)[allowed]
+    best = allowed[np.argsort(-exact)[:50]]
+    got = positions[np.argsort(-scores)[:50]]
+    assert list(got) == list(best)
+    assert set(positions) <= set(allowed)
+    assert np.allclose(np.sort(scores)[::-1][:50], np.sort(exact)[::-1][:50], atol=1e-5)
+
+
+def test_a_french_query_is_translated_through_the_index_vocabulary(model):
+    """Synthetic instruments: 'pêche au thon' is nearest the subject 'Tuna Fishing', whose
+    words then rank the English records carrying them; a query near no subject adds
+    no ranking."""
+    search.index_many("instrument", [
+        search.Entry("t1", {"title": "Synthetic agreement of the eastern ocean",
+                            "subjects": "Tuna Fishing"}, {"subject": ["Tuna Fishing"]}),
+        search.Entry("t2", {"title": "Synthetic convention on railway gauges",
+                            "subjects": "Transport"}, {"subject": ["Transport"]}),
+    ])
+    allowed = hybrid.allowed_ids(None, ["public"], {})
+    every = np.sort(np.concatenate(list(allowed.values())))
+    ids = dict(zip(*vectors_keys(), strict=True))
+    rankings = hybrid._translated(model.embed_query("pêche au thon"),
+                                  search.parse_query("pêche au thon"), every, allowed)
+    assert [[ids[doc] for doc, _ in ranking] for ranking in rankings] == [["t1"]]
+    assert hybrid._translated(model.embed_query("zzz qqq"), search.parse_query("zzz qqq"),
+                              every, allowed) == []
+
+
+def vectors_keys():
+    from iocompendium.search.models import Document
+
+    rows = list(Document.objects.values_list("id", "key"))
+    return [r[0] for r in rows], [r[1] for r in rows]

@@ -100,23 +100,27 @@ class FacetTable:
             return [facet.values[code]] if code < len(facet.values) else []
         return [facet.values[int(c)] for c in facet.codes[facet.owner == row]]
 
-    def count(self, rows: np.ndarray) -> dict[str, dict[str, int]]:
-        """{facet: {value: number of the rows having it}}."""
+    def count(self, rows: np.ndarray, only: Sequence[str] | None = None
+              ) -> dict[str, dict[str, int]]:
+        """{facet: {value: number of the rows having it}} (of the facets ``only``, or all)."""
         if not len(rows):
             return {}
         if len(rows) == len(self.doc_ids):  # every document: counted once per table
             if self._all_counts is None:
                 self._all_counts = self._count(rows)
-            return {name: dict(values) for name, values in self._all_counts.items()}
-        return self._count(rows)
+            return {name: dict(values) for name, values in self._all_counts.items()
+                    if only is None or name in only}
+        return self._count(rows, only)
 
-    def _count(self, rows: np.ndarray) -> dict[str, dict[str, int]]:
+    def _count(self, rows: np.ndarray, only: Sequence[str] | None = None
+               ) -> dict[str, dict[str, int]]:
+        facets = {name: f for name, f in self.facets.items() if only is None or name in only}
         selected = None
-        if any(f.single is None for f in self.facets.values()):
+        if any(f.single is None for f in facets.values()):
             selected = np.zeros(len(self.doc_ids), dtype=bool)
             selected[rows] = True
         result: dict[str, dict[str, int]] = {}
-        for name, facet in self.facets.items():
+        for name, facet in facets.items():
             counts = facet.count(rows, selected)[: len(facet.values)]
             found = {facet.values[code]: int(counts[code]) for code in np.nonzero(counts)[0]}
             if found:

@@ -63,6 +63,17 @@ class Results:
     notice: str = ""
 
 
+# Query translation through the index's own vocabulary: the values of these facets (an
+# instrument's subjects and types, in English) are embedded once per process; a query's
+# nearest terms, when near enough, are searched as words too and fused as one more
+# ranking. "pêche au thon" -> "Tuna Fishing": the English records' words match. See
+# docs/decisions/0015 (measured on benchmarks/search_eval).
+VOCABULARY_FACETS = ("subject", "type", "theme")
+TERM_THRESHOLDS = {"use-m3": 0.6, "e5-small": 0.9}  # e5: not tuned (off by default)
+TERMS_PER_QUERY = 1
+_term_vectors: dict[tuple[str, str], np.ndarray] = {}
+
+
 def threshold_for(model_id: str) -> float:
     for prefix, value in THRESHOLDS.items():
         if model_id.startswith(prefix):
@@ -132,10 +143,13 @@ def search(
     meaning: list[tuple[int, float]] = []
     notice = ""
     ran = mode
+    translated: list[list[tuple[int, float]]] = []
     if mode != "words":
-        meaning, notice = _meaning(text, every)
+        meaning, notice, query_vector = _meaning(text, every)
         if notice and not meaning:
             ran = "words"
+        elif mode == "hybrid" and query_vector is not None:
+            translated = _translated(query_vector, terms, every, allowed)
     if ran == "words":
         ordered = [doc_id for doc_id, _ in word_ranking]
         scores = dict(word_ranking)
@@ -145,15 +159,17 @@ def search(
         scores = dict(meaning)
         universe = np.array(ordered, dtype=np.int64)
     else:
-        scores = _fuse([word_ranking, meaning])
+        scores = _fuse([word_ranking, meaning, *translated])
         ordered = sorted(scores, key=lambda i: (-scores[i], i))
-        universe = np.union1d(word_ids, np.array(ordered, dtype=np.int64))
+        universe = _union(word_ids, np.array(ordered, dtype=np.int64))
     by_kind, by_language = _counts(allowed, universe)
     total = int(sum(by_kind.values()))
-    if ran == "hybrid":
-        ordered = ordered + [i for i in word_ids.tolist() if i not in scores]
+    if ran == "hybrid" and len(ordered) < offset + limit:  # word matches beyond the fused
+        ordered = ordered + [i for i in word_ids[: offset + limit + len(scores)].tolist()
+                             if i not in scores]
     page = ordered[offset : offset + limit]
-    word_set = set(word_ids.tolist())
+    word_set = set(np.asarray(page)[_member(np.asarray(page, dtype=np.int64), word_ids)]
+                   .tolist()) if page else set()
     meaning_set = {doc_id for doc_id, _ in meaning}
     hits = _hits(page, scores, word_set, meaning_set, terms, lang)
     return Results(total, hits, by_kind, by_language, ran, notice)
@@ -164,23 +180,51 @@ def _words(terms: Terms, every: np.ndarray) -> tuple[np.ndarray, list[tuple[int,
     if not terms:
         return np.empty(0, dtype=np.int64), []
     backend = _backend()
-    matched = backend.matching_ids(terms)
-    inside = np.intersect1d(matched, every, assume_unique=False)
+    none = np.empty(0, dtype=np.int64)
+    matched = np.asarray(backend.matching_ids(terms), dtype=np.int64)
+    inside = _union(matched[_member(matched, every)], none)  # sorted, distinct
     if not len(inside):
         return inside, []
-    restrict = None if len(inside) == len(np.unique(matched)) else inside
+    restrict = None if len(inside) == len(_union(matched, none)) else inside
     return inside, backend.ranked_ids(terms, restrict, CANDIDATES)
 
 
-def _meaning(text: str, every: np.ndarray) -> tuple[list[tuple[int, float]], str]:
+# Set operations on document ids by boolean masks over the id range: ids are small dense
+# integers, and NumPy's sort- or hash-based intersect1d/union1d cost ~15 ms per 100,000.
+def _mask(ids: np.ndarray, *others: np.ndarray) -> np.ndarray:
+    size = max([int(ids.max()) if len(ids) else -1]
+               + [int(o.max()) if len(o) else -1 for o in others]) + 1
+    mask = np.zeros(max(size, 1), dtype=bool)
+    mask[ids] = True
+    return mask
+
+
+def _member(ids: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """For each of ``ids``, whether it is in ``of``."""
+    if not len(ids) or not len(of):
+        return np.zeros(len(ids), dtype=bool)
+    return _mask(of, ids)[ids]
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sorted distinct ids of ``a`` and ``b``."""
+    if not len(a) and not len(b):
+        return np.empty(0, dtype=np.int64)
+    mask = _mask(a, b)
+    mask[b] = True
+    return np.flatnonzero(mask).astype(np.int64)
+
+
+def _meaning(text: str, every: np.ndarray
+             ) -> tuple[list[tuple[int, float]], str, np.ndarray | None]:
     embedder, notice = _embedder_or_notice()
     if embedder is None:
-        return [], notice
+        return [], notice, None
     try:
         query = embedder.embed_query(text)
     except Exception:  # noqa: BLE001 - a failing model must leave word search working
         logger.exception("The embedder failed on a query")
-        return [], _("Search by meaning is not available; showing word matches only.")
+        return [], _("Search by meaning is not available; showing word matches only."), None
     found = vectors.similar(query, every, embedder.model_id, limit=CANDIDATES,
                             threshold=threshold_for(embedder.model_id))
     total, done = vectors.current_counts(embedder.model_id)  # cached with the matrix
@@ -189,7 +233,57 @@ def _meaning(text: str, every: np.ndarray) -> tuple[list[tuple[int, float]], str
             "The index of meanings is being built (%(done)s of %(total)s records); "
             "until it is complete, some results come from word matches only."
         ) % {"done": done, "total": total}
-    return found, notice
+    return found, notice, query
+
+
+def _translated(query: np.ndarray, terms: Terms, every: np.ndarray,
+                allowed: Mapping[str, np.ndarray]) -> list[list[tuple[int, float]]]:
+    """Word rankings of the vocabulary terms nearest to the query (see VOCABULARY_FACETS);
+    a term whose words are all in the query already adds nothing and is skipped."""
+    try:
+        embedder = embedders.get_embedder()
+        phrases, matrix = _vocabulary(allowed, embedder)
+    except Exception:  # noqa: BLE001 - translation is a bonus: never fail a search for it
+        logger.exception("Query translation failed")
+        return []
+    if not phrases:
+        return []
+    similarity = matrix @ query
+    threshold = next((v for k, v in TERM_THRESHOLDS.items()
+                      if embedder.model_id.startswith(k)), 1.0)
+    own = {w.casefold() for w in terms.words}
+    rankings = []
+    for index in np.argsort(-similarity)[:TERMS_PER_QUERY]:
+        if similarity[index] < threshold:
+            break
+        term = parse_query(phrases[index])
+        if not term or {w.casefold() for w in term.words} <= own:
+            continue  # the query's own words already rank these records
+        _ids, ranking = _words(term, every)
+        if ranking:
+            rankings.append(ranking)
+    return rankings
+
+
+def _vocabulary(allowed: Mapping[str, np.ndarray], embedder) -> tuple[list[str], np.ndarray]:
+    """The distinct values of VOCABULARY_FACETS of the kinds searched, and their vectors
+    (each embedded once per process and model)."""
+    phrases: dict[str, str] = {}
+    for kind in allowed:
+        table = facetcache.table(kind)
+        for name in VOCABULARY_FACETS:
+            facet = table.facets.get(name)
+            for value in facet.values if facet else []:
+                if any(c.isalpha() for c in value) and len(value) <= 80:
+                    phrases.setdefault(value.casefold(), value)
+    wanted = sorted(phrases.values())
+    missing = [p for p in wanted if (embedder.model_id, p) not in _term_vectors]
+    if missing:
+        for phrase, vector in zip(missing, embedder.embed(missing), strict=True):
+            _term_vectors[(embedder.model_id, phrase)] = vector
+    if not wanted:
+        return [], np.zeros((0, 1), dtype=np.float32)
+    return wanted, np.stack([_term_vectors[(embedder.model_id, p)] for p in wanted])
 
 
 def _fuse(rankings: Sequence[Sequence[tuple[int, float]]]) -> dict[int, float]:
@@ -205,12 +299,14 @@ def _counts(allowed: Mapping[str, np.ndarray], universe: np.ndarray
     by_kind: dict[str, int] = {}
     by_language: dict[str, int] = {}
     for kind, ids in allowed.items():
-        inside = np.intersect1d(universe, ids)
-        if not len(inside):
-            continue
-        by_kind[kind] = len(inside)
         table = facetcache.table(kind)
-        for language, n in table.count(table.positions(inside)).get("language", {}).items():
+        rows = table.positions(universe)  # the universe's records of this kind
+        if len(rows) and len(ids) < len(table.doc_ids):  # some of the kind not allowed
+            rows = rows[_member(table.doc_ids[rows], ids)]
+        if not len(rows):
+            continue
+        by_kind[kind] = len(rows)
+        for language, n in table.count(rows, only=("language",)).get("language", {}).items():
             by_language[language] = by_language.get(language, 0) + n
     return by_kind, dict(sorted(by_language.items(), key=lambda kv: (-kv[1], kv[0])))
 
@@ -227,14 +323,13 @@ def _hits(page: Sequence[int], scores: Mapping[int, float], word_set: set[int],
             list(page),
         )
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(
-            "SELECT document_id, value FROM search_facetvalue WHERE facet = 'language' "  # noqa: S608
-            f"AND document_id IN ({marks}) ORDER BY value",
-            list(page),
-        )
-        languages: dict[int, list[str]] = {}
-        for doc_id, value in cursor.fetchall():
-            languages.setdefault(doc_id, []).append(value)
+    languages: dict[int, list[str]] = {}  # from the cached facet tables, not SQL
+    tables: dict[str, facetcache.FacetTable] = {}
+    for doc_id, (kind, *_rest) in rows.items():
+        table = tables.get(kind) or tables.setdefault(kind, facetcache.table(kind))
+        found = table.positions(np.array([doc_id], dtype=np.int64))
+        if len(found):
+            languages[doc_id] = sorted(table.values_of(int(found[0]), "language"))
     words = [*terms.words, *(w for phrase in terms.phrases for w in phrase)]
     hits = []
     for doc_id in page:
