@@ -3,9 +3,11 @@ both languages), and the demo reproducing the Seed fact from coded text."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from iocompendium.coding import services
@@ -103,6 +105,54 @@ def test_the_demo_reproduces_the_seed_fact_from_coded_text(tmp_path):
         coded = [f for f in figures.of("stakeholders") if f.key.endswith("/codes")]
         assert {row.label: row.count for row in coded[0].rows}[label] == 12
         assert (coded[0].answered, coded[0].denominator) == (36, 36)
+        # ... with the coders' agreement, the same as the report's.
+        assert coded[0].agreement == document["tables"]["stakeholder_definition_text"][
+            "agreement"]
+        with translation.override(lang):
+            html = render_to_string("compendium/_figure.html", {"figure": coded[0]})
+        assert "Krippendorff" in html and "kappa" in html
+    _demo_project_read_by_an_independent_reader(Codebook.objects.get(), tmp_path)
+
+
+def _demo_project_read_by_an_independent_reader(codebook, tmp_path):
+    """The demo's .qdpx validates against the REFI-QDA Project XSD (through xmlschema) and
+    pyrefiqda (a REFI-QDA reader from PyPI, not the product's code) reads it with the same
+    codes, sources, segments and users."""
+    import zipfile
+
+    import xmlschema
+    from pyrefiqda import RefiProject
+
+    from iocompendium.coding import refi
+    from iocompendium.coding.models import Code, Segment
+
+    target = tmp_path / "demo.qdpx"
+    summary = refi.export_project(codebook, target)
+    with zipfile.ZipFile(target) as archive:
+        xml = archive.read("project.qde")
+    schema = refi.resources.files("iocompendium.coding") / "refi_qda" / "Project.xsd"
+    xmlschema.XMLSchema(str(schema)).validate(io.BytesIO(xml))
+    project = RefiProject.load(target, extract_dir=str(tmp_path / "extracted"))
+
+    def codes(items):
+        return sum(1 + codes(item.code) for item in items)
+
+    segments = Segment.objects.filter(code__codebook=codebook)
+    sources = project.sources.text_source
+    selections = [s for source in sources for s in source.plain_text_selection]
+    assert codes(project.code_book.codes.code) == Code.objects.filter(
+        codebook=codebook).count() == summary.codes > 0
+    assert len(sources) == summary.sources == segments.values("answer").distinct().count()
+    assert len(selections) == segments.count() == summary.segments > 0
+    by_guid = {str(s.guid): s for s in segments}
+    for source in sources:
+        text = RefiProject.resolve_source_path(
+            source.plain_text_path, tmp_path / "extracted").read_text(encoding="utf-8")
+        for selection in source.plain_text_selection:
+            segment = by_guid[selection.guid]
+            assert text[selection.start_position:selection.end_position] == segment.text
+            assert selection.coding[0].code_ref.target_guid == str(segment.code.guid)
+    assert {u.name for u in project.users.user} >= {"demo-coder-amal", "demo-coder-bruno"}
 
 
 def test_publishable_quotes_per_code_are_the_coded_passages_of_marked_answers(reconciled,

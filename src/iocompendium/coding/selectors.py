@@ -149,8 +149,11 @@ def coding_rows(codebook: Codebook, question: str, coder: Coder | None,
         if template_path(path) == question
     ]
     codes = {code.pk: code for code in codes_of(codebook)}
-    segments = Segment.objects.filter(code__codebook=codebook,
-                                      answer_id__in=[a.pk for a in answers])
+    shown = {a.pk for a in answers}
+    # The answers as a subquery, not a list of 1,000 parameters.
+    segments = Segment.objects.filter(
+        code__codebook=codebook,
+        answer_id__in=answers_to(codebook, question).order_by().values("pk"))
     segments = segments.filter(final=True) if final else segments.filter(coder=coder,
                                                                         final=False)
     by_answer: dict[int, list[SegmentView]] = {}
@@ -158,6 +161,8 @@ def coding_rows(codebook: Codebook, question: str, coder: Coder | None,
         "start", "end"
     ).values_list("pk", "answer_id", "code_id", "start", "end", "text", "memo",
                   "needs_review"):
+        if answer_id not in shown:  # another question's answer with the same last name
+            continue
         by_answer.setdefault(answer_id, []).append(
             SegmentView(pk, codes[code_id], start, end, text, memo, review))
     return [CodingRow(answer, by_answer.get(answer.pk, [])) for answer in answers]

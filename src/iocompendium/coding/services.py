@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,12 +156,12 @@ def flag_changed_answers(codebook: Codebook) -> int:
     A segment is kept while ``answer.value[start:end]`` is still the coded text; otherwise
     it is flagged for review and left where it was (never moved to a guessed position),
     and tables stop counting it until a coder reviews it."""
-    flagged = [
-        pk for pk, value, start, end, text in Segment.objects.filter(
-            code__codebook=codebook, needs_review=False
-        ).values_list("pk", "answer__value", "start", "end", "text").iterator(chunk_size=5000)
-        if value[start:end] != text
-    ]
+    # Compared in the database (substr counts characters, as Python's slices do, on
+    # SQLite and PostgreSQL): the coding page calls this on every view.
+    coded = Substr("answer__value", F("start") + 1, F("end") - F("start"))
+    flagged = list(Segment.objects.filter(code__codebook=codebook, needs_review=False)
+                   .annotate(current=coded).exclude(text=F("current"))
+                   .values_list("pk", flat=True))
     if flagged:
         Segment.objects.filter(pk__in=flagged).update(needs_review=True)
     return len(flagged)

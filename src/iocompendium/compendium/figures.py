@@ -37,6 +37,8 @@ class Figure:
     unit: str
     rows: list[FigureRow]
     svg: SafeString | None = None
+    # A coded free-text question: agreement between coders (kappa, alpha, percent).
+    agreement: dict | None = None
 
 
 @dataclass
@@ -118,6 +120,7 @@ def theme_figures(slug: str, lang: str, *, with_charts: bool = True,
                 denominator=table.denominator, unit=table.unit,
                 rows=[FigureRow(o.label, o.count, o.share) for o in table.options],
                 svg=_chart(table, texts) if with_charts else None,
+                agreement=dict(table.agreement) if table.coded_from else None,
             ))
         result.by_theme[theme.slug] = figures
     return result
