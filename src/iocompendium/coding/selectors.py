@@ -228,13 +228,24 @@ def acceptance_rates(codebook: Codebook) -> dict[str, tuple[int, int]]:
     return {name: (counts[name], decided[name]) for name in decided}
 
 
-def pending_suggestions(codebook: Codebook, question: str | None = None
-                        ) -> QuerySet[Suggestion]:
+def pending_suggestions(codebook: Codebook, question: str | None = None,
+                        limit: int | None = None) -> list[Suggestion]:
+    """Pending suggestions, best first per code; of one question's answers if given (the
+    answers as a subquery, then checked against the question's template path)."""
     rows = Suggestion.objects.filter(code__codebook=codebook,
                                      status=Suggestion.Status.PENDING)
     if question:
-        rows = rows.filter(answer_id__in=answer_ids_to(codebook, question))
-    return rows.select_related("code", "answer__response__organisation")
+        rows = rows.filter(
+            answer_id__in=answers_to(codebook, question).order_by().values("pk"))
+    rows = rows.select_related("code", "answer__response__organisation")
+    found = []
+    for suggestion in rows.iterator(chunk_size=500):
+        if question and template_path(suggestion.answer.path) != question:
+            continue
+        found.append(suggestion)
+        if limit is not None and len(found) >= limit:
+            break
+    return found
 
 
 def coding_fingerprint(questionnaire_id: int) -> str:

@@ -183,7 +183,7 @@ def coding_page(request: HttpRequest, slug: str) -> HttpResponse:
         "codebook": book, "question": question, "question_label": questions[question],
         "questions": questions.items(), "rows": rows, "answer_items": items,
         "codes": selectors.code_tree(book), "coder": coder, "final": show_final,
-        "suggestions": selectors.pending_suggestions(book, question)[:200],
+        "suggestions": selectors.pending_suggestions(book, question, limit=200),
         "lang": get_language()})
 
 
