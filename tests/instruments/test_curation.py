@@ -148,3 +148,60 @@ def test_family_search_entries_carry_the_names_readers_see():
     entry = {e.key: e for e in searchable.family_entries()}[str(first.number)]
     assert entry.fields["title"] == f"{first.number} · Technical standards"
     assert entry.fields["title_fr"] == f"{first.number} · Normes techniques"
+
+
+def _stamp_of(page: str) -> str:
+    return re.search(r'name="stamp" value="([^"]+)"', page).group(1)
+
+
+def test_two_secretariat_members_editing_one_family_do_not_overwrite_each_other(
+        client, secretariat_user, django_user_model):
+    """Both open family 1's page; the first renames it; the second's rename, sent from the
+    page opened before, is refused with a sentence saying who changed what, and the first
+    one's name stays. Reloaded, the second member can rename it."""
+    from django.test import Client
+
+    make_instruments()
+    services.compute_families(seed=1, bootstrap=5)
+    other = Client()
+    other.force_login(django_user_model.objects.create_user("colleague", is_staff=True))
+    client.force_login(secretariat_user)
+    url = reverse("instruments:family", args=[1])
+    mine, theirs = _stamp_of(client.get(url).content.decode()), _stamp_of(
+        other.get(url).content.decode())
+    assert mine == theirs
+    rename = reverse("instruments:family_rename", args=[1])
+    client.post(rename, {"name_en": "Standards", "name_fr": "Normes", "stamp": mine})
+    reply = other.post(rename, {"name_en": "Norms", "name_fr": "Règles", "stamp": theirs},
+                       follow=True)
+    text = reply.content.decode()
+    assert "your change was not saved" in text and secretariat_user.username in text
+    assert "renamed a family" in text
+    assert selectors.families_summary("en")["families"][0]["name_en"] == "Standards"
+    assert CurationEvent.objects.filter(action="rename").count() == 1
+    # A merge from the old page is refused too; from the reloaded page it goes through.
+    merge = reverse("instruments:family_merge", args=[1])
+    other.post(merge, {"other": 2, "stamp": theirs})
+    assert not CurationEvent.objects.filter(action="merge").exists()
+    fresh = _stamp_of(other.get(url).content.decode())
+    other.post(rename, {"name_en": "Norms", "name_fr": "Règles", "stamp": fresh})
+    assert selectors.families_summary("en")["families"][0]["name_en"] == "Norms"
+    # After a recluster, a page opened before it cannot change the families either.
+    old = _stamp_of(client.get(url).content.decode())
+    services.compute_families(seed=1, bootstrap=5)
+    text = client.post(rename, {"name_en": "Late", "name_fr": "Tard", "stamp": old},
+                       follow=True).content.decode()
+    assert "computed again since you opened this page" in text
+
+
+def test_the_curation_history_page_lists_every_change(client, secretariat_user):
+    make_instruments()
+    services.compute_families(seed=1, bootstrap=5)
+    services.rename_family(1, "Standards", "Normes", user=secretariat_user)
+    pinned = Instrument.objects.filter(family__number=2).first()
+    services.pin_instrument(pinned.pk, 1, "Reads like a standard", user=secretariat_user)
+    client.force_login(secretariat_user)
+    page = client.get("/fr/instruments/families/curation/").content.decode()
+    assert "Historique" in page and "a renommé une famille" in page
+    assert "Reads like a standard" in page and secretariat_user.username in page
+    assert page.index("épinglé") < page.index("a renommé")  # newest first

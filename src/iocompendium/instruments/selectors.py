@@ -519,3 +519,25 @@ def published_entry(family: Family | None) -> dict | None:
     name = ((curated.name_fr if french else curated.name_en) if curated
             else (family.name_fr if french else family.name_en))
     return {"number": first.number, "name": name, "curated": curated is not None}
+
+
+def curation_stamp() -> str:
+    """What the families' curation is now: the current run and the last curation event.
+    A curation form carries the stamp of the page it came from; a change saved since then
+    (by a colleague, or a recluster) changes it, and the form's change is refused."""
+    from iocompendium.instruments.models import CurationEvent
+
+    run = FamilyRun.objects.order_by("-pk").values_list("pk", flat=True).first()
+    event = CurationEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return f"{run or 0}-{event or 0}"
+
+
+def curation_events(limit: int = 500) -> list[dict]:
+    """The curation audit trail, newest first, as plain rows for the audit page."""
+    from iocompendium.instruments.models import CurationEvent
+
+    return [
+        {"at": at, "actor": actor or "—", "action": action, "detail": detail}
+        for at, actor, action, detail in CurationEvent.objects.order_by("-at", "-pk")
+        .values_list("at", "actor_label", "action", "detail")[:limit]
+    ]

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -688,6 +689,35 @@ def _describe_set(population: Population, mask: np.ndarray) -> list[dict]:
                                     [pairs[k] for k in keys],
                                     np.array([int(m) for _, m in keys]), population.attributes)
     return _plain(described[1]) if len(described) > 1 else []
+
+
+class StaleCuration(CurationError):
+    """The families changed since the page was opened: the change is not saved."""
+
+    def __init__(self, last: dict | None) -> None:
+        self.last = last or {}
+        super().__init__("the families changed since this page was opened.")
+
+
+@contextmanager
+def curation_guard(expected: str | None):
+    """A transaction in which a curation change is saved only if the families are still as
+    the page that sent it showed them (``expected``: ``selectors.curation_stamp()`` then);
+    otherwise ``StaleCuration`` (with the colleague's last change) and nothing is saved.
+    ``None`` (the command line, one person) skips the check."""
+    from iocompendium.instruments.models import CurationEvent
+
+    with transaction.atomic():
+        # Held until the end of the transaction on PostgreSQL: two curation changes
+        # cannot both pass the check (SQLite serialises writers by itself).
+        list(FamilyRun.objects.select_for_update().order_by("-pk").values_list("pk")[:1])
+        now = selectors.curation_stamp()
+        if expected is not None and expected != now:
+            recomputed = expected.split("-")[0] != now.split("-")[0]
+            last = None if recomputed else CurationEvent.objects.order_by("-pk").values(
+                "at", "actor_label", "action").first()
+            raise StaleCuration(last)
+        yield
 
 
 def _audit(user, action: str, **detail: Any) -> None:

@@ -88,7 +88,8 @@ def family_list(request: HttpRequest) -> HttpResponse:
     summary = selectors.families_summary(request.LANGUAGE_CODE)
     context: dict = {"summary": summary, "source": source, "organisation": organisation,
                      "sources": selectors.source_names(),
-                     "secretariat": is_secretariat(request.user)}
+                     "secretariat": is_secretariat(request.user),
+                     "curation_stamp": selectors.curation_stamp()}
     if summary["computed"]:
         shown = selectors.family_counts(source, organisation) if source or organisation \
             else None
@@ -112,6 +113,7 @@ def family_methods(request: HttpRequest) -> HttpResponse:
         "summary": summary, "runs": selectors.recent_runs(),
         "weights": sorted((summary.get("settings") or {}).get("weights", {}).items()),
         "secretariat": is_secretariat(request.user),
+        "curation_stamp": selectors.curation_stamp(),
     })
 
 
@@ -141,6 +143,7 @@ def family_detail(request: HttpRequest, number: int) -> HttpResponse:
         "attribute_labels": typology.ATTRIBUTE_LABELS,
         "secretariat": is_secretariat(request.user),
         "attribution": selectors.attributions(),
+        "curation_stamp": selectors.curation_stamp(),
     })
 
 
@@ -148,12 +151,50 @@ def _curation_done(request: HttpRequest, action, message: str, target: str, *arg
     """Run one curation action for the secretariat; its error is shown, never a trace."""
     _require_secretariat(request)
     try:
-        action()
+        with services.curation_guard(request.POST.get("stamp") or None):
+            action()
+    except services.StaleCuration as error:
+        messages.error(request, _stale_message(error.last))
     except services.CurationError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, message)
     return redirect(target, *args)
+
+
+def _stale_message(last: dict) -> str:
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    if not last:
+        return _("The families were computed again since you opened this page; your change "
+                 "was not saved. Reload the page to see the new families, then try again.")
+    return _("Someone else changed the families since you opened this page (%(who)s, "
+             "%(when)s: %(action)s); your change was not saved. Reload the page to see "
+             "their change, then try again.") % {
+        "who": last.get("actor_label") or _("the command line"),
+        "when": date_format(localtime(last["at"]), "DATETIME_FORMAT"),
+        "action": CURATION_ACTIONS().get(last["action"], last["action"])}
+
+
+def CURATION_ACTIONS() -> dict[str, str]:  # noqa: N802 - a table, read in the active language
+    return {"rename": _("renamed a family"), "merge": _("merged families"),
+            "split": _("split a family"), "pin": _("pinned an instrument"),
+            "unpin": _("unpinned an instrument"), "review": _("marked the typology reviewed"),
+            "recluster": _("computed the families again")}
+
+
+def family_curation(request: HttpRequest) -> HttpResponse:
+    """The audit trail of the families' curation: who renamed, merged, split, pinned,
+    unpinned or reviewed what, and when (secretariat only)."""
+    _require_secretariat(request)
+    actions = CURATION_ACTIONS()
+    events = selectors.curation_events()
+    for event in events:
+        event["action_label"] = actions.get(event["action"], event["action"])
+        event["details"] = sorted((str(k), ", ".join(map(str, v)) if isinstance(v, list)
+                                   else str(v)) for k, v in event["detail"].items())
+    return render(request, "instruments/family_curation.html", {"events": events})
 
 
 def _number(value: str | None) -> int:
@@ -242,6 +283,7 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pin": getattr(instrument, "pin", None) if hasattr(instrument, "pin") else None,
         "families": summary["families"] if summary else [],
         "expert_family": typology.EXPERT_FAMILIES[attributes["expert_family"]],
+        "curation_stamp": selectors.curation_stamp(),
         "attribution": [instrument.source.attribution] if instrument.source.attribution else [],
     })
 
