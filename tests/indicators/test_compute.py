@@ -34,7 +34,8 @@ def exported_answers() -> pd.DataFrame:
 
 def independent_scores(workbook_bytes: bytes, answers: pd.DataFrame) -> dict:
     """Scores of an iREG-style framework (missing "na" unless a rule says "zero", no
-    normalisation, equal weights, arithmetic means, composite = mean x scale), computed
+    normalisation, equal or the tree's weights, arithmetic means, composite = mean x
+    scale), computed
     from the exported framework workbook and the exported answers."""
     def sheet(name: str) -> pd.DataFrame:
         return pd.read_excel(io.BytesIO(workbook_bytes), sheet_name=name, dtype=object,
@@ -43,7 +44,9 @@ def independent_scores(workbook_bytes: bytes, answers: pd.DataFrame) -> dict:
     tree = sheet("tree")
     rules = sheet("rules")
     settings = sheet("settings")
-    assert settings.loc[0, "normalisation"] == "none" and settings.loc[0, "weighting"] == "equal"
+    assert settings.loc[0, "normalisation"] == "none"
+    assert settings.loc[0, "weighting"] in ("equal", "manual")
+    manual = settings.loc[0, "weighting"] == "manual"
     scale = float(settings.loc[0, "scale"])
 
     def text(value) -> str:
@@ -81,9 +84,10 @@ def independent_scores(workbook_bytes: bytes, answers: pd.DataFrame) -> dict:
             return float(bool(set(second) & set(text(rule["choices2"]).split())))
         raise AssertionError(kind)
 
-    children = {}
+    children, weight = {}, {}
     for _, node in tree.iterrows():
         children.setdefault(text(node["parent"]), []).append(node["name"])
+        weight[node["name"]] = float(node["weight"]) if manual and text(node["weight"]) else 1.0
     rule_of = {row["indicator"]: row for _, row in rules.iterrows()}
     root = tree.loc[tree["level"] == "composite", "name"].iloc[0]
     out = {}
@@ -98,9 +102,10 @@ def independent_scores(workbook_bytes: bytes, answers: pd.DataFrame) -> dict:
         def value_of(name, values=values):
             if name in values:
                 return values[name]
-            kids = [value_of(child, values) for child in children[name]]
-            kids = [k for k in kids if not math.isnan(k)]  # "not applicable": re-weighted
-            values[name] = sum(kids) / len(kids) if kids else math.nan
+            kids = [(value_of(child, values), weight[child]) for child in children[name]]
+            kids = [(k, w) for k, w in kids if not math.isnan(k)]  # "not applicable"
+            total = sum(w for _, w in kids)
+            values[name] = sum(k * w for k, w in kids) / total if kids else math.nan
             return values[name]
 
         composite = value_of(root) * scale
@@ -227,3 +232,32 @@ def test_cli_json_contracts(shipped, tmp_path):
     out = io.StringIO()
     call_command("indicators", "import", str(target), stdout=out)
     assert "nothing changed" in out.getvalue()
+
+
+def test_export_edit_a_weight_import_changes_the_scores_as_expected(shipped, tmp_path):
+    """Done when: a framework exported, a weight changed in the spreadsheet, imported
+    again: a new version whose composite weighs the oversight category twice."""
+    import openpyxl
+
+    slug = "ireg-stakeholder-engagement"
+    before = {u["unit"]: u for u in services.compute(slug).units}
+    target = tmp_path / "edited.xlsx"
+    call_command("indicators", "export", slug, "-o", str(target), stdout=io.StringIO())
+    book = openpyxl.load_workbook(target)
+    sheet = book["tree"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("name")].value == "oversight":
+            row[header.index("weight")].value = 2
+    book.save(target)
+    call_command("indicators", "import", str(target), stdout=io.StringIO())
+    assert services.export_framework(slug)[0] == target.read_bytes()
+    after = services.compute(slug)
+    assert after.version.number == 2
+    for unit in after.units:
+        old = before[unit["unit"]]
+        assert unit["categories"] == old["categories"]  # the categories themselves unchanged
+        c = old["categories"]
+        expected = (c["systematic_adoption"] + c["methodology"] + 2 * c["oversight"]
+                    + c["transparency"]) / 5 * 4
+        assert unit["score"] == pytest.approx(expected, abs=1e-12)

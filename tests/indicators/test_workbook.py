@@ -93,6 +93,11 @@ def test_shipped_frameworks_import_and_round_trip(io_survey):
         assert all(n.rule.question.startswith(("evaluation/", "stakeholders_section/"))
                    for n in framework.indicators)
         assert any(n.mirrors for n in framework.indicators)
+        # A pure Framework (as the web editor changes it) written back reads the same.
+        back = workbook.definition_of(framework, "io-survey", definition["version"],
+                                      definition["country_composite"])
+        again, problems = workbook.read(workbook.workbook_bytes(back))
+        assert not problems and workbook.to_framework(again) == framework
 
 
 def test_unknown_question_and_choice_not_in_list(io_survey, tmp_path):
@@ -163,3 +168,46 @@ def test_unknown_questionnaire_missing_sheet_and_unreadable_file(io_survey, tmp_
     with pytest.raises(WorkbookError) as caught:
         services.import_framework(b"not a workbook", "x.xlsx")
     assert caught.value.problems[0].code == "unreadable"
+
+
+def test_the_guide_worked_example(io_survey, tmp_path):
+    """The example of docs/guide/indicators.md imports and scores as the guide says."""
+    from iocompendium.registry.models import Organisation
+    from iocompendium.responses.models import Answer, Response
+
+    tree = [
+        ["mini", "composite", None, "Assessment", "Évaluation", None, None, None, None],
+        ["practice", "category", "mini", "Practice", "Pratique", None, None, None, None],
+        ["openness", "category", "mini", "Openness", "Ouverture", None, None, None, None],
+        ["assesses", "indicator", "practice", "Assesses before adopting",
+         "Évalue avant d'adopter", 2, None, None, None],
+        ["guidance", "indicator", "practice", "Written guidance", "Orientations écrites", 1,
+         None, None, None],
+        ["published", "indicator", "openness", "Evaluations published",
+         "Évaluations publiées", None, None, None, None],
+    ]
+    rules = [
+        ["assesses", "choice", E + "ex_ante", "always=1 frequently=0.67 sometimes=0.33",
+         None, None, None, None, None, None],
+        ["guidance", "condition", E + "ex_post", None, "always frequently sometimes", None,
+         E + "evaluation_guidance", "yes", None, None],
+        ["published", "choice", E + "evaluation_published", "always=1 sometimes=0.5", None,
+         None, None, None, None, "zero"],
+    ]
+    settings = {"slug": "mini", "title::English (en)": "Assessment",
+                "title::Français (fr)": "Évaluation", "questionnaire": "io-survey",
+                "weighting": "manual", "scale": 2}
+    services.import_framework_file(write_framework(tmp_path / "mini.xlsx", tree, rules,
+                                                   settings))
+    organisation = Organisation.objects.create(acronym="EXAMPLE", name_en="Example (synthetic)",
+                                               category="igo", synthetic=True)
+    response = Response.objects.create(organisation=organisation, version=io_survey,
+                                       status="approved", synthetic=True)
+    for path, value in (("ex_ante", "frequently"), ("ex_post", "sometimes"),
+                        ("evaluation_guidance", "yes"), ("evaluation_published", "sometimes")):
+        Answer.objects.create(response=response, path=E + path, value=value)
+    unit = services.compute("mini").units[0]
+    assert unit["categories"]["practice"] == pytest.approx((2 * 0.67 + 1) / 3)
+    assert unit["categories"]["openness"] == pytest.approx(0.5)
+    assert unit["score"] == pytest.approx(((2 * 0.67 + 1) / 3 + 0.5) / 2 * 2)
+    assert round(unit["score"], 2) == 1.28

@@ -8,10 +8,12 @@ Built on the public iREG structure (OECD, Indicators of Regulatory Policy and Go
 one composite per practice, four equally weighted categories (systematic adoption,
 methodology, oversight and quality control, transparency), each of equally weighted
 sub-categories of indicators; categories score 0-1 and the composite is their sum (0-4,
-``scale`` 4). Every indicator reads an IO Survey question (``rules`` sheet) and, where the
-2021 iREG survey asks the same of governments, names that iREG item in ``mirrors`` (codes
-of the code list ``CL_MEASURE_QDD_REG_SH``, primary-law variant ``_P``); an indicator with
-no counterpart names none, so that only like is compared with like.
+``scale`` 4). Weights are ``manual``, all 1 (equal, as in the iREG), so that a weight
+edited in the workbook changes the scores. Every indicator reads an IO Survey question
+(``rules`` sheet) and, where the 2021 iREG survey asks the same of governments, names
+that iREG item in ``mirrors`` (codes of the code list ``CL_MEASURE_QDD_REG_SH``,
+primary-law variant ``_P``); an indicator with no counterpart names none, so that only
+like is compared with like.
 
 Questions asked only when the practice exists (skip logic) are read with a ``condition``
 rule on the practice question: an organisation that never assesses scores 0 there, as the
@@ -79,7 +81,7 @@ def framework(slug: str, title_en: str, title_fr: str, composite: str, root: tup
         "slug": slug, "title_en": title_en, "title_fr": title_fr,
         "questionnaire": QUESTIONNAIRE, "version": VERSION, "country_composite": composite,
         "construction": {"missing": "na", "group": "", "winsorise": 0.0,
-                         "normalisation": "none", "weighting": "equal",
+                         "normalisation": "none", "weighting": "manual",
                          "aggregation": "arithmetic", "zero_rule": "offset", "scale": 4.0},
         "nodes": nodes,
     }

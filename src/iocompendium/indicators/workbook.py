@@ -456,6 +456,33 @@ def to_framework(definition: dict) -> Framework:
     )
 
 
+def definition_of(framework: Framework, questionnaire: str, version: str = "",
+                  country_composite: str = "") -> dict:
+    """A definition from a pure ``Framework`` (the inverse of ``to_framework``): what the
+    web editor saves, through ``workbook_bytes`` and ``services.import_framework``."""
+    nodes = []
+    for node in framework.nodes:
+        rule = node.rule
+        nodes.append({
+            "name": node.name, "level": node.level, "parent": node.parent,
+            "label_en": node.label_en, "label_fr": node.label_fr,
+            "weight": float(node.weight), "direction": int(node.direction),
+            "target": node.target, "mirrors": node.mirrors,
+            "rule": None if rule is None else {
+                "kind": rule.kind, "question": rule.question, "scores": dict(rule.scores),
+                "choices": list(rule.choices), "cap": rule.cap,
+                "question2": rule.question2, "choices2": list(rule.choices2),
+                "op": rule.op, "missing": rule.missing,
+            },
+        })
+    return {
+        "slug": framework.slug, "title_en": framework.title_en,
+        "title_fr": framework.title_fr, "questionnaire": questionnaire, "version": version,
+        "country_composite": country_composite,
+        "construction": framework.construction.as_dict(), "nodes": nodes,
+    }
+
+
 # ------------------------------------------------------------------------------ writing
 
 
