@@ -124,3 +124,15 @@ def test_editor_needs_the_csrf_token(world):
     reply = client.post(reverse("indicators:edit", args=[SLUG]), form_data(1))
     assert reply.status_code == 403
     assert FrameworkVersion.objects.filter(framework__slug=SLUG).count() == 1
+
+
+def test_dashboard_shows_the_stored_sensitivity_indices(client, world):
+    from iocompendium.indicators import services
+
+    client.force_login(world["staff"])
+    url = reverse("indicators:dashboard", args=[SLUG])
+    assert 'id="sensitivity-table"' not in client.get(url).content.decode()
+    run = services.run_sensitivity(SLUG, 16, 5)
+    html = client.get(url).content.decode()
+    assert 'id="sensitivity-table"' in html and "runs 16, seed 5" in html
+    assert len(run.sensitivity) == 6 and "Aggregation" in html

@@ -61,6 +61,11 @@ class Source:
     country_year: str = ""
     attribution: str = ""  # the source's attribution, shown wherever country data is
     synthetic: bool = False
+    # The Sobol indices of the latest stored sensitivity run of this version (``indicators
+    # sensitivity``): [{"choice", "first_order", "total"}], with its runs and seed.
+    sensitivity: list[dict] = field(default_factory=list)
+    sensitivity_runs: int | None = None
+    sensitivity_seed: int | None = None
 
 
 def lang() -> str:
@@ -95,6 +100,12 @@ def status_label(status: str) -> str:
         "zero": _("no answer: scored 0 as the framework says"),
         "missing": _("no answer: the unit is not scored"),
     }.get(status, status)
+
+
+def sensitivity_choice_label(choice: str) -> str:
+    return {"weights": _("weights (perturbed by up to 25 %)"), "weighting": _("Weighting"),
+            "normalisation": _("Normalisation"), "aggregation": _("Aggregation"),
+            "missing": _("Missing data"), "winsorise": _("Outliers")}.get(choice, choice)
 
 
 def choice_label(kind: str, value: str) -> str:
@@ -335,6 +346,9 @@ def report_section(view: Dashboard) -> dict[str, Any]:
         ],
         "comparable": [{"indicator": name, "mirrors": mirrors}
                        for name, _label, mirrors in view.comparable],
+        "sensitivity": {"runs": view.source.sensitivity_runs,
+                        "seed": view.source.sensitivity_seed,
+                        "indices": view.source.sensitivity},
         "attribution": view.source.attribution if view.countries else "",
         "caveat": caveat() if view.countries else "",
     }

@@ -17,7 +17,7 @@ from iocompendium.analysis.indicators import Framework, FrameworkError
 from iocompendium.evidence.selectors import STATUS_SETS
 from iocompendium.indicators import selectors, services, workbook
 from iocompendium.indicators.models import Framework as FrameworkRecord
-from iocompendium.indicators.presenting import Source, lang
+from iocompendium.indicators.presenting import Source, lang, sensitivity_choice_label
 from iocompendium.responses.models import Response
 
 
@@ -119,10 +119,16 @@ def source_for(slug: str, status_key: str = "approved") -> Source:
     synthetic = Response.objects.filter(
         version__questionnaire=questionnaire, status__in=list(statuses), synthetic=True,
     ).exists()
+    run = selectors.latest_run(slug)
+    stored = run.sensitivity if run is not None and run.sensitivity else []
     return Source(
         framework=framework, version=version.number, questionnaire=questionnaire.slug,
         answers=answers, labels=names, organisations=_organisations(questionnaire, statuses),
         countries=countries, country_year=year, attribution=attribution, synthetic=synthetic,
+        sensitivity=[{**item, "label": sensitivity_choice_label(item["choice"])}
+                     for item in stored],
+        sensitivity_runs=run.runs if stored else None,
+        sensitivity_seed=run.seed if stored else None,
     )
 
 
