@@ -7,11 +7,12 @@ from __future__ import annotations
 import io
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from iocompendium.evidence.exports import build_export
 from iocompendium.indicators import services
@@ -19,6 +20,9 @@ from iocompendium.registry.models import Organisation
 from iocompendium.responses.models import Answer, Response
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+REPO_PRACTICE = (Path(__file__).resolve().parents[2] / "src" / "iocompendium" / "data"
+                 / "practice_template.xlsx")
 
 
 # ------------------------------------------------- independent implementation (no product code)
@@ -261,3 +265,38 @@ def test_export_edit_a_weight_import_changes_the_scores_as_expected(shipped, tmp
         expected = (c["systematic_adoption"] + c["methodology"] + 2 * c["oversight"]
                     + c["transparency"]) / 5 * 4
         assert unit["score"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_countries_answering_the_same_questions_are_scored_by_jurisdiction(shipped):
+    """The same framework scores a questionnaire answered by jurisdictions
+    (``--questionnaire``): units are ISO codes; the answers here are synthetic."""
+    from iocompendium.questionnaires.services import import_questionnaire
+    from iocompendium.registry.models import Jurisdiction
+
+    from .conftest import IO_SURVEY
+
+    version, _ = import_questionnaire(IO_SURVEY, "country-survey", publish=True,
+                                      unit="jurisdiction")
+    answers = {"FRA": {"engagement_strategy": "written", "engagement_guidance": "yes"},
+               "DEU": {"engagement_strategy": "none", "engagement_guidance": "no",
+                       "drafts_public": "partly"}}
+    for code, values in answers.items():
+        response = Response.objects.create(
+            jurisdiction=Jurisdiction.objects.get(code=code), version=version,
+            status="approved", synthetic=True)
+        for name, value in values.items():
+            Answer.objects.create(response=response, path=f"stakeholders_section/{name}",
+                                  value=value)
+    document = _json("compute", "ireg-stakeholder-engagement", "--questionnaire",
+                     "country-survey", "--json")
+    units = {u["unit"]: u for u in document["units"]}
+    assert set(units) == {"FRA", "DEU"}
+    assert units["FRA"]["indicators"]["se_strategy"] == 1.0
+    assert units["DEU"]["indicators"]["se_strategy"] == 0.0
+    assert units["DEU"]["indicators"]["se_drafts_public"] == 0.5
+    assert units["FRA"]["indicators"]["se_drafts_public"] is None  # not answered: not 0
+    # A questionnaire without the framework's questions is refused with the reason.
+    import_questionnaire(REPO_PRACTICE, "practice", publish=True)
+    with pytest.raises(CommandError, match="cannot score 'practice'"):
+        call_command("indicators", "compute", "ireg-stakeholder-engagement",
+                     "--questionnaire", "practice", stdout=io.StringIO())
