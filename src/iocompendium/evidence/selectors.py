@@ -13,13 +13,15 @@ import os
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from iocompendium.analysis.relevance import relevant_questions
 from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
@@ -114,10 +116,33 @@ def _attribute_value(value) -> str:
     return "" if value is None else str(value)
 
 
+# A group of responses chosen by the reader (a survey round: responses.selectors
+# GROUPINGS), for the request being answered: every read below goes through _responses.
+_GROUP: ContextVar[tuple[str, QuerySet] | None] = ContextVar("evidence_group", default=None)
+
+
+@contextmanager
+def only_group(key: str, response_ids: QuerySet | None) -> Iterator[None]:
+    """Within the block, the evidence counts only ``response_ids`` (None: every response);
+    ``key`` names the group in cache keys (``group_key``)."""
+    token = _GROUP.set((key, response_ids) if response_ids is not None else None)
+    try:
+        yield
+    finally:
+        _GROUP.reset(token)
+
+
+def group_key() -> str:
+    group = _GROUP.get()
+    return group[0] if group else ""
+
+
 def _responses(slug: str, statuses: Sequence[str]):
-    return Response.objects.filter(
+    responses = Response.objects.filter(
         version__questionnaire__slug=slug, status__in=list(statuses)
     )
+    group = _GROUP.get()
+    return responses.filter(pk__in=group[1]) if group else responses
 
 
 def tidy_answers(

@@ -24,6 +24,7 @@ from iocompendium.evidence.selectors import (
     analysed_version,
     evidence_data,
     fingerprint,
+    group_key,
     personal_questions,
     publishable_quotes,
     statuses_for,
@@ -55,7 +56,8 @@ def compute(
     statuses = statuses_for(status_key)
     version = analysed_version(slug)
     coding = coding_fingerprint(version.questionnaire_id)
-    key = f"evidence:analysis:{fingerprint(slug, statuses)}:{coding}:{lang}:{category}"
+    key = (f"evidence:analysis:{fingerprint(slug, statuses)}:{coding}:{lang}:{category}:"
+           f"{group_key()}")
     cached = cache.get(key)
     if cached is None:
         data = evidence_data(slug, status_key, category or None)

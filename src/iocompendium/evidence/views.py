@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from iocompendium.evidence import reporting, selectors, services
 from iocompendium.evidence.models import ReportJob
+from iocompendium.questionnaires.models import Questionnaire
 from iocompendium.registry.models import Category
+from iocompendium.responses import selectors as responses_selectors
 from iocompendium.web.roles import secretariat_only
 
 EXPORT_FORMATS = ("long-csv", "wide-csv", "wide-xlsx", "json", "dictionary")
@@ -30,6 +32,16 @@ def _filters(request) -> tuple[str, str, str]:
     return slug, status_key, category
 
 
+def _group(request, slug: str):
+    """The survey round (or other grouping of responses) chosen on the page: the filters
+    to show, and the block within which the evidence counts only that group."""
+    questionnaire = Questionnaire.objects.filter(slug=slug).first()
+    groupings = responses_selectors.grouping_filters(questionnaire, request.GET)
+    key = "&".join(f"{item.param}={item.value}" for item in groupings if item.value)
+    return groupings, selectors.only_group(
+        key, responses_selectors.grouped_response_ids(groupings))
+
+
 def _lang() -> str:
     return "fr" if (get_language() or "en").startswith("fr") else "en"
 
@@ -39,9 +51,10 @@ def _lang() -> str:
 def index(request):
     """Every table and chart per theme, computed from the current answers."""
     slug, status_key, category = _filters(request)
+    groupings, only_group = _group(request, slug)
     questionnaires = selectors.questionnaires_with_versions()
     context = {
-        "slug": slug, "status_key": status_key, "category": category,
+        "slug": slug, "status_key": status_key, "category": category, "groupings": groupings,
         "questionnaires": questionnaires, "categories": Category.choices,
         "status_choices": [
             ("approved", _("Approved only")),
@@ -52,13 +65,16 @@ def index(request):
         "jobs": ReportJob.objects.filter(questionnaire=slug)[:5],
     }
     context["chart_query"] = urlencode(
-        {"questionnaire": slug, "status": status_key, "category": category}
+        {"questionnaire": slug, "status": status_key, "category": category,
+         **{item.param: item.value for item in groupings if item.value}}
     )
     try:
         # Charts are drawn by the browser's (lazy) image requests, one by one.
-        context["report"] = services.content_for(
-            slug, status_key, _lang(), category, with_charts=False, with_frameworks=False
-        )
+        with only_group:
+            context["report"] = services.content_for(
+                slug, status_key, _lang(), category, with_charts=False,
+                with_frameworks=False,
+            )
     except selectors.EvidenceError as error:
         context["problem"] = str(error)
     return render(request, "evidence/index.html", context)
@@ -70,8 +86,10 @@ def chart(request, kind):
     """One chart of the dashboard as SVG, drawn when the browser shows it (lazy images)."""
     slug, status_key, category = _filters(request)
     key = request.GET.get("table", "")
+    _groupings, only_group = _group(request, slug)
     try:
-        svg = services.chart_svg(slug, status_key, _lang(), category, key, kind)
+        with only_group:
+            svg = services.chart_svg(slug, status_key, _lang(), category, key, kind)
     except (selectors.EvidenceError, KeyError):
         raise Http404 from None
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

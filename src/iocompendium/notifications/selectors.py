@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -16,16 +18,26 @@ def focal_points_of(organisation_id: int) -> QuerySet:
     )
 
 
-def focal_points_by_organisation(organisation_ids: list[int]) -> dict[int, list]:
-    """{organisation id: its active focal points' accounts}, in a few queries."""
-    found: dict[int, list] = {}
+@dataclass(frozen=True)
+class Recipient:
+    """What telling a person needs of their account (reminders to thousands: no model
+    instance per person)."""
+
+    pk: int
+    email: str
+    is_active: bool = True
+
+
+def focal_points_by_organisation(organisation_ids: list[int]) -> dict[int, list[Recipient]]:
+    """{organisation id: its active focal points}, in a few queries."""
+    found: dict[int, list[Recipient]] = {}
     ids = sorted(set(organisation_ids))
     for start in range(0, len(ids), 500):
-        users = get_user_model().objects.filter(
+        rows = get_user_model().objects.filter(
             contributor__organisation_id__in=ids[start:start + 500], is_active=True
-        ).select_related("contributor")
-        for user in users:
-            found.setdefault(user.contributor.organisation_id, []).append(user)
+        ).order_by("pk").values_list("pk", "email", "contributor__organisation_id")
+        for pk, email, organisation_id in rows:
+            found.setdefault(organisation_id, []).append(Recipient(pk, email))
     return found
 
 

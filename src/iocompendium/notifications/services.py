@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from iocompendium.bulk import insert_rows
 from iocompendium.notifications.models import Channel, Kind, Mode, Notification, Preferences
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -197,12 +198,21 @@ def _already_told(events: list[str]) -> set[tuple[str, int]]:
     return told
 
 
+_INSERTED = ("event", "kind", "user", "email", "channel", "language", "subject", "body", "url",
+             "due_at")
+
+
 def _insert(rows: list[Notification]) -> list[Notification]:
-    """Write the rows in bulk; if a concurrent run told someone meanwhile (the unique
-    constraint refuses the batch), row by row, skipping the ones already there."""
+    """Write the rows in bulk (``iocompendium.bulk``: plain tuples, a few statements) and
+    give them their ids; if a concurrent run told someone meanwhile (the unique constraint
+    refuses the batch), row by row, skipping the ones already there."""
+    if not rows:
+        return []
     try:
         with transaction.atomic():
-            return Notification.objects.bulk_create(rows, batch_size=500)
+            insert_rows(Notification, _INSERTED, [
+                (r.event, r.kind, r.user_id, r.email, r.channel, r.language, r.subject,
+                 r.body, r.url, r.due_at) for r in rows])
     except IntegrityError:
         created = []
         for row in rows:
@@ -214,6 +224,16 @@ def _insert(rows: list[Notification]) -> list[Notification]:
                 continue
             created.append(row)
         return created
+    ids: dict[tuple[str, int], int] = {}
+    events = sorted({row.event for row in rows})
+    for start in range(0, len(events), 500):
+        ids.update(((event, user), pk) for pk, event, user in Notification.objects.filter(
+            event__in=events[start:start + 500], user__isnull=False
+        ).values_list("pk", "event", "user_id"))
+    for row in rows:
+        row.pk = ids.get((row.event, row.user_id))
+        row._state.adding = False
+    return rows
 
 
 def notify_address(
@@ -256,6 +276,13 @@ def _skeleton(lang: str) -> str:
         })
 
 
+def _texts(kind: str, lang: str) -> tuple[str, str]:
+    """The kind's sentence (with its %-parameters) and label in ``lang``, translated once
+    (``message_for`` and ``subject_for`` for many events of one kind)."""
+    with translation.override(lang):
+        return _(MESSAGES[Kind(kind)]), str(Kind(kind).label)
+
+
 def _notification_for(kind, event, user, prefs: Preferences | None, *, link, params, now,
                       cache: dict | None = None) -> Notification:
     """One person's row. The text is rendered once per event and language (``cache``);
@@ -269,9 +296,10 @@ def _notification_for(kind, event, user, prefs: Preferences | None, *, link, par
         url = _cached(cache, ("link", link_key, lang),
                       lambda: link.absolute(lang) if link else "")
         skeleton = _cached(cache, ("skeleton", lang), lambda: _skeleton(lang))
-        with translation.override(lang):
-            text = message_for(kind, params)
-            subject = subject_for(kind, params)
+        template, label = _cached(cache, ("texts", kind, lang), lambda: _texts(kind, lang))
+        text = template % params
+        acronym = params.get("acronym") or params.get("organisation") or ""
+        subject = f"[{acronym}] {label}" if acronym else label
         body = skeleton.replace(_TEXT_SLOT, text).replace(_URL_SLOT, url)
         cache[key] = (subject, url, body)
     subject, url, body = cache[key]
@@ -280,7 +308,7 @@ def _notification_for(kind, event, user, prefs: Preferences | None, *, link, par
     if not user.email:
         channel = Channel.WEB
     due = next_digest_time(now) if channel == Channel.DIGEST else now
-    return Notification(event=event[:200], kind=kind, user=user, email=user.email,
+    return Notification(event=event[:200], kind=kind, user_id=user.pk, email=user.email,
                         channel=channel, language=lang, subject=subject[:300], body=body,
                         url=url, due_at=due)
 

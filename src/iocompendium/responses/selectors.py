@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -294,16 +295,73 @@ class ReviewRow:
         return round(100 * (self.answered or 0) / self.relevant)
 
 
+# --- groupings of responses added by other apps (the workspace: survey rounds) ------------
+
+
+@dataclass(frozen=True)
+class ResponseGrouping:
+    """A way to narrow the review list and the evidence to one group of a questionnaire's
+    responses, added by an app that this one does not import (imports run one way): the
+    workspace registers its survey rounds (``WorkspaceConfig.ready``)."""
+
+    param: str  # the query parameter, e.g. "round"
+    label: Callable[[], str]  # the filter's label in the active language
+    choices: Callable[[Questionnaire], list[tuple[str, str]]]  # (value, label); [] = none
+    response_ids: Callable[[str], QuerySet]  # the ids of the responses of one value
+
+
+GROUPINGS: dict[str, ResponseGrouping] = {}
+
+
+def register_grouping(grouping: ResponseGrouping) -> None:
+    GROUPINGS[grouping.param] = grouping
+
+
+@dataclass
+class GroupingFilter:
+    param: str
+    label: str
+    choices: list[tuple[str, str]]
+    value: str  # the chosen value, or "" for every response
+
+
+def grouping_filters(questionnaire: Questionnaire | None,
+                     query: Mapping[str, str]) -> list[GroupingFilter]:
+    """The groupings that apply to the questionnaire, each with the value chosen in the
+    query (an unknown value is ignored)."""
+    found = []
+    for grouping in GROUPINGS.values():
+        choices = grouping.choices(questionnaire) if questionnaire is not None else []
+        if choices:
+            value = query.get(grouping.param, "")
+            found.append(GroupingFilter(grouping.param, grouping.label(), choices,
+                                        value if value in dict(choices) else ""))
+    return found
+
+
+def grouped_response_ids(filters: list[GroupingFilter]) -> QuerySet | None:
+    """The ids of the responses in every chosen group, or None when none is chosen."""
+    chosen = None
+    for item in filters:
+        if item.value:
+            ids = GROUPINGS[item.param].response_ids(item.value)
+            chosen = ids if chosen is None else chosen.filter(pk__in=ids)
+    return chosen
+
+
 def review_rows(
     questionnaire: Questionnaire, *, status: str = "", category: str = "", search: str = "",
+    response_ids: QuerySet | None = None,
 ) -> list[ReviewRow]:
     """One row per response of the questionnaire, and one per organisation without any
-    (for a questionnaire whose unit is a jurisdiction or a submission: one per response)."""
-    responses = list(
-        response_queryset()
-        .filter(version__questionnaire=questionnaire)
-        .annotate(open_queries=Count("queries", filter=Q(queries__status=Query.Status.OPEN)))
-    )
+    (for a questionnaire whose unit is a jurisdiction or a submission: one per response).
+    ``response_ids``: only these responses (a round, ``grouped_response_ids``); an
+    organisation without one of them is listed as not started."""
+    responses = response_queryset().filter(version__questionnaire=questionnaire)
+    if response_ids is not None:
+        responses = responses.filter(pk__in=response_ids)
+    responses = list(responses.annotate(
+        open_queries=Count("queries", filter=Q(queries__status=Query.Status.OPEN))))
     if questionnaire.unit != "organisation":
         return _unit_rows(responses, status=status, search=search)
     by_organisation: dict[int, list[Response]] = defaultdict(list)

@@ -67,12 +67,14 @@ def _review_list(request: HttpRequest) -> HttpResponse:
         in Category.values else "",
         "search": request.GET.get("q", "").strip()[:100],
     }
+    groupings = selectors.grouping_filters(questionnaire, request.GET)
+    response_ids = selectors.grouped_response_ids(groupings)
     rows = []
     if questionnaire is not None:
         all_rows = selectors.review_rows(questionnaire, category=filters["category"],
-                                         search=filters["search"])
+                                         search=filters["search"], response_ids=response_ids)
         services.fill_missing_progress([row.response for row in all_rows if row.response])
-        rows = selectors.review_rows(questionnaire, **filters)
+        rows = selectors.review_rows(questionnaire, **filters, response_ids=response_ids)
     statuses = [(selectors.NOT_STARTED, _("Not started")), *ResponseStatus.choices]
     import_runs = []
     if questionnaire is not None:
@@ -84,6 +86,7 @@ def _review_list(request: HttpRequest) -> HttpResponse:
         "import_runs": import_runs,
         "questionnaires": questionnaires, "questionnaire": questionnaire, "rows": rows,
         "filters": filters, "statuses": statuses, "categories": Category.choices,
+        "groupings": groupings,
         "counts": selectors.status_counts(rows),
     })
 

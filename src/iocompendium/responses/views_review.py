@@ -42,6 +42,8 @@ def approve_bulk(request: HttpRequest) -> HttpResponse:
         rows = selectors.review_rows(
             questionnaire, status=request.POST.get("status", ""),
             category=request.POST.get("category", ""), search=request.POST.get("q", ""),
+            response_ids=selectors.grouped_response_ids(
+                selectors.grouping_filters(questionnaire, request.POST)),
         )
         responses = responses.filter(pk__in=[row.response.pk for row in rows if row.response])
     else:

@@ -9,10 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from iocompendium import search
 from iocompendium.analysis.rounds import RoundComparison, compare_rounds
-from iocompendium.responses.models import Answer, ResponseStatus
+from iocompendium.responses.models import Answer, Response, ResponseStatus
+from iocompendium.responses.selectors import ResponseGrouping
 from iocompendium.web.roles import is_secretariat, organisation_id_of
 from iocompendium.workspace.models import (
     Audience,
@@ -35,6 +37,19 @@ User = AbstractBaseUser | AnonymousUser
 
 def rounds() -> QuerySet:
     return Round.objects.select_related("version__questionnaire").order_by("opens", "id")
+
+
+def _round_choices(questionnaire) -> list[tuple[str, str]]:
+    return [(str(r.pk), r.label) for r in rounds().filter(version__questionnaire=questionnaire)]
+
+
+def _round_response_ids(value: str) -> QuerySet:
+    return Response.objects.filter(round_link__round_id=int(value)).values("pk")
+
+
+# The review list and the evidence filter by survey round (responses.selectors.GROUPINGS).
+ROUND_GROUPING = ResponseGrouping("round", lambda: gettext("Survey round"), _round_choices,
+                                  _round_response_ids)
 
 
 def round_rows() -> list[dict]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from iocompendium import search
+from iocompendium.bulk import insert_rows
 from iocompendium.registry.models import Organisation
 from iocompendium.responses import services as responses_services
 from iocompendium.responses.models import Answer, AuditEvent, Response, ResponseStatus
@@ -203,7 +204,7 @@ def due_reminders(now: datetime) -> list[DueReminder]:
             deadline = deadlines.get(organisation.pk, round_.default_deadline)
             if deadline <= now:
                 continue  # past the deadline: a reminder would come too late
-            for days in round_.reminder_days:
+            for days in sorted(round_.reminder_days):  # the latest point due first
                 if (organisation.pk, days) in sent:
                     continue
                 if deadline - timedelta(days=days) <= now:
@@ -217,9 +218,10 @@ def mark_reminded(reminders: list[DueReminder]) -> None:
 
     Two runs at once may both record one: the notification's own unique (event, person)
     constraint is what keeps it from being sent twice."""
-    rows = [ReminderSent(round=r.round, organisation=r.organisation, days_before=days)
+    rows = [(r.round.pk, r.organisation.pk, days)
             for r in reminders for days in r.round.reminder_days if days >= r.days_before]
-    ReminderSent.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    insert_rows(ReminderSent, ("round", "organisation", "days_before"), rows,
+                ignore_conflicts=True)
 
 
 # --- meetings ---------------------------------------------------------------------------------
