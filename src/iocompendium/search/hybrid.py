@@ -72,6 +72,7 @@ VOCABULARY_FACETS = ("subject", "type", "theme")
 TERM_THRESHOLDS = {"use-m3": 0.6, "e5-small": 0.9}  # e5: not tuned (off by default)
 TERMS_PER_QUERY = 1
 _term_vectors: dict[tuple[str, str], np.ndarray] = {}
+_vocabularies: dict[str, object] = {}  # the last vocabulary, by its tables' generations
 
 
 def threshold_for(model_id: str) -> float:
@@ -268,9 +269,13 @@ def _translated(query: np.ndarray, terms: Terms, every: np.ndarray,
 def _vocabulary(allowed: Mapping[str, np.ndarray], embedder) -> tuple[list[str], np.ndarray]:
     """The distinct values of VOCABULARY_FACETS of the kinds searched, and their vectors
     (each embedded once per process and model)."""
+    tables = {kind: facetcache.table(kind) for kind in allowed}
+    key = (embedder.model_id, tuple((k, t.generation) for k, t in sorted(tables.items())))
+    if _vocabularies.get("key") == key:
+        return _vocabularies["value"]
     phrases: dict[str, str] = {}
     for kind in allowed:
-        table = facetcache.table(kind)
+        table = tables[kind]
         for name in VOCABULARY_FACETS:
             facet = table.facets.get(name)
             for value in facet.values if facet else []:
@@ -281,9 +286,10 @@ def _vocabulary(allowed: Mapping[str, np.ndarray], embedder) -> tuple[list[str],
     if missing:
         for phrase, vector in zip(missing, embedder.embed(missing), strict=True):
             _term_vectors[(embedder.model_id, phrase)] = vector
-    if not wanted:
-        return [], np.zeros((0, 1), dtype=np.float32)
-    return wanted, np.stack([_term_vectors[(embedder.model_id, p)] for p in wanted])
+    found = (wanted, np.stack([_term_vectors[(embedder.model_id, p)] for p in wanted])
+             if wanted else np.zeros((0, 1), dtype=np.float32))
+    _vocabularies.update(key=key, value=found)
+    return found
 
 
 def _fuse(rankings: Sequence[Sequence[tuple[int, float]]]) -> dict[int, float]:
