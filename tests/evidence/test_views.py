@@ -43,8 +43,11 @@ def test_dashboard_shows_every_theme_with_denominators(client, secretariat_user,
     assert "Synthetic data" in page
     # Charts load lazily, one image per chart; each is a well-formed SVG.
     sources = re.findall(r'<img loading="lazy" src="([^"]+)"', page)
-    assert len(sources) == 6  # bars: category, actors, definition, effect; cross-tabs: 2
-    chart = client.get(sources[1].replace("&amp;", "&"))
+    # bars: category, actors, definition, effect; cross-tabs: 2; distributions: 2 (issue 12)
+    assert len(sources) == 8
+    assert sum("charts/distribution.svg" in source for source in sources) == 2
+    chart = client.get(next(s for s in sources if "bars.svg" in s and "actors" in s)
+                       .replace("&amp;", "&"))
     assert chart["Content-Type"].startswith("image/svg+xml")
     assert b"Which actors?" in chart.content and b"&lt;A&gt;" in chart.content
 

@@ -92,6 +92,51 @@ def bar_chart_spec(table: Table, texts: ChartTexts, *, sort_by_count: bool) -> d
     return spec
 
 
+DISTRIBUTION_KINDS = frozenset({"numeric", "date", "time"})
+
+
+def distribution_rows(table: Table) -> list[tuple[str, int]]:
+    """(label, count) of each column of a distribution: a number's bin ("10–20") or value,
+    a date's month or year, a time's hour ("09:00"); empty for other tables."""
+    rows = (table.summary or {}).get("distribution") or []
+    if table.kind == "numeric":
+        return [(f"{row['low']:g}" if row["low"] == row["high"]
+                 else f"{row['low']:g}–{row['high']:g}", int(row["count"])) for row in rows]
+    if table.kind == "date":
+        return [(str(row["period"]), int(row["count"])) for row in rows]
+    if table.kind == "time":
+        return [(f"{int(row['hour']):02d}:00", int(row["count"])) for row in rows]
+    return []
+
+
+def distribution_chart_spec(table: Table, texts: ChartTexts) -> dict[str, Any]:
+    """Columns of a distribution, in order: a number's bins (or its values, when few), a
+    date's months (years over a long span), a time's hours; count labels on the columns."""
+    if table.kind not in DISTRIBUTION_KINDS:
+        raise ChartError(f"'{table.key}' has no distribution.")
+    values = [{"label": label, "count": count, "order": position}
+              for position, (label, count) in enumerate(distribution_rows(table))]
+    axis_title = texts.instances if table.unit == "instances" else texts.organisations
+    largest = max((value["count"] for value in values), default=0)
+    spec = _base(table.label, 8)
+    spec["width"] = max(300, min(560, 28 * len(values)))
+    x = {"field": "label", "type": "ordinal", "title": None,
+         "sort": {"field": "order", "order": "ascending"},
+         "axis": {"labelAngle": -45 if len(values) > 8 else 0}}
+    y = {"field": "count", "type": "quantitative", "title": axis_title,
+         "axis": _count_axis(axis_title, largest)}
+    spec.update({
+        "data": {"values": values},
+        "layer": [
+            {"mark": {"type": "bar", "color": BAR_COLOUR}, "encoding": {"x": x, "y": y}},
+            {"mark": {"type": "text", "baseline": "bottom", "dy": -2, "fontSize": 11},
+             "encoding": {"x": x, "y": y,
+                          "text": {"field": "count", "type": "quantitative"}}},
+        ],
+    })
+    return spec
+
+
 def crosstab_chart_spec(
     table: Table, texts: ChartTexts, category_labels: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -159,12 +204,15 @@ def _render_json(spec_json: str) -> str:
 def chart_specs(
     table: Table, texts: ChartTexts, category_labels: Mapping[str, str]
 ) -> dict[str, dict[str, Any]]:
-    """The charts of a table: ``bars`` for select tables, ``crosstab`` when it has one."""
+    """The charts of a table: ``bars`` for select tables, ``distribution`` for numbers,
+    dates and times, ``crosstab`` when it has one."""
     specs: dict[str, dict[str, Any]] = {}
     if table.is_select and table.options:
         specs["bars"] = bar_chart_spec(table, texts, sort_by_count=table.kind == "multiple")
     elif table.kind == "text_counts" and table.options:
         specs["bars"] = bar_chart_spec(table, texts, sort_by_count=True)
+    elif table.kind in DISTRIBUTION_KINDS and (table.summary or {}).get("distribution"):
+        specs["distribution"] = distribution_chart_spec(table, texts)
     if table.crosstab is not None and table.crosstab.categories and table.answered:
         specs["crosstab"] = crosstab_chart_spec(table, texts, category_labels)
     return specs

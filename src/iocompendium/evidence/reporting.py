@@ -22,6 +22,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -118,9 +119,11 @@ def category_labels() -> dict[str, str]:
     return {str(value): str(label) for value, label in Category.choices}
 
 
-def chart_texts() -> ChartTexts:
+def chart_texts(unit_label: str = "") -> ChartTexts:
+    """Axis titles in the active language; ``unit_label`` ("households") names what the
+    counts count when the respondents are not organisations."""
     return ChartTexts(
-        organisations=_("Organisations"),
+        organisations=capfirst(unit_label) if unit_label else _("Organisations"),
         instances=_("Instances"),
         option=_("Answer"),
         category=_("Organisation category"),
@@ -168,7 +171,7 @@ def report_content(
     chart of multiple-response questions; the other cross-tabs are tables only, which
     keeps the report short and its build quick (each chart costs a Vega rendering and
     a WeasyPrint drawing)."""
-    texts = chart_texts()
+    texts = chart_texts(unit[1] if unit[0] != "organisation" else "")
     labels = category_labels()
     total = len(analysis.tables)
     done = 0

@@ -143,12 +143,17 @@ def indicator_dashboards(slug: str, status_key: str, *, charts: bool) -> list:
 def chart_svg(
     slug: str, status_key: str, lang: str, category: str, table_key: str, kind: str
 ) -> str:
-    """The SVG of one chart of one table (``kind``: bars or crosstab); KeyError if none."""
+    """The SVG of one chart of one table (``kind``: bars, distribution or crosstab);
+    KeyError if none."""
     statuses_for(status_key)
     with translation.override(lang):
-        analysis = compute(slug, status_key, lang, category).analysis
-        table = analysis.table(table_key)
-        spec = chart_specs(table, reporting.chart_texts(), reporting.category_labels())[kind]
+        computed = compute(slug, status_key, lang, category)
+        table = computed.analysis.table(table_key)
+        questionnaire = computed.version.questionnaire
+        unit_label = (questionnaire.unit_label_in(lang)
+                      if questionnaire.unit != "organisation" else "")
+        spec = chart_specs(table, reporting.chart_texts(unit_label),
+                           reporting.category_labels())[kind]
         return render_svg(spec)
 
 

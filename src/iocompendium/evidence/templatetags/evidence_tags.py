@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import get_language
 
+from iocompendium.analysis.charts import distribution_rows
 from iocompendium.analysis.tables import CrossTab
 from iocompendium.evidence.reporting import summary_label as _summary_label
 
@@ -37,6 +38,12 @@ def number(value) -> str:
     if isinstance(value, float):
         return number_format(value, 0 if value.is_integer() else 2)
     return str(value)
+
+
+@register.filter
+def distribution(table) -> list[tuple[str, int]]:
+    """The (label, count) columns of a number's, date's or time's distribution."""
+    return distribution_rows(table)
 
 
 @register.filter
