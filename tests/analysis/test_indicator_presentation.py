@@ -151,3 +151,16 @@ def test_rank_chart_orders_by_median_rank():
     spec = rank_interval_spec(rows, RankChartTexts())
     assert [v["unit"] for v in spec["data"]["values"]] == ["B", "A"]
     assert "<svg" in render_svg(spec)
+
+
+def test_distribution_counts_every_scored_unit_once():
+    from iocompendium.analysis.indicators.charts import DistributionTexts, distribution_spec
+    from iocompendium.analysis.indicators.presentation import ScoreRow
+
+    rows = [ScoreRow(str(i), str(i), IO, score, {}, {}) for i, score in
+            enumerate([0.0, 0.05, 0.5, 0.99, 1.0, 1.0, None])]
+    spec = distribution_spec(rows, DistributionTexts(), maximum=1.0, bins=4)
+    counts = [v["count"] for v in spec["data"]["values"]]
+    # Bins [0, .25) [.25, .5) [.5, .75) [.75, 1]: the maximum falls in the last bin.
+    assert counts == [2, 0, 1, 3]
+    assert "<svg" in render_svg(spec)

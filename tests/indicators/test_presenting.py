@@ -85,3 +85,15 @@ def test_empty_answers_do_not_fail():
     empty = pd.DataFrame(columns=["s/policy", "s/feedback"])
     view = presenting.dashboard(source(answers=empty, countries=[]), runs=50)
     assert view.rows == [] and view.stacked_svg == "" and view.rank_svg == ""
+
+
+def test_many_units_get_the_distribution_instead_of_one_bar_each():
+    # 100 synthetic units: 40 score 2.0 (written, always), 60 score 1.0 (informal, sometimes).
+    many = pd.DataFrame(
+        {"s/policy": ["written"] * 40 + ["informal"] * 60,
+         "s/feedback": ["always"] * 40 + ["sometimes"] * 60},
+        index=[f"U{i:03d}" for i in range(100)])
+    view = presenting.dashboard(source(answers=many, labels={}, countries=[]), runs=10)
+    assert view.many and view.stacked_svg == "" and view.rank_svg == ""
+    assert "<svg" in view.distribution_svg
+    assert len(view.rows) == 100 and view.rows[0].median_rank is not None

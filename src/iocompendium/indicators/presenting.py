@@ -26,8 +26,10 @@ from iocompendium.analysis.indicators import (
     monte_carlo,
 )
 from iocompendium.analysis.indicators.charts import (
+    DistributionTexts,
     RankChartTexts,
     ScoreChartTexts,
+    distribution_spec,
     rank_interval_spec,
     stacked_scores_spec,
 )
@@ -45,6 +47,9 @@ from iocompendium.analysis.indicators.presentation import (
 # every visit while the answers and the framework do not change.
 DASHBOARD_RUNS = 300
 DASHBOARD_SEED = 2026
+# Above this many scored units one bar per unit is not readable: the dashboard draws the
+# distribution of the composite instead (the table still lists every unit).
+MANY_UNITS = 80
 
 
 @dataclass
@@ -167,6 +172,11 @@ class Dashboard:
     problem: str = ""
     stacked_svg: SafeString | str = ""
     rank_svg: SafeString | str = ""
+    distribution_svg: SafeString | str = ""
+
+    @property
+    def many(self) -> bool:
+        return sum(row.score is not None for row in self.rows) > MANY_UNITS
 
     @property
     def not_scored(self) -> list[ScoreRow]:
@@ -251,8 +261,23 @@ def dashboard(
         problem=problem,
     )
     if charts:
-        view.stacked_svg, view.rank_svg = draw(view)
+        if view.many:
+            view.distribution_svg = draw_distribution(view)
+        else:
+            view.stacked_svg, view.rank_svg = draw(view)
     return view
+
+
+def draw_distribution(view: Dashboard) -> SafeString | str:
+    texts = DistributionTexts(title=_("Distribution of the composite score"),
+                              score=_("Score"), units=_("Units"))
+    try:
+        # Vega escapes every text; render_svg checked the XML.
+        return mark_safe(render_svg(distribution_spec(  # noqa: S308
+            view.rows, texts, view.result.framework.construction.scale)))
+    except ChartError as error:
+        view.problem = str(error)
+        return ""
 
 
 def score_texts(with_countries: bool) -> ScoreChartTexts:

@@ -163,3 +163,47 @@ def rank_interval_spec(rows: Sequence[ScoreRow], texts: RankChartTexts) -> dict[
         ],
     })
     return spec
+
+
+@dataclass(frozen=True)
+class DistributionTexts:
+    title: str = "Distribution of the composite score"
+    score: str = "Score"
+    units: str = "Units"
+
+
+def distribution_spec(
+    rows: Sequence[ScoreRow], texts: DistributionTexts, maximum: float, bins: int = 20,
+) -> dict[str, Any]:
+    """A histogram of the units' composite scores over [0, maximum] in ``bins`` equal bins
+    (for many units, where one bar per unit would not be readable). Units without a
+    composite are left out; the counts are computed here, so the chart shows exactly the
+    numbers the caller can list."""
+    scores = [row.score for row in rows if row.score is not None]
+    width = maximum / bins if maximum > 0 else 1.0
+    counts = [0] * bins
+    for score in scores:
+        index = min(int(score / width), bins - 1) if width > 0 else 0
+        counts[max(index, 0)] += 1
+    values = [{"low": round(i * width, 6), "high": round((i + 1) * width, 6), "count": count}
+              for i, count in enumerate(counts)]
+    spec = base_spec(texts.title, 10)
+    spec["height"] = 200
+    largest = max(counts, default=0)
+    spec.update({
+        "data": {"values": values},
+        "mark": {"type": "bar", "color": "#0b4f8a"},
+        "encoding": {
+            "x": {"field": "low", "type": "quantitative", "bin": {"binned": True,
+                                                               "step": width},
+                  "title": texts.score, "scale": {"domain": [0, maximum], "nice": False}},
+            "x2": {"field": "high"},
+            "y": {"field": "count", "type": "quantitative", "title": texts.units,
+                  "axis": {"format": "d", "tickMinStep": 1,
+                           "values": list(range(0, largest + 1, max(1, -(-largest // 6))))}},
+            "tooltip": [{"field": "low", "type": "quantitative"},
+                        {"field": "high", "type": "quantitative"},
+                        {"field": "count", "type": "quantitative", "title": texts.units}],
+        },
+    })
+    return spec
