@@ -119,6 +119,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "coding:code_edit": (SECRETARIAT, {"slug": "no-such-book", "pk": 1}),
     "coding:code": (SECRETARIAT, {"slug": "no-such-book"}),
     "coding:apply": (SECRETARIAT, {"slug": "no-such-book"}),
+    "coding:assign": (SECRETARIAT, {"slug": "no-such-book"}),
     "coding:segment_remove": (SECRETARIAT, {"slug": "no-such-book"}),
     "coding:segment_memo": (SECRETARIAT, {"slug": "no-such-book"}),
     "coding:agreement": (SECRETARIAT, {"slug": "no-such-book"}),

@@ -129,3 +129,66 @@ def test_suggestions_are_proposed_then_accepted_or_rejected(client, codebook, su
         assert rest[0].status == Suggestion.Status.REJECTED
     page = client.get(reverse("coding:codebook", kwargs={"slug": codebook.slug}))
     assert f"1 / {1 + bool(rest)}" in page.content.decode()
+
+
+def test_secretariat_assigns_a_questions_answers_to_coders_on_the_web(client, codebook, survey,
+                                                                     coders, secretariat_user):
+    from iocompendium.coding.models import Assignment
+
+    client.force_login(secretariat_user)
+    page = client.get(reverse("coding:codebook", kwargs={"slug": codebook.slug})).content
+    assert b"coder-one" in page and b"No answer is assigned" in page
+    url = reverse("coding:assign", kwargs={"slug": codebook.slug})
+    reply = client.post(url, {"question": QUESTION, "coders": [c.pk for c in coders]},
+                        follow=True)
+    assert "12 assignments made" in reply.content.decode()
+    assert Assignment.objects.filter(codebook=codebook).count() == 12  # 6 answers x 2
+    assert "coder-two: 6 answers assigned" in reply.content.decode()
+    client.post(url, {"question": QUESTION, "coders": [c.pk for c in coders]})  # idempotent
+    assert Assignment.objects.filter(codebook=codebook).count() == 12
+    refused = client.post(url, {"question": "no/such", "coders": [coders[0].pk]}, follow=True)
+    assert Assignment.objects.filter(codebook=codebook).count() == 12
+    assert "Select a valid choice" in refused.content.decode()
+    client.force_login(coders[0].user)  # a coder may not assign
+    assert client.post(url, {"question": QUESTION, "coders": [coders[0].pk]}).status_code == 403
+
+
+def test_codebook_imported_from_qdc_and_from_a_spreadsheet(client, codebook, survey,
+                                                          secretariat_user, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from iocompendium.coding import refi, tabular
+
+    _version, _answers = survey
+    empty = services.create_codebook("imported", "Imported codes", codebook.questionnaire)
+    parent = codebook.codes.get(name="business")
+    services.save_code(codebook, "business_small", label_en="Small business", parent=parent)
+    client.force_login(secretariat_user)
+    url = reverse("coding:import", kwargs={"slug": empty.slug})
+    qdc = SimpleUploadedFile("codes.qdc", refi.export_codebook(codebook))
+    reply = client.post(url, {"file": qdc}, follow=True).content.decode()
+    assert "4 created" in reply
+    imported = {c.name: c for c in empty.codes.all()}
+    assert set(imported) == {"no_definition", "business", "ngos", "business_small"}
+    assert imported["business_small"].parent == imported["business"]
+    assert imported["no_definition"].colour == "#D62728"
+    assert imported["no_definition"].definition_en.startswith("The organisation says")
+    # A spreadsheet: a child row before its parent, one update, one new code.
+    sheet = tmp_path / "codes.csv"
+    sheet.write_text("name,parent,label_en,label_fr,colour,questions\n"
+                     "ngo_local,ngos_all,Local NGOs,ONG locales,#00aa00,\n"
+                     "ngos_all,,All NGOs,Toutes les ONG,,\n"
+                     f"ngos,,NGOs (renamed),ONG (renommé),,{QUESTION}\n", encoding="utf-8")
+    assert tabular.import_codebook(empty, sheet) == (2, 1)
+    assert empty.codes.get(name="ngo_local").parent.name == "ngos_all"
+    assert empty.codes.get(name="ngos").label_fr == "ONG (renommé)"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,colour\nfine,\nwrong,red\n", encoding="utf-8")
+    reply = client.post(url, {"file": SimpleUploadedFile("bad.csv", bad.read_bytes())},
+                        follow=True).content.decode()
+    assert "Line 3" in reply and not empty.codes.filter(name="fine").exists()
+    # The exported spreadsheet reads back unchanged.
+    out = tmp_path / "out.xlsx"
+    tabular.write_codebook(codebook, out)
+    assert tabular.import_codebook(codebook, out) == (0, 4)
+    assert codebook.codes.get(name="business_small").parent == parent

@@ -205,3 +205,33 @@ def test_the_curation_history_page_lists_every_change(client, secretariat_user):
     assert "Historique" in page and "a renommé une famille" in page
     assert "Reads like a standard" in page and secretariat_user.username in page
     assert page.index("épinglé") < page.index("a renommé")  # newest first
+
+
+def test_the_io_survey_report_shows_the_families_and_their_pictures():
+    """The evidence report of the IO Survey has the families (curated names, plain-words
+    descriptions) and the three pictures with their tables, in French too."""
+    from django.utils import translation
+
+    from iocompendium.evidence import reporting
+    from iocompendium.evidence.services import content_for
+    from iocompendium.responses.demo.data import load_synthetic_responses
+    from iocompendium.responses.demo.synthetic import generate
+    from tests.evidence.test_done_when import _seed_shaped_structure
+    from tests.responses.conftest import make_version
+
+    version = make_version(_seed_shaped_structure(), slug="io-survey")
+    load_synthetic_responses(version, generate(version.structure))
+    make_instruments()
+    services.compute_families(seed=1, bootstrap=5)
+    services.rename_family(1, "Technical standards", "Normes techniques")
+    content = content_for("io-survey", lang="fr")
+    with translation.override("fr"):
+        html = reporting.build_html(content).decode()
+    section = html[html.index('<section id="families"'):]
+    assert "Familles d'instruments" in section and "Normes techniques" in section
+    for family in selectors.families_summary("fr")["families"]:
+        assert family["description_fr"].replace("'", "&#x27;") in section
+    assert len(re.findall(r'<svg class="picture[^"]*" role="img"', section)) == 3
+    assert section.count("<table") >= 3
+    without = content_for("io-survey", lang="en", with_charts=False)
+    assert without.families is None  # the charts-free content (JSON) does not carry them

@@ -279,12 +279,13 @@ class _Importer:
         self.coders: dict[str, Coder | None] = {final_user_guid(codebook): None}
         self.notes: dict[str, str] = {}
 
-    def codes(self, parent_element: ET.Element, parent: Code | None) -> None:
-        for element in parent_element.findall(_q("Code")):
+    def codes(self, parent_element: ET.Element, parent: Code | None,
+              ns: str = PROJECT_NS) -> None:
+        for element in parent_element.findall(_q("Code", ns)):
             guid, name = element.get("guid", "").strip("{}").lower(), element.get("name", "")
             code = self.codes_by_guid.get(guid) or self.codes_by_name.get(name)
             if code is None:
-                description = element.findtext(_q("Description")) or ""
+                description = element.findtext(_q("Description", ns)) or ""
                 code = Code.objects.create(
                     codebook=self.codebook, name=name[:100] or guid, label_en=name[:200],
                     definition_en=description, parent=parent,
@@ -298,7 +299,7 @@ class _Importer:
                 code.save(update_fields=["memo"])
             self.codes_by_guid[guid] = code
             self.codes_by_name[code.name] = code
-            self.codes(element, code)
+            self.codes(element, code, ns)
 
     def _note_of(self, element: ET.Element) -> str:
         refs = [self.notes.get(ref.get("targetGUID", "").strip("{}").lower(), "")
@@ -431,4 +432,32 @@ def import_project(codebook: Codebook, path: Path, *, user: AbstractBaseUser | N
             if codes is not None:
                 importer.codes(codes, None)
             importer.sources(root, archive)
+    return importer.summary
+
+
+def import_codebook(codebook: Codebook, path: Path, *, user: AbstractBaseUser | None
+                    ) -> ImportSummary:
+    """Add a REFI-QDA codebook's (``.qdc``) codes to ``codebook``, in one transaction.
+
+    Codes are matched by GUID then name: a code already in the codebook is kept as it is
+    (its memo aside), a new one is created under its parent with its description as the
+    English definition and its colour. The file is parsed without DTDs or entities and
+    validated against the REFI-QDA Codebook schema first."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise RefiError(f"{path.name} cannot be read: {error}") from None
+    if len(data) > MAX_PROJECT_BYTES:
+        raise RefiError(f"{path.name} is larger than {MAX_PROJECT_BYTES // 2**20} MB.")
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except (ET.ParseError, ValueError) as error:
+        raise RefiError(f"{path.name} is not readable XML ({error}).") from None
+    validate(data, "Codebook")
+    with transaction.atomic():
+        importer = _Importer(codebook, user)
+        codes = root.find(f"{_q('Codes', CODEBOOK_NS)}")
+        if codes is not None:
+            importer.codes(codes, None, CODEBOOK_NS)
     return importer.summary

@@ -304,3 +304,14 @@ def final_passages(answer_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     ).order_by("answer_id", "start").values_list("answer_id", "code__name", "text"):
         result.setdefault(answer_id, []).append((name, text))
     return result
+
+
+def assignment_counts(codebook: Codebook) -> list[tuple[str, int]]:
+    """(coder's user name, answers assigned to them in ``codebook``), by user name."""
+    return [(name, n) for name, n in Assignment.objects.filter(codebook=codebook)
+            .values_list("coder__user__username").annotate(n=Count("id"))
+            .order_by("coder__user__username")]
+
+
+def all_coders() -> QuerySet[Coder]:
+    return Coder.objects.select_related("user").order_by("user__username")

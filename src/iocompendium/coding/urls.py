@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:slug>/codes/<int:pk>/", views.code_edit, name="code_edit"),
     path("<slug:slug>/code/", views.coding_page, name="code"),
     path("<slug:slug>/apply/", views.apply, name="apply"),
+    path("<slug:slug>/assign/", views.assign, name="assign"),
     path("<slug:slug>/segment/remove/", views.segment_remove, name="segment_remove"),
     path("<slug:slug>/segment/memo/", views.segment_memo, name="segment_memo"),
     path("<slug:slug>/agreement/", views.agreement, name="agreement"),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from iocompendium.coding import refi, rendering, selectors, services, suggestions, tabular
-from iocompendium.coding.models import Code, Codebook, Segment, Suggestion
+from iocompendium.coding.models import Code, Codebook, Coder, Segment, Suggestion
 from iocompendium.questionnaires.models import Questionnaire
 from iocompendium.responses.models import Answer
 from iocompendium.web.forms import LimitedForm
@@ -82,7 +82,23 @@ class CodeForm(LimitedForm, forms.ModelForm):
 
 
 class ImportForm(LimitedForm, forms.Form):
-    file = forms.FileField(label=_("REFI-QDA project (.qdpx)"))
+    file = forms.FileField(label=_("REFI-QDA project (.qdpx), REFI-QDA codebook (.qdc) or "
+                                   "codebook spreadsheet (.csv, .xlsx)"))
+
+
+class AssignForm(LimitedForm, forms.Form):
+    """Give every answer to a question to the chosen coders (each codes independently)."""
+
+    question = forms.ChoiceField(label=_("Question"))
+    coders = forms.ModelMultipleChoiceField(
+        label=_("Coders (two or more for agreement)"), queryset=Coder.objects.none(),
+        widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, codebook: Codebook, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["question"].choices = selectors.text_questions(codebook, get_language())
+        self.fields["coders"].queryset = selectors.all_coders()
+        self.fields["coders"].label_from_instance = lambda coder: coder.user.get_username()
 
 
 class CoderForm(LimitedForm, forms.Form):
@@ -142,7 +158,29 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
         "questions": selectors.text_questions(book, get_language()),
         "rates": rates, "flagged": selectors.flagged_segments(book).count(),
         "import_form": ImportForm(), "may_manage": is_secretariat(request.user),
+        "assign_form": AssignForm(codebook=book) if is_secretariat(request.user) else None,
+        "assigned": selectors.assignment_counts(book),
         "lang": get_language()})
+
+
+@require_POST
+@coders_only
+def assign(request: HttpRequest, slug: str) -> HttpResponse:
+    """The secretariat gives a question's answers to coders (idempotent)."""
+    _secretariat(request)
+    book = _codebook(slug)
+    form = AssignForm(request.POST, codebook=book)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("coding:codebook", slug=book.slug)
+    question = form.cleaned_data["question"]
+    answers = Answer.objects.filter(pk__in=selectors.answer_ids_to(book, question))
+    created = services.assign(book, answers, list(form.cleaned_data["coders"]))
+    messages.success(request, _("%(created)s assignments made: each chosen coder codes every "
+                                "answer to this question.") % {"created": created})
+    return redirect("coding:codebook", slug=book.slug)
 
 
 @coders_only
@@ -369,8 +407,41 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     book = _codebook(slug)
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Choose a .qdpx file."))
+        messages.error(request, _("Choose a .qdpx, .qdc, .csv or .xlsx file."))
         return redirect("coding:codebook", slug=book.slug)
+    try:
+        upload_file = checked_upload(form.cleaned_data["file"], [".qdpx", ".qdc", ".csv", ".xlsx"],
+                                     _("Choose a REFI-QDA project (.qdpx), a REFI-QDA codebook "
+                                       "(.qdc) or a codebook spreadsheet (.csv, .xlsx)."))
+        suffix = Path(upload_file.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for chunk in upload_file.chunks():
+                handle.write(chunk)
+            handle.flush()
+            if suffix == ".qdpx":
+                summary = refi.import_project(book, Path(handle.name), user=request.user)
+            elif suffix == ".qdc":
+                created = refi.import_codebook(book, Path(handle.name),
+                                               user=request.user).codes_created
+                messages.success(request, _("Codes imported: %(created)s created, %(updated)s "
+                                            "updated.") % {"created": created, "updated": 0})
+                return redirect("coding:codebook", slug=book.slug)
+            else:
+                created, updated = tabular.import_codebook(book, Path(handle.name))
+                messages.success(request, _("Codes imported: %(created)s created, %(updated)s "
+                                            "updated.") % {"created": created, "updated": updated})
+                return redirect("coding:codebook", slug=book.slug)
+    except (forms.ValidationError, refi.RefiError, services.CodingError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _(
+            "Imported: %(created)s segments created, %(updated)s updated, %(skipped)s "
+            "skipped.") % {"created": summary.segments_created,
+                           "updated": summary.segments_updated,
+                           "skipped": len(summary.skipped)})
+        for line in summary.skipped[:20]:
+            messages.warning(request, line)
+    return redirect("coding:codebook", slug=book.slug)
     try:
         upload_file = checked_upload(form.cleaned_data["file"], [".qdpx"],
                                      _("Choose a REFI-QDA project (.qdpx)."))

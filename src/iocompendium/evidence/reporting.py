@@ -101,6 +101,9 @@ class ReportContent:
     # The composite-indicator frameworks over the questionnaire: one
     # ``indicators.presenting.Dashboard`` each (scores, rank intervals, country scores).
     frameworks: list[Any] = field(default_factory=list)
+    # The IO Survey's report: the families of instruments with their pictures
+    # (``instruments.selectors.report_families``), or None.
+    families: Any = None
 
 
 # The registry's category names, marked here too so that the report and the dashboard

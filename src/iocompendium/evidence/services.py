@@ -96,6 +96,11 @@ def _add_code_quotes(analysis: Analysis, slug: str, statuses) -> None:
         ]
 
 
+# The instruments of the IO Survey (and of other sources) are grouped into families: its
+# report shows them with their pictures.
+FAMILIES_SURVEY = "io-survey"
+
+
 def content_for(
     slug: str,
     status_key: str = DEFAULT_STATUS,
@@ -126,6 +131,10 @@ def content_for(
         )
         if with_frameworks:
             content.frameworks = indicator_dashboards(slug, status_key, charts=with_charts)
+        if slug == FAMILIES_SURVEY and with_charts:
+            from iocompendium.instruments.selectors import report_families
+
+            content.families = report_families(lang)
     structure = computed.version.structure
     content.coverage = coverage(structure, personal_questions(slug))
     content.keys = report_keys(structure)

@@ -541,3 +541,16 @@ def curation_events(limit: int = 500) -> list[dict]:
         for at, actor, action, detail in CurationEvent.objects.order_by("-at", "-pk")
         .values_list("at", "actor_label", "action", "detail")[:limit]
     ]
+
+
+def report_families(lang: str) -> dict | None:
+    """The families for the evidence report: each family's name and plain-words
+    description, and the pictures of the families page (heatmap, MCA map, comparison with
+    the experts), from the stored run; None when the families were never computed."""
+    with translation.override(lang):
+        summary = families_summary(lang)
+        if not summary.get("computed"):
+            return None
+        return {"families": summary["families"], "pictures": family_pictures(summary),
+                "stability": summary.get("stability") or {},
+                "expert_agreement": summary.get("expert_agreement") or {}}

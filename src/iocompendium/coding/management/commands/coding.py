@@ -26,7 +26,9 @@ class Command(BaseCommand):
         export.add_argument("slug")
         export.add_argument("-o", "--output", required=True,
                             help="FILE.qdpx, FILE.qdc, FILE.csv or FILE.xlsx")
-        imp = actions.add_parser("import", help="Read the coding back from a .qdpx project.")
+        imp = actions.add_parser(
+            "import", help="Read the coding back from a .qdpx project, or add codes from a "
+                           "REFI-QDA codebook (.qdc) or a spreadsheet (.csv/.xlsx).")
         imp.add_argument("slug")
         imp.add_argument("file")
         agree = actions.add_parser("agreement", help="Inter-coder agreement per code and overall.")
@@ -68,8 +70,21 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no file {path}.")
+        suffix = path.suffix.lower()
         try:
+            if suffix == ".qdc":
+                summary = refi.import_codebook(codebook, path, user=None)
+                self.stdout.write(f"Imported {path.name} into {codebook.slug}: "
+                                  f"{summary.codes_created} codes created.")
+                return
+            if suffix in {".csv", ".xlsx"}:
+                created, updated = tabular.import_codebook(codebook, path)
+                self.stdout.write(f"Imported {path.name} into {codebook.slug}: {created} codes "
+                                  f"created, {updated} updated.")
+                return
             summary = refi.import_project(codebook, path, user=None)
+        except services.CodingError as error:
+            raise CommandError(str(error)) from error
         except refi.RefiError as error:
             raise CommandError(str(error)) from error
         for problem in summary.skipped:
