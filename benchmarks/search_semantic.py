@@ -82,6 +82,27 @@ def rss_of_children(parent: int) -> int:
     return total
 
 
+def worker_pid(parent: int) -> int | None:
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(parent):
+            return int(status.parent.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process (0 when unknown): on a machine shared with
+    other work, the CPU a request cost, beside its wall time."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def http(data_dir: Path, env: dict, rounds: int, port: int = 8765) -> None:
     server = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "iocompendium.wsgi", "--workers", "1", "--threads", "1",
@@ -104,18 +125,25 @@ def http(data_dir: Path, env: dict, rounds: int, port: int = 8765) -> None:
         print(f"first hybrid request (loads the model and the vectors): "
               f"{time.perf_counter() - started:.1f} s", flush=True)
         times: dict[str, list[float]] = {"hybrid": [], "words": []}
+        cpu: dict[str, float] = {"hybrid": 0.0, "words": 0.0}
+        worker = worker_pid(server.pid)
         for _ in range(rounds):
             for text in QUERIES:
                 for mode in ("hybrid", "words"):
                     url = base + "?" + urllib.parse.urlencode({"q": text, "mode": mode})
+                    before = cpu_seconds(worker)
                     started = time.perf_counter()
                     urllib.request.urlopen(url, timeout=60).read()  # noqa: S310
                     times[mode].append(1000 * (time.perf_counter() - started))
+                    cpu[mode] += cpu_seconds(worker) - before
         for mode, values in times.items():
+            if not values:
+                continue
             values.sort()
             p95 = values[int(0.95 * (len(values) - 1))]
             print(f"{mode:6}: {len(values)} requests, p50 {statistics.median(values):.1f} ms, "
-                  f"p95 {p95:.1f} ms", flush=True)
+                  f"p95 {p95:.1f} ms; worker CPU {1000 * cpu[mode] / len(values):.1f} ms "
+                  f"per request on average", flush=True)
         print(f"worker memory (RSS, model and vectors loaded): "
               f"{rss_of_children(server.pid) / 1024:.0f} MiB", flush=True)
     finally:
