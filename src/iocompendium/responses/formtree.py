@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -447,6 +448,13 @@ class Question:
     @property
     def other_path(self) -> str:
         return self.path + OTHER_SUFFIX
+
+    @property
+    def choices_html(self) -> SafeString:
+        """Its options as HTML, built in Python (``rendering``): the page's largest cost."""
+        from iocompendium.responses.rendering import choices_html
+
+        return choices_html(self)
 
     @property
     def widget(self) -> str:
