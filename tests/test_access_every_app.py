@@ -61,6 +61,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "instruments:family_recompute": (SECRETARIAT, {}),
     "instruments:family_review": (SECRETARIAT, {}),
     "instruments:family_curation": (SECRETARIAT, {}),
+    "instruments:family_weights": (SECRETARIAT, {}),
     "instruments:family_rename": (SECRETARIAT, {"number": 1}),
     "instruments:family_merge": (SECRETARIAT, {"number": 1}),
     "instruments:family_split": (SECRETARIAT, {"number": 1}),

@@ -235,3 +235,31 @@ def test_the_io_survey_report_shows_the_families_and_their_pictures():
     assert section.count("<table") >= 3
     without = content_for("io-survey", lang="en", with_charts=False)
     assert without.families is None  # the charts-free content (JSON) does not carry them
+
+
+def test_the_secretariat_edits_the_weights_on_the_methods_page(client, secretariat_user):
+    make_instruments()
+    services.compute_families(seed=3, bootstrap=5)
+    services.rename_family(1, "Standards", "Normes", user=secretariat_user)
+    client.force_login(secretariat_user)
+    methods = reverse("instruments:family_methods")
+    page = client.get(methods).content.decode()
+    stamp = _stamp_of(page)
+    assert 'name="weight_type"' in page
+    url = reverse("instruments:family_weights")
+    weights = {f"weight_{name}": "1" for name in selectors.FAMILY_ATTRIBUTES}
+    refused = client.post(url, {**weights, "weight_type": "-2", "stamp": stamp}, follow=True)
+    assert "must be a number from 0 to 10" in refused.content.decode()
+    assert not CurationEvent.objects.filter(action="weights").exists()
+    runs_before = selectors.recent_runs()
+    reply = client.post(url, {**weights, "weight_type": "4,5", "stamp": stamp}, follow=True)
+    assert "computed again with the new weights" in reply.content.decode()
+    assert selectors.families_summary("en")["settings"]["weights"]["type"] == 4.5
+    assert len(selectors.recent_runs()) == len(runs_before) + 1
+    assert services.current_settings().weights["type"] == 4.5  # kept for the next runs
+    event = CurationEvent.objects.get(action="weights")
+    assert event.detail["new"]["type"] == 4.5 and event.actor_label == "analyst"
+    assert "Standards" in [f["name_en"] for f in selectors.families_summary("en")["families"]]
+    # From the page opened before, a second change is refused.
+    client.post(url, {**weights, "stamp": stamp})
+    assert CurationEvent.objects.filter(action="weights").count() == 1

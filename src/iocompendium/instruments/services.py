@@ -848,6 +848,17 @@ def split_family(number: int, attribute: str, value: str, name_en: str, name_fr:
     return curated
 
 
+def reweigh_families(weights: dict[str, float], *, user=None) -> FamilyRun | None:
+    """Compute the families again alike (seed, resamples) with new attribute weights;
+    the weights stay for the next runs (they are the run's settings)."""
+    before = current_settings().weights
+    run = compute_families(**selectors.last_run_options(), weights=weights)
+    if run is None:
+        raise CurationError("there are no instruments to group.")
+    _audit(user, "weights", old={k: before.get(k) for k in weights}, new=weights)
+    return run
+
+
 def mark_reviewed(reviewed_on, note: str = "", *, user=None):
     from iocompendium.instruments.models import TypologyReview
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("families/methods/", views.family_methods, name="family_methods"),
     path("families/recompute/", views.family_recompute, name="family_recompute"),
     path("families/curation/", views.family_curation, name="family_curation"),
+    path("families/weights/", views.family_weights, name="family_weights"),
     path("families/review/", views.family_review, name="family_review"),
     path("families/<int:number>/rename/", views.family_rename, name="family_rename"),
     path("families/<int:number>/merge/", views.family_merge, name="family_merge"),

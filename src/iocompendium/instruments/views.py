@@ -112,6 +112,9 @@ def family_methods(request: HttpRequest) -> HttpResponse:
     return render(request, "instruments/family_methods.html", {
         "summary": summary, "runs": selectors.recent_runs(),
         "weights": sorted((summary.get("settings") or {}).get("weights", {}).items()),
+        "weight_fields": [(name, typology.ATTRIBUTE_LABELS.get(name, name), value)
+                          for name, value in services.current_settings().weights.items()
+                          if name in selectors.FAMILY_ATTRIBUTES],
         "secretariat": is_secretariat(request.user),
         "curation_stamp": selectors.curation_stamp(),
     })
@@ -181,6 +184,7 @@ def CURATION_ACTIONS() -> dict[str, str]:  # noqa: N802 - a table, read in the a
     return {"rename": _("renamed a family"), "merge": _("merged families"),
             "split": _("split a family"), "pin": _("pinned an instrument"),
             "unpin": _("unpinned an instrument"), "review": _("marked the typology reviewed"),
+            "weights": _("changed the attributes' weights"),
             "recluster": _("computed the families again")}
 
 
@@ -248,6 +252,36 @@ def family_recompute(request: HttpRequest) -> HttpResponse:
     return _curation_done(request, recompute, _(
         "The families were computed again; the curated names and pins were kept (see what "
         "moved on the methods page)."), "instruments:families")
+
+
+MAX_WEIGHT = 10.0
+
+
+@require_http_methods(["POST"])
+def family_weights(request: HttpRequest) -> HttpResponse:
+    """The secretariat changes the attributes' weights and the families are computed again
+    with them (kept for the next runs, recorded with the run and in the curation trail)."""
+    def recompute() -> None:
+        weights: dict[str, float] = {}
+        for name in selectors.FAMILY_ATTRIBUTES:
+            raw = (request.POST.get(f"weight_{name}") or "").strip().replace(",", ".")
+            try:
+                value = float(raw)
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= MAX_WEIGHT:
+                raise services.CurationError(_(
+                    "The weight of %(attribute)s must be a number from 0 to %(most)s.") % {
+                    "attribute": typology.ATTRIBUTE_LABELS.get(name, name),
+                    "most": f"{MAX_WEIGHT:g}"})
+            weights[name] = value
+        if not any(weights.values()):
+            raise services.CurationError(_("At least one weight must be above 0."))
+        services.reweigh_families(weights, user=request.user)
+
+    return _curation_done(request, recompute, _(
+        "The families were computed again with the new weights; the curated names and pins "
+        "were kept."), "instruments:family_methods")
 
 
 @require_http_methods(["POST"])
