@@ -184,3 +184,31 @@ def test_web_upload_refuses_another_type_of_attachment(client, secretariat_user,
     assert "Attach .csv, .xml or .geojson files only." in reply.content.decode()
     assert not QuestionnaireVersion.objects.exists()
 
+
+
+@pytest.mark.django_db
+def test_from_file_questions_are_reported_and_published(tmp_path):
+    import csv
+
+    from iocompendium.compendium.publishing import publish
+    from iocompendium.questionnaires.services import import_questionnaire
+    from iocompendium.responses.models import Response
+
+    version, _ = import_questionnaire(make_form(tmp_path / "form.xlsx"), "towns",
+                                      publish=True, attachments=FILES)
+    for key, answers in {"s1": {"town": "bei", "crops": "w o", "site": "s1"},
+                         "s2": {"town": "zah", "crops": "o", "north_town": "tri"}}.items():
+        response = Response.objects.create(version=version, unit_key=key, status="approved",
+                                           synthetic=True)
+        Answer.objects.bulk_create([Answer(response=response, path=p, value=v)
+                                    for p, v in answers.items()])
+    version.questionnaire.unit = "submission"
+    version.questionnaire.save(update_fields=["unit"])
+    result = publish(tmp_path / "site", questionnaire="towns", with_pdf=False,
+                     allow_empty=False)
+    assert result.coverage_line == "Coverage: 4 published, 0 excluded, 0 left out silently"
+    with (tmp_path / "site" / "data" / "question_tables.csv").open(encoding="utf-8") as handle:
+        counts = {(row["question"], row["label"]): row["value"]
+                  for row in csv.DictReader(handle) if row["statistic"] == "count"}
+    assert counts[("town", "Beirut")] == "1" and counts[("town", "Zahle")] == "1"
+    assert counts[("crops", "Olives")] == "2" and counts[("site", "Site one")] == "1"
