@@ -99,3 +99,13 @@ def test_deeply_nested_revisions_get_a_400_not_a_500(client, django_user_model):
     reply = client.post(f"/en/responses/{response.pk}/section/{section}/",
                         {"_revisions": "[" * 5000 + "]" * 5000})
     assert reply.status_code == 400
+
+
+def test_deeply_nested_xml_is_refused_before_parsing():
+    from iocompendium.web import limits
+
+    limits.check_xml_depth(b"<a>" * limits.MAX_XML_DEPTH + b"</a>" * limits.MAX_XML_DEPTH, "x")
+    deep = b"<a>" * 50_000 + b"</a>" * 50_000
+    with pytest.raises(limits.LimitError, match="nested more than 200 levels"):
+        limits.check_xml_depth(deep, "project.qde")
+    limits.check_xml_depth(b"<a><b></a>", "broken.xml")  # malformed: the parser says so

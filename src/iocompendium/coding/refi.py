@@ -39,6 +39,7 @@ from iocompendium.coding.models import Code, Codebook, Coder, Segment
 from iocompendium.coding.services import grant_coder
 from iocompendium.responses.models import Answer, AuditEvent
 from iocompendium.responses.services import record_event
+from iocompendium.web import limits
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -416,6 +417,10 @@ def import_project(codebook: Codebook, path: Path, *, user: AbstractBaseUser | N
     xml, archive = _read_qdpx(Path(path))
     with archive:
         # Parsed without DTDs or entities (a crafted file cannot expand or fetch them).
+        try:
+            limits.check_xml_depth(xml, "project.qde")
+        except limits.LimitError as error:
+            raise RefiError(f"{Path(path).name}: {error}") from None
         try:
             root = SafeET.fromstring(xml, forbid_dtd=True)
         except (ET.ParseError, ValueError) as error:  # defusedxml's errors are ValueErrors

@@ -14,7 +14,10 @@ English. The limits:
   .zip of CSVs) as they would be once unpacked, read from the archive's directory before
   any member is opened (a 400 KB file can unpack to gigabytes);
 * ``MAX_STRUCTURE_BYTES``: a questionnaire's parsed structure, as stored;
-* ``MAX_JSON_FIELD_BYTES`` / ``MAX_JSON_DEPTH``: a JSON value posted in a form field.
+* ``MAX_JSON_FIELD_BYTES`` / ``MAX_JSON_DEPTH``: a JSON value posted in a form field;
+* ``MAX_XML_DEPTH``: the nesting of an XML document read from an upload (a REFI-QDA
+  project): validators and tree walkers recurse, and thousands of levels end in
+  RecursionError.
 Repeat instances are capped in the engine (``questionnaires.engine``:
 ``MAX_REPEAT_INSTANCES`` per repeat, ``MAX_TOTAL_REPEAT_INSTANCES`` per response) and
 regular expressions run on RE2, a linear-time engine (``expressions.functions``).
@@ -42,6 +45,7 @@ MAX_ARCHIVE_MEMBERS = 2_000
 MAX_STRUCTURE_BYTES = 8 * 2**20
 MAX_JSON_FIELD_BYTES = 2 * 2**20
 MAX_JSON_DEPTH = 20
+MAX_XML_DEPTH = 200
 ZIP_SUFFIXES = frozenset({".xlsx", ".xlsm", ".zip"})
 _XML_ENTITY_MARKERS = (b"<!ENTITY", b"<!DOCTYPE")
 
@@ -132,6 +136,32 @@ def _check_xml_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: s
                 tail = window[-16:]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
         return  # damaged or encrypted: the reader refuses it in its own words
+
+
+def check_xml_depth(xml: bytes, name: str) -> None:
+    """Refuse XML nested deeper than ``MAX_XML_DEPTH``, read with expat (which does not
+    recurse) before any parser that does. Malformed XML is left to the real parser."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_tag, _attributes):
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise LimitError(gettext_noop("%(file)s is nested more than %(limit)s levels deep, "
+                                          "the limit."), file=name, limit=MAX_XML_DEPTH)
+
+    def end(_tag):
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        return
 
 
 def check_structure_size(structure: dict) -> None:
