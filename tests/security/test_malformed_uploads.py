@@ -114,3 +114,12 @@ def test_a_document_that_cannot_be_read_is_kept_without_text(world):
     document = Document.objects.filter(title="Synthetic damaged").first()
     if document is not None:
         assert document.versions.get().text == ""
+
+
+def test_extracted_text_never_holds_nul():
+    """PostgreSQL refuses NUL in a text column: a binary file named .csv or .txt gave a
+    server error there (found by the test above on PostgreSQL)."""
+    from iocompendium.workspace.extraction import extract_text
+
+    assert "\x00" not in extract_text("synthetic.csv", b"a\x00b\x00" * 100)
+    assert extract_text("synthetic.txt", b"a\x00b") == "ab"

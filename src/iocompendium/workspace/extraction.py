@@ -25,7 +25,9 @@ def extract_text(name: str, data: bytes) -> str:
             text = ""
     except Exception:  # noqa: BLE001 - a damaged file still uploads; it is just not searchable
         text = ""
-    return text[:MAX_TEXT]
+    # NUL is no character of any text, and PostgreSQL refuses it in a text column (a binary
+    # file named .csv gave a server error there).
+    return text.replace("\x00", "")[:MAX_TEXT]
 
 
 def _pdf(data: bytes) -> str:
