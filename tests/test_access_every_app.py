@@ -42,6 +42,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "questionnaires:upload": (SECRETARIAT, {}),
     "questionnaires:version": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
     "questionnaires:publish": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
+    "questionnaires:unit": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
     "questionnaires:download": (SECRETARIAT, {"slug": "synthetic-small", "number": 1}),
     "evidence:index": (SECRETARIAT, {}),
     "evidence:chart": (SECRETARIAT, {"kind": "bars"}),

@@ -131,3 +131,41 @@ def test_the_whole_demo_runs_as_the_readme_says(tmp_path):
     assert "Demo ready" in done.stdout
     for folder in ("compendium/index.html", "generated/reports"):
         assert (tmp_path / folder).exists(), folder
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "--format", "json", "-o", "out.json"],
+    ["responses", "export", "io-survey", "--format", "json", "-o", "out.json"],
+    ["organisations", "export", "-o", "out.csv"],
+])
+def test_a_command_that_only_reads_does_not_create_a_missing_data_folder(tmp_path, command):
+    missing = tmp_path / "typo"
+    done = run_iocompendium(*command, "--data-dir", str(missing), cwd=tmp_path)
+    assert_clean_failure(done, "does not exist", "only reads data", "iocompendium migrate")
+    assert not missing.exists()
+
+
+def test_a_command_that_writes_data_creates_the_data_folder(tmp_path):
+    new = tmp_path / "new"
+    done = run_iocompendium("migrate", "--verbosity", "0", "--data-dir", str(new))
+    assert done.returncode == 0, done.stderr
+    assert (new / "db.sqlite3").exists()
+
+
+def test_a_data_folder_made_by_an_older_version_says_how_to_update_it(tmp_path):
+    # An older version: the responses app's last migration not applied yet.
+    for args in (["migrate", "--verbosity", "0"],
+                 ["django", "migrate", "responses", "0002", "--verbosity", "0"]):
+        done = run_iocompendium(*args, "--data-dir", str(tmp_path))
+        assert done.returncode == 0, done.stderr
+    done = run_iocompendium("organisations", "export", "-o", str(tmp_path / "o.csv"),
+                            "--data-dir", str(tmp_path))
+    assert_clean_failure(done, "made by an older version", "iocompendium migrate",
+                         "your data is kept")
+    assert not (tmp_path / "o.csv").exists()
+    done = run_iocompendium("migrate", "--verbosity", "0", "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    done = run_iocompendium("organisations", "export", "-o", str(tmp_path / "o.csv"),
+                            "--data-dir", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "o.csv").exists()

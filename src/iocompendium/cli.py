@@ -34,6 +34,79 @@ def _apply_data_dir_option(argv: list[str]) -> list[str]:
 
 HELP_WORDS = {"-h", "--help", "help"}
 DJANGO_SUBCOMMAND = "django"
+# Product commands that only read data (None: every action of the command). They never
+# create a missing data folder: a wrong --data-dir must not leave an empty folder behind.
+READ_ONLY_COMMANDS: dict[str, set[str] | None] = {
+    "report": None,
+    "serve": None,
+    "organisations": {"export"},
+    "responses": {"export"},
+    "jurisdictions": {"list"},
+    "form": {"export"},
+    "search": {"query", "status"},
+    "instruments": {"search", "runs", "types"},
+}
+# Commands that bring a database up to date themselves, or run before it is.
+SETS_UP_ITS_DATABASE = {"migrate", "demo", "makemigrations", "showmigrations", "check",
+                        "sqlmigrate", "help", "version", "serve"}
+
+
+def read_only_command(argv: list[str]) -> str | None:
+    """``"organisations export"`` when argv runs a command that only reads data, else None."""
+    words = [arg for arg in argv[1:] if not arg.startswith("-")][:2]
+    if not words or words[0] not in READ_ONLY_COMMANDS:
+        return None
+    actions = READ_ONLY_COMMANDS[words[0]]
+    if actions is None:
+        return words[0]
+    if len(words) > 1 and words[1] in actions:
+        return " ".join(words)
+    return None
+
+
+def _refuse_a_missing_data_dir(argv: list[str]) -> None:
+    """A command that only reads data says so in one sentence instead of creating a folder."""
+    from pathlib import Path
+
+    from iocompendium.datadir import DEFAULT_DATA_DIR
+
+    command = read_only_command(argv)
+    if command is None or HELP_WORDS & set(argv):
+        return
+    folder = Path(os.environ.get("IOCOMPENDIUM_DATA_DIR") or DEFAULT_DATA_DIR).expanduser()
+    folder = folder.resolve()
+    if not folder.exists():
+        _fail(
+            f"the data folder {folder} does not exist, and '{command}' only reads data, so it "
+            f"does not create one: give the folder you use with --data-dir, or create this one "
+            f"with 'iocompendium migrate --data-dir {folder}' (or 'iocompendium demo')."
+        )
+
+
+def _refuse_an_older_database(argv: list[str]) -> None:
+    """A data folder made by an older version (some migrations applied, not all): one
+    sentence saying how to bring it up to date, before the command fails half-way."""
+    words = [arg for arg in argv[1:] if not arg.startswith("-")]
+    if not words or words[0] in SETS_UP_ITS_DATABASE or words[0] == DJANGO_SUBCOMMAND:
+        return
+    from django.db import DatabaseError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        applied = executor.loader.applied_migrations
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        return  # unreachable database: the command's own error says so
+    if applied and pending:
+        from django.conf import settings
+
+        _fail(
+            f"the data folder {settings.DATA_DIR} was made by an older version of iocompendium "
+            f"({len(pending)} database change(s) to apply): run 'iocompendium migrate "
+            f"--data-dir {settings.DATA_DIR}' once to bring it up to date (your data is kept), "
+            "then run this command again."
+        )
 
 
 def product_commands() -> dict[str, list[tuple[str, str]]]:
@@ -102,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iocompendium.settings")
     argv = _apply_data_dir_option(argv)
     show_traceback = "--traceback" in argv
+    _refuse_a_missing_data_dir(argv)
 
     from iocompendium.datadir import DataDirError
 
@@ -116,6 +190,8 @@ def main(argv: list[str] | None = None) -> None:
         if argv[1] == DJANGO_SUBCOMMAND:
             argv = [argv[0], *argv[2:]] if len(argv) > 2 else [argv[0], "help"]
         _show_data_dir_in_every_help()
+        if not HELP_WORDS & set(argv):
+            _refuse_an_older_database(argv)
         execute_from_command_line(argv)
     except DataDirError as error:
         _fail(str(error))

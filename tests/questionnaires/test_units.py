@@ -90,3 +90,57 @@ def test_report_refuses_an_extension_it_does_not_write(tmp_path):
 
     with pytest.raises(CommandError, match=r"report\.txt: the report is written as"):
         call_command("report", "-o", str(tmp_path / "report.txt"))
+
+
+def test_the_secretariat_sets_the_unit_on_the_web_and_the_change_is_recorded(
+        tmp_path, client, secretariat_user):
+    from django.contrib.admin.models import LogEntry
+    from django.urls import reverse
+
+    version, _ = import_questionnaire(write_form(tmp_path / "f.xlsx", {}), "tiny")
+    client.force_login(secretariat_user)
+    page = reverse("questionnaires:version", kwargs={"slug": "tiny", "number": 1})
+    assert "Respondent unit" in client.get(page).content.decode()
+    done = client.post(
+        reverse("questionnaires:unit", kwargs={"slug": "tiny", "number": 1}),
+        {"unit": "submission", "label_en": "households", "label_fr": "ménages"},
+    )
+    assert done.status_code == 302
+    questionnaire = Questionnaire.objects.get(slug="tiny")
+    assert questionnaire.unit == "submission"
+    assert questionnaire.unit_label_in("fr") == "ménages"
+    entry = LogEntry.objects.get(object_id=str(questionnaire.pk))
+    assert entry.user == secretariat_user
+    assert '"old": "organisation"' in entry.change_message
+    assert '"new": "submission"' in entry.change_message
+    shown = client.get(page).content.decode()
+    assert "analyst" in shown and "organisation → submission" in shown
+
+
+def test_the_unit_cannot_change_on_the_web_once_responses_exist(tmp_path, client,
+                                                                 secretariat_user):
+    from django.urls import reverse
+
+    from iocompendium.responses.models import Response
+
+    version, _ = import_questionnaire(
+        write_form(tmp_path / "f.xlsx", {"respondent_unit": "submission"}), "tiny")
+    Response.objects.create(version=version, unit_key="k1", title="synthetic")
+    client.force_login(secretariat_user)
+    done = client.post(
+        reverse("questionnaires:unit", kwargs={"slug": "tiny", "number": 1}),
+        {"unit": "organisation", "label_en": "farms", "label_fr": ""}, follow=True,
+    )
+    assert "cannot change" in done.content.decode()
+    assert Questionnaire.objects.get(slug="tiny").unit == "submission"
+
+
+def test_a_focal_point_cannot_set_the_unit(tmp_path, client, django_user_model):
+    from django.urls import reverse
+
+    import_questionnaire(write_form(tmp_path / "f.xlsx", {}), "tiny")
+    client.force_login(django_user_model.objects.create_user("someone", password="x-2026-pw"))
+    done = client.post(reverse("questionnaires:unit", kwargs={"slug": "tiny", "number": 1}),
+                       {"unit": "submission"})
+    assert done.status_code in {403, 404}
+    assert Questionnaire.objects.get(slug="tiny").unit == "organisation"

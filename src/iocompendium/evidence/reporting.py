@@ -95,6 +95,19 @@ class ReportContent:
     # tables call the units in the report's language ("households").
     unit_name: str = "organisation"
     unit_label: str = ""
+    # What cross-tabs break down by ("" : the unit's own attribute), its title ("By
+    # region") and the names of its columns.
+    breakdown: str = ""
+    breakdown_title: str = ""
+    breakdown_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def crosstab_title(self) -> str:
+        return self.breakdown_title or _("By organisation category")
+
+    @property
+    def column_labels(self) -> dict[str, str]:
+        return {**category_labels(), **self.breakdown_labels}
     # Which questions the public outputs show, and why the others are left out.
     coverage: list[CoverageRow] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # table path -> JSON key
@@ -122,14 +135,14 @@ def category_labels() -> dict[str, str]:
     return {str(value): str(label) for value, label in Category.choices}
 
 
-def chart_texts(unit_label: str = "") -> ChartTexts:
-    """Axis titles in the active language; ``unit_label`` ("households") names what the
-    counts count when the respondents are not organisations."""
+def chart_texts(unit_label: str = "", breakdown_title: str = "") -> ChartTexts:
+    """Axis titles; the count axis names the units ("Households") when they are not
+    organisations, the cross-tab's legend what it breaks down by."""
     return ChartTexts(
         organisations=capfirst(unit_label) if unit_label else _("Organisations"),
         instances=_("Instances"),
         option=_("Answer"),
-        category=_("Organisation category"),
+        category=breakdown_title or _("Organisation category"),
     )
 
 
@@ -140,13 +153,18 @@ def status_label(status_key: str) -> str:
     }.get(status_key, status_key)
 
 
-def headline(table: Table) -> str:
-    """'29 of 36 organisations: Intergovernmental organisations (Which actors...)'."""
+def headline(table: Table, unit_label: str = "") -> str:
+    """'29 of 36 organisations: Intergovernmental organisations (Which actors...)'; with
+    another unit, '412 of 632 households answering ...'."""
     if not table.is_select or not table.answered or table.unit != "organisations":
         return ""
     top = max(table.options, key=lambda option: option.count, default=None)
     if top is None or not top.count:
         return ""
+    if unit_label:
+        return _("%(count)d of %(answered)d %(units)s answering “%(question)s”: %(option)s.") % {
+            "count": top.count, "answered": table.answered, "units": unit_label,
+            "question": table.label, "option": top.label}
     return ngettext(
         "%(count)d of %(answered)d organisation answering “%(question)s”: %(option)s.",
         "%(count)d of %(answered)d organisations answering “%(question)s”: %(option)s.",
@@ -167,6 +185,7 @@ def report_content(
     with_charts: bool = True,
     progress: Progress | None = None,
     unit: tuple[str, str] = ("organisation", ""),
+    breakdown: tuple[str, str, dict[str, str]] = ("", "", {}),
 ) -> ReportContent:
     """The report's content in the active language (call inside translation.override).
 
@@ -174,8 +193,9 @@ def report_content(
     chart of multiple-response questions; the other cross-tabs are tables only, which
     keeps the report short and its build quick (each chart costs a Vega rendering and
     a WeasyPrint drawing)."""
-    texts = chart_texts(unit[1] if unit[0] != "organisation" else "")
-    labels = category_labels()
+    own_unit = unit[1] if unit[0] != "organisation" else ""
+    texts = chart_texts(own_unit, breakdown[1])
+    labels = {**category_labels(), **breakdown[2]}
     total = len(analysis.tables)
     done = 0
     themes = []
@@ -190,7 +210,7 @@ def report_content(
                         continue
                     # Vega's renderer escapes every label; render_svg checked the XML.
                     charts[kind] = mark_safe(render_svg(spec))  # noqa: S308
-            views.append(TableView(table, charts, headline(table), list(specs)))
+            views.append(TableView(table, charts, headline(table, own_unit), list(specs)))
             done += 1
             if progress:
                 progress(done, total, table.label)
@@ -210,6 +230,9 @@ def report_content(
         generated_at=timezone.now(),
         unit_name=unit[0],
         unit_label=unit[1] or _("organisations"),
+        breakdown=breakdown[0],
+        breakdown_title=breakdown[1],
+        breakdown_labels=breakdown[2],
     )
 
 
@@ -220,7 +243,7 @@ def build_html(content: ReportContent, *, for_pdf: bool = False) -> bytes:
     html = render_to_string(
         "evidence/report.html",
         {"report": content, "for_pdf": for_pdf, "status_text": status_label(content.status_key),
-         "category_labels": category_labels()},
+         "category_labels": content.column_labels},
     )
     return html.encode("utf-8")
 
@@ -272,6 +295,12 @@ def json_document(content: ReportContent) -> dict[str, Any]:
                 ]
             if table.per_organisation:
                 entry["per_organisation"] = dict(table.per_organisation)
+            if content.breakdown and table.crosstab is not None:
+                entry["crosstab"] = {
+                    "by": content.breakdown,
+                    "answered": dict(table.crosstab.answered_by_category),
+                    "options": {name: dict(counts) for name, _l, counts in table.crosstab.rows},
+                }
             entry["flagged"] = [
                 {"problem": problem, "count": count} for problem, count in table.flagged
             ]
@@ -288,6 +317,7 @@ def json_document(content: ReportContent) -> dict[str, Any]:
     return {
         "questionnaire": content.slug,
         "unit": {"name": content.unit_name, "label": content.unit_label},
+        "breakdown": content.breakdown or None,
         "respondents": content.respondents,
         "language": content.lang,
         "status": content.status_key,
@@ -348,7 +378,8 @@ def build_xlsx(content: ReportContent) -> bytes:
     contents = workbook.active
     contents.title = _sheet_title(_("Contents"), taken)
     append_row(contents, [content.title])
-    append_row(contents, [_("Respondents"), content.respondents, status_label(content.status_key)])
+    append_row(contents, [_("Respondents"), content.respondents, content.unit_label,
+                          status_label(content.status_key)])
     if content.synthetic:
         append_row(contents, [_("Synthetic data: the organisations and answers are fictional.")])
     append_row(contents, [])
@@ -360,7 +391,8 @@ def build_xlsx(content: ReportContent) -> bytes:
             sheet = workbook.create_sheet(_sheet_title(table.name, taken))
             append_row(contents, [sheet.title, theme.label, table.label, table.denominator,
                              table.answered])
-            _fill_sheet(sheet, table, bold)
+            _fill_sheet(sheet, table, bold, content.unit_label, content.crosstab_title,
+                        content.column_labels)
     for view in content.frameworks:
         sheet = workbook.create_sheet(_sheet_title(view.result.framework.slug, taken))
         append_row(contents, [sheet.title, _("Indicators"), view.title, "", ""])
@@ -399,14 +431,16 @@ def _workbook_bytes(workbook) -> bytes:
     return xlsx_bytes(workbook)
 
 
-def _fill_sheet(sheet, table: Table, bold) -> None:
+def _fill_sheet(sheet, table: Table, bold, unit_label: str = "", crosstab_title: str = "",
+                column_labels: dict[str, str] | None = None) -> None:
     append_row(sheet, [table.label])
     sheet["A1"].font = bold
-    append_row(sheet, [_("Asked (question relevant)"), table.denominator])
-    append_row(sheet, [_("Answered"), table.answered])
+    append_row(sheet, [_("Asked (question relevant)"), table.denominator, unit_label])
+    append_row(sheet, [_("Answered"), table.answered, unit_label])
     append_row(sheet, [])
     if table.options:
-        append_row(sheet, [_("Answer"), _("Count"), _("Share"), _("Organisations")])
+        append_row(sheet, [_("Answer"), _("Count"), _("Share"),
+                           capfirst(unit_label) if unit_label else _("Organisations")])
         for option in table.options:
             append_row(sheet, [option.label, option.count,
                           round(option.share, 4) if option.share is not None else None,
@@ -424,9 +458,9 @@ def _fill_sheet(sheet, table: Table, bold) -> None:
     for quote in table.quotes:
         append_row(sheet, [quote.organisation, quote.text])
     if table.crosstab is not None:
-        labels = category_labels()
+        labels = column_labels or category_labels()
         append_row(sheet, [])
-        append_row(sheet, [_("By organisation category")]
+        append_row(sheet, [crosstab_title or _("By organisation category")]
                      + [labels.get(c, c) for c in table.crosstab.categories])
         append_row(sheet, [_("Answered")]
                      + [table.crosstab.answered_by_category[c] for c in table.crosstab.categories])

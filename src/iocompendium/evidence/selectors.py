@@ -27,7 +27,8 @@ from iocompendium.analysis.relevance import relevant_questions
 from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
 from iocompendium.evidence.models import QuestionMark, QuoteMark
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
-from iocompendium.questionnaires.structure import template_path
+from iocompendium.questionnaires.structure import iter_questions, template_path
+from iocompendium.registry.models import Jurisdiction
 from iocompendium.responses.models import Answer, Response
 
 DEFAULT_SLUG = "io-survey"
@@ -541,7 +542,7 @@ class ReviewedQuestion:
 def quote_review(slug: str, lang: str = "en") -> list[ReviewedQuestion]:
     """Every text question of the analysed version with its answers (submitted, in
     review or approved; at most ``QUOTE_REVIEW_LIMIT`` each) and the marks they carry."""
-    from iocompendium.questionnaires.structure import iter_questions, localized
+    from iocompendium.questionnaires.structure import localized
 
     version = analysed_version(slug)
     structure = version.structure
@@ -580,3 +581,61 @@ def _own_mark(answer: Answer) -> bool | None:
     if mark is None or mark.answer_revision != answer.revision:
         return None
     return mark.publishable
+
+
+def breakdown_choices(slug: str, lang: str) -> list[tuple[str, str]]:
+    """What cross-tabs may break down by, for the questionnaire's unit: the unit's own
+    attributes (organisation category; jurisdiction region, OECD membership), then every
+    select_one question outside repeats (``question:PATH``), labelled in ``lang``."""
+    from django.utils.translation import gettext
+
+    from iocompendium.questionnaires.structure import localized
+
+    unit = questionnaire_unit(slug)
+    own = {
+        "organisation": [("category", gettext("Organisation category"))],
+        "jurisdiction": [("region", gettext("Region")), ("oecd", gettext("OECD membership"))],
+    }.get(unit, [])
+    try:
+        structure = analysed_version(slug).structure
+    except EvidenceError:
+        return own
+    default = structure.get("default_language", "")
+    questions = [
+        (f"question:{ref.path}",
+         localized(ref.node.get("label"), lang, default) or ref.name)
+        for ref in iter_questions(structure)
+        if ref.type == "select_one" and not ref.repeats and ref.node.get("choice_list")
+    ]
+    return own + questions
+
+
+def breakdown_labels(slug: str, breakdown: str, lang: str) -> tuple[str, dict[str, str]]:
+    """The cross-tab's title ("By region") and the names of its columns, in ``lang``
+    (call inside ``translation.override(lang)``); the default breakdown gives ("", {})."""
+    from django.utils.translation import gettext
+
+    from iocompendium.questionnaires.structure import choice_label
+    from iocompendium.registry.jurisdictions import region_label
+
+    if not breakdown:
+        return "", {}
+    titles = dict(breakdown_choices(slug, lang))
+    if breakdown not in titles:
+        raise EvidenceError(
+            f"'{breakdown}' is not a breakdown of '{slug}': use one of "
+            f"{', '.join(titles) or 'none'}.")
+    title = gettext("By %(what)s") % {"what": titles[breakdown]}
+    if breakdown == "oecd":
+        return title, {"oecd": gettext("OECD members"), "non_oecd": gettext("Not OECD members")}
+    if breakdown == "region":
+        regions = Jurisdiction.objects.values_list("region", flat=True).distinct()
+        return title, {region: region_label(region) for region in regions if region}
+    if breakdown.startswith("question:"):
+        structure = analysed_version(slug).structure
+        path = breakdown.split(":", 1)[1]
+        ref = next(r for r in iter_questions(structure) if r.path == path)
+        names = [c["name"] for c in structure.get("choices", {}).get(ref.node["choice_list"], [])]
+        return title, {name: choice_label(structure, ref.node["choice_list"], name, lang)
+                       for name in names}
+    return title, {}

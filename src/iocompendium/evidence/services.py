@@ -16,7 +16,7 @@ from iocompendium.analysis.coverage import coverage, report_keys
 from iocompendium.analysis.tables import Analysis, Quote, analyse
 from iocompendium.atomic import write_bytes_atomic
 from iocompendium.coding.selectors import coded_questions, coding_fingerprint, final_passages
-from iocompendium.evidence import reporting
+from iocompendium.evidence import reporting, selectors
 from iocompendium.evidence.models import QuestionMark, QuoteMark, ReportJob
 from iocompendium.evidence.selectors import (
     DEFAULT_STATUS,
@@ -45,7 +45,8 @@ class ComputedEvidence:
 
 
 def compute(
-    slug: str, status_key: str = DEFAULT_STATUS, lang: str = "en", category: str = ""
+    slug: str, status_key: str = DEFAULT_STATUS, lang: str = "en", category: str = "",
+    breakdown: str = "",
 ) -> ComputedEvidence:
     """The analysis of the current answers.
 
@@ -57,10 +58,10 @@ def compute(
     version = analysed_version(slug)
     coding = coding_fingerprint(version.questionnaire_id)
     key = (f"evidence:analysis:{fingerprint(slug, statuses)}:{coding}:{lang}:{category}:"
-           f"{group_key()}")
+           f"{group_key()}:{breakdown}")
     cached = cache.get(key)
     if cached is None:
-        data = evidence_data(slug, status_key, category or None)
+        data = evidence_data(slug, status_key, category or None, breakdown or None)
         analysis = analyse(
             data.version.structure,
             data.answers,
@@ -110,12 +111,16 @@ def content_for(
     with_charts: bool = True,
     progress: reporting.Progress | None = None,
     with_frameworks: bool = True,
+    breakdown: str = "",
 ) -> reporting.ReportContent:
     """The report's content in ``lang`` (texts, tables, charts; the indicator frameworks
-    over the questionnaire unless ``with_frameworks`` is False)."""
+    over the questionnaire unless ``with_frameworks`` is False). ``breakdown``: what the
+    cross-tabs break down by (``selectors.breakdown_choices``; default: the unit's own
+    attribute)."""
     statuses_for(status_key)
     with translation.override(lang):
-        computed = compute(slug, status_key, lang, category)
+        by_title, by_labels = selectors.breakdown_labels(slug, breakdown, lang)
+        computed = compute(slug, status_key, lang, category, breakdown)
         questionnaire = computed.version.questionnaire
         content = reporting.report_content(
             computed.analysis,
@@ -128,6 +133,7 @@ def content_for(
             with_charts=with_charts,
             progress=progress,
             unit=(questionnaire.unit, questionnaire.unit_label_in(lang)),
+            breakdown=(breakdown, by_title, by_labels),
         )
         if with_frameworks:
             content.frameworks = indicator_dashboards(slug, status_key, charts=with_charts)
@@ -150,19 +156,21 @@ def indicator_dashboards(slug: str, status_key: str, *, charts: bool) -> list:
 
 
 def chart_svg(
-    slug: str, status_key: str, lang: str, category: str, table_key: str, kind: str
+    slug: str, status_key: str, lang: str, category: str, table_key: str, kind: str,
+    breakdown: str = "",
 ) -> str:
     """The SVG of one chart of one table (``kind``: bars, distribution or crosstab);
     KeyError if none."""
     statuses_for(status_key)
     with translation.override(lang):
-        computed = compute(slug, status_key, lang, category)
-        table = computed.analysis.table(table_key)
+        by_title, by_labels = selectors.breakdown_labels(slug, breakdown, lang)
+        computed = compute(slug, status_key, lang, category, breakdown)
         questionnaire = computed.version.questionnaire
         unit_label = (questionnaire.unit_label_in(lang)
                       if questionnaire.unit != "organisation" else "")
-        spec = chart_specs(table, reporting.chart_texts(unit_label),
-                           reporting.category_labels())[kind]
+        table = computed.analysis.table(table_key)
+        spec = chart_specs(table, reporting.chart_texts(unit_label, by_title),
+                           {**reporting.category_labels(), **by_labels})[kind]
         return render_svg(spec)
 
 
@@ -179,16 +187,19 @@ def build_report(
     category: str = "",
     progress: reporting.Progress | None = None,
     allow_empty: bool = True,
+    breakdown: str = "",
 ) -> tuple[str, bytes]:
     """(file name, content) of the results report in one format and language.
 
-    ``allow_empty=False`` refuses a report of zero respondents (EvidenceError)."""
+    ``allow_empty=False`` refuses a report of zero respondents (EvidenceError);
+    ``breakdown``: what cross-tabs break down by (``selectors.breakdown_choices``)."""
     if fmt not in reporting.FORMATS:
         raise EvidenceError(
             f"Unknown report format '{fmt}'; use one of {', '.join(reporting.FORMATS)}."
         )
     content = content_for(
-        slug, status_key, lang, category, with_charts=fmt in {"html", "pdf"}, progress=progress
+        slug, status_key, lang, category, with_charts=fmt in {"html", "pdf"}, progress=progress,
+        breakdown=breakdown,
     )
     if not allow_empty and content.respondents == 0:
         raise EvidenceError(

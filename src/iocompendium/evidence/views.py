@@ -40,6 +40,10 @@ def _group(request, slug: str):
     key = "&".join(f"{item.param}={item.value}" for item in groupings if item.value)
     return groupings, selectors.only_group(
         key, responses_selectors.grouped_response_ids(groupings))
+def _breakdown(request, slug: str) -> str:
+    """The ``by`` filter: one of the questionnaire's breakdowns, else the default ("")."""
+    by = request.GET.get("by", "")
+    return by if by and by in dict(selectors.breakdown_choices(slug, _lang())) else ""
 
 
 def _lang() -> str:
@@ -52,9 +56,11 @@ def index(request):
     """Every table and chart per theme, computed from the current answers."""
     slug, status_key, category = _filters(request)
     groupings, only_group = _group(request, slug)
+    breakdown = _breakdown(request, slug)
     questionnaires = selectors.questionnaires_with_versions()
     context = {
         "slug": slug, "status_key": status_key, "category": category, "groupings": groupings,
+        "breakdown": breakdown, "breakdowns": selectors.breakdown_choices(slug, _lang()),
         "questionnaires": questionnaires, "categories": Category.choices,
         "status_choices": [
             ("approved", _("Approved only")),
@@ -65,7 +71,7 @@ def index(request):
         "jobs": ReportJob.objects.filter(questionnaire=slug)[:5],
     }
     context["chart_query"] = urlencode(
-        {"questionnaire": slug, "status": status_key, "category": category,
+        {"questionnaire": slug, "status": status_key, "category": category, "by": breakdown,
          **{item.param: item.value for item in groupings if item.value}}
     )
     try:
@@ -73,8 +79,9 @@ def index(request):
         with only_group:
             context["report"] = services.content_for(
                 slug, status_key, _lang(), category, with_charts=False,
-                with_frameworks=False,
+                with_frameworks=False, breakdown=breakdown,
             )
+        context["category_labels"] = context["report"].column_labels
     except selectors.EvidenceError as error:
         context["problem"] = str(error)
     return render(request, "evidence/index.html", context)
@@ -89,7 +96,8 @@ def chart(request, kind):
     _groupings, only_group = _group(request, slug)
     try:
         with only_group:
-            svg = services.chart_svg(slug, status_key, _lang(), category, key, kind)
+            svg = services.chart_svg(slug, status_key, _lang(), category, key, kind,
+                                     _breakdown(request, slug))
     except (selectors.EvidenceError, KeyError):
         raise Http404 from None
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")

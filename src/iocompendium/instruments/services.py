@@ -243,6 +243,10 @@ def sync_from_response(response) -> int:
     new entries are created, changed ones updated, removed ones deleted."""
     answers = dict(response.answers.values_list("path", "value"))
     entries = instruments_of_answers(answers)
+    if not any(values.get("title") for values in entries.values()) and not (
+        Instrument.objects.filter(response=response).exists()
+    ):
+        return 0  # nothing to add and nothing to remove (most forms have no such repeat)
     with transaction.atomic():
         source, _ = Source.objects.get_or_create(
             name=SURVEY_SOURCE, defaults={"attribution": ""}

@@ -1,4 +1,4 @@
-"""The upload form of the secretariat's questionnaire pages."""
+"""The forms of the secretariat's questionnaire pages: upload, respondent unit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from iocompendium.web.forms import LimitedForm
 from iocompendium.web.uploads import checked_upload
 
 from .attachments import ATTACHMENT_SUFFIXES
+from .models import Unit
 from .xlsform import SUPPORTED_SUFFIXES
 
 MAX_ATTACHMENTS = 20
@@ -67,3 +68,16 @@ class UploadForm(LimitedForm, forms.Form):
                                             params={"name": upload.name})
             names.add(upload.name)
         return files
+
+class UnitForm(LimitedForm, forms.Form):
+    """What one response stands for, and what tables and charts call the units."""
+
+    unit = forms.ChoiceField(label=_("One response stands for"), choices=Unit.choices)
+    label_en = forms.CharField(
+        label=_("Units in English (plural, e.g. households)"), required=False, max_length=100)
+    label_fr = forms.CharField(
+        label=_("Units in French (plural, e.g. ménages)"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

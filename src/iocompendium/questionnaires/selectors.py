@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.db.models import Count, Max, QuerySet
 
 from .models import Questionnaire, QuestionnaireVersion
 
 __all__ = ["get_questionnaire", "published_version", "questionnaires_with_versions",
-           "get_version", "versions_of"]
+           "get_version", "versions_of", "unit_changes"]
 
 
 def get_questionnaire(slug: str) -> Questionnaire | None:
@@ -38,3 +41,26 @@ def questionnaires_with_versions() -> QuerySet[Questionnaire]:
 def versions_of(questionnaire: Questionnaire) -> QuerySet[QuestionnaireVersion]:
     """The versions, newest first, without the heavy structure and file columns."""
     return questionnaire.versions.defer("structure", "xlsform").order_by("-number")
+
+
+def unit_changes(questionnaire: Questionnaire) -> list[tuple[Any, str, str]]:
+    """The recorded changes of the questionnaire's unit, newest first: (when, who, what),
+    what as "unit: organisation → submission; unit_label: {} → {'en': 'households'}"."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(questionnaire),
+        object_id=str(questionnaire.pk),
+    ).select_related("user").order_by("-action_time")[:10]
+    changes = []
+    for entry in entries:
+        try:
+            detail = json.loads(entry.change_message)[1]
+            what = "; ".join(f"{field}: {change['old']} → {change['new']}"
+                             for field, change in detail.items())
+        except (ValueError, IndexError, KeyError, TypeError, AttributeError):
+            what = entry.change_message
+        changes.append((entry.action_time, entry.user.get_username(), what))
+    return changes
+

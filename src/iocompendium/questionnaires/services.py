@@ -119,12 +119,15 @@ def _store_attachments(version: QuestionnaireVersion, attachments: Mapping[str, 
 
 
 def set_unit(
-    questionnaire: Questionnaire, unit: str | None, label: dict[str, str] | None = None
+    questionnaire: Questionnaire, unit: str | None, label: dict[str, str] | None = None,
+    *, user=None,
 ) -> Questionnaire:
     """Set what one response stands for, and what tables call the units (per language).
 
     A unit cannot change once responses exist under another unit: they would point at
-    the wrong kind of respondent."""
+    the wrong kind of respondent. With ``user`` (the web page), the change is recorded in
+    the admin's log of changes (``LogEntry``: who, when, old and new values)."""
+    before = {"unit": questionnaire.unit, "unit_label": dict(questionnaire.unit_label or {})}
     changed = []
     if unit is not None and unit != questionnaire.unit:
         if unit not in Unit.values:
@@ -143,7 +146,28 @@ def set_unit(
             changed.append("unit_label")
     if changed and questionnaire.pk:
         questionnaire.save(update_fields=changed)
+        if user is not None and getattr(user, "pk", None):
+            _log_change(user, questionnaire, {
+                field: {"old": before[field], "new": getattr(questionnaire, field)}
+                for field in changed
+            })
     return questionnaire
+
+
+def _log_change(user, questionnaire: Questionnaire, changes: dict) -> None:
+    """One audited change of a questionnaire's settings, in Django admin's change log."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    LogEntry.objects.create(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(questionnaire),
+        object_id=str(questionnaire.pk),
+        object_repr=questionnaire.slug[:200],
+        action_flag=CHANGE,
+        change_message=json.dumps([{"changed": {"fields": sorted(changes)}}, changes],
+                                  ensure_ascii=False),
+    )
 
 
 def publish_version(version: QuestionnaireVersion) -> QuestionnaireVersion:

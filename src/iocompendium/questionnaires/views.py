@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from iocompendium.web.roles import secretariat_only
 
 from . import selectors
-from .forms import UploadForm
+from .forms import UnitForm, UploadForm
 from .models import QuestionnaireVersion
 from .preview import preview_rows
-from .services import QuestionnaireError, import_questionnaire, publish_version
+from .services import QuestionnaireError, import_questionnaire, publish_version, set_unit
 from .structure import CONTAINER_TYPES
 from .xlsform import XLSFormError, language_code, write_xlsform
 
@@ -110,7 +110,37 @@ def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse
         "rows": preview_rows(structure),
         "first_section": _first_section(structure),
         "other_versions": selectors.versions_of(version.questionnaire),
+        "unit_form": _unit_form(version.questionnaire),
+        "unit_changes": selectors.unit_changes(version.questionnaire),
     })
+
+
+def _unit_form(questionnaire, data=None) -> UnitForm:
+    label = questionnaire.unit_label or {}
+    return UnitForm(data, initial={"unit": questionnaire.unit, "label_en": label.get("en", ""),
+                                   "label_fr": label.get("fr", "")})
+
+
+@secretariat_only
+@require_POST
+def unit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Set the respondent unit and its name in each language (recorded with who and when)."""
+    version = _version_or_404(slug, number)
+    form = _unit_form(version.questionnaire, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The respondent unit was not changed: check the fields."))
+    else:
+        data = form.cleaned_data
+        try:
+            set_unit(version.questionnaire, data["unit"],
+                     {"en": data["label_en"], "fr": data["label_fr"]}, user=request.user)
+        except QuestionnaireError:
+            messages.error(request, _("This questionnaire already has responses: its respondent "
+                                      "unit cannot change (the names of the units can)."))
+        else:
+            messages.success(request, _("Respondent unit saved: %(label)s.")
+                             % {"label": version.questionnaire.unit_label_in()})
+    return redirect("questionnaires:version", slug=slug, number=number)
 
 
 @secretariat_only

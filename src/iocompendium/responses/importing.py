@@ -31,8 +31,10 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -746,24 +748,17 @@ def _write(
 ) -> None:
     now = timezone.now()
     actor_label = getattr(user, "username", "") or "import"
-    new_answers: list[Answer] = []
+    user_id = getattr(user, "pk", None)
+    # Rows, not model instances: building 100,000 Answer and AuditEvent objects and having
+    # the ORM compile them cost most of an import's time (docs/benchmarks.md, issue 11).
+    new_answers: list[tuple] = []
     changed_answers: list[Answer] = []
     removed_ids: list[int] = []
-    events: list[AuditEvent] = []
+    events: list[tuple] = []
+    via = AuditEvent.Via.IMPORT.value
 
     def event(response, action, path, old, new):
-        events.append(
-            AuditEvent(
-                response=response,
-                actor=user,
-                actor_label=actor_label,
-                action=action,
-                path=path,
-                old_value=old,
-                new_value=new,
-                via=AuditEvent.Via.IMPORT,
-            )
-        )
+        events.append((response.pk, now, user_id, actor_label, action, path, old, new, via))
 
     plans = list(plans)
     created_responses = _create_responses(version, [p for p in plans if p.existing is None], run)
@@ -777,10 +772,7 @@ def _write(
         for path, answer, value in changes.answers:
             if answer is None:
                 new_answers.append(
-                    Answer(
-                        response=response, path=path, value=value, updated_by=user,
-                        flag=plan.flags.get(path),
-                    )
+                    (response.pk, path, value, plan.flags.get(path), 1, user_id, now)
                 )
                 event(response, "answer", path, "", value)
             else:
@@ -801,16 +793,52 @@ def _write(
             to_stamp.append(response)
     for start in range(0, len(removed_ids), BATCH):
         Answer.objects.filter(pk__in=removed_ids[start : start + BATCH]).delete()
-    Answer.objects.bulk_create(new_answers, batch_size=BATCH)
+    _insert_rows(Answer, ["response", "path", "value", "flag", "revision", "updated_by",
+                          "updated_at"], new_answers)
     Answer.objects.bulk_update(
         changed_answers, ["value", "flag", "revision", "updated_by", "updated_at"],
         batch_size=BATCH,
     )
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
-    # Saved last, once the answers are in: receivers of post_save (the instruments
-    # registry syncs approved responses) see the imported answers.
-    for response in to_stamp:
-        _stamp(response, now)
+    _insert_rows(AuditEvent, ["response", "at", "actor", "actor_label", "action", "path",
+                              "old_value", "new_value", "via"], events)
+    # Stamped last, once the answers are in: receivers of post_save (the instruments
+    # registry syncs approved responses, the search index) see the imported answers.
+    _stamp(to_stamp, now, run)
+
+
+def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """INSERT plain rows in batches, in the caller's transaction (no model instances).
+
+    Values must already be what the database takes, except datetimes (prepared here)."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    # Table and column names come from the models' metadata, quoted; values are parameters.
+    names = ", ".join(quote(c.column) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    prepared_at = {
+        i: column for i, column in enumerate(columns)
+        if column.get_internal_type() == "DateTimeField"
+    }
+    cache: dict = {}
+
+    def prepare(row: tuple) -> tuple:
+        if not prepared_at:
+            return row
+        row = list(row)
+        for i, column in prepared_at.items():
+            value = row[i]
+            if value not in cache:
+                cache[value] = column.get_db_prep_save(value, connection)
+            row[i] = cache[value]
+        return tuple(row)
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, [prepare(row) for row in rows[start : start + BATCH]])
 
 
 def _create_responses(
@@ -844,27 +872,36 @@ def _create_responses(
     return by_unit
 
 
-def _stamp(response: Response, now) -> None:
-    """Dates that go with the status, and the last activity."""
-    response.last_activity_at = now
-    if (
-        response.status
-        in {ResponseStatus.SUBMITTED, ResponseStatus.IN_REVIEW, ResponseStatus.APPROVED}
-        and response.submitted_at is None
-    ):
-        response.submitted_at = now
-    if response.status == ResponseStatus.APPROVED and response.approved_at is None:
-        response.approved_at = now
-    # Progress is recomputed from the new answers (responses.services.fill_missing_progress).
-    response.progress_answered = response.progress_relevant = None
-    response.save(
-        update_fields=[
-            "import_run",
-            "status",
-            "last_activity_at",
-            "submitted_at",
-            "approved_at",
-            "progress_answered",
-            "progress_relevant",
-        ]
-    )
+def _stamp(responses: list[Response], now, run: ImportRun | None) -> None:
+    """Dates that go with the status, and the last activity: one UPDATE per status, then
+    the post_save signal of each response, as ``save()`` would send it."""
+    fields = ["import_run", "status", "last_activity_at", "submitted_at", "approved_at",
+              "progress_answered", "progress_relevant"]
+    submitted = {ResponseStatus.SUBMITTED, ResponseStatus.IN_REVIEW, ResponseStatus.APPROVED}
+    by_status: dict[str, list[Response]] = {}
+    for response in responses:
+        by_status.setdefault(response.status, []).append(response)
+    for status, group in by_status.items():
+        values = {
+            "status": status, "last_activity_at": now,
+            # Progress is recomputed from the new answers (services.fill_missing_progress).
+            "progress_answered": None, "progress_relevant": None,
+        }
+        if run is not None:
+            values["import_run"] = run
+        if status in submitted:
+            values["submitted_at"] = Coalesce("submitted_at", Value(now))
+        if status == ResponseStatus.APPROVED:
+            values["approved_at"] = Coalesce("approved_at", Value(now))
+        ids = [response.pk for response in group]
+        for start in range(0, len(ids), BATCH):
+            Response.objects.filter(pk__in=ids[start : start + BATCH]).update(**values)
+        for response in group:
+            response.last_activity_at = now
+            response.progress_answered = response.progress_relevant = None
+            if status in submitted and response.submitted_at is None:
+                response.submitted_at = now
+            if status == ResponseStatus.APPROVED and response.approved_at is None:
+                response.approved_at = now
+            post_save.send(Response, instance=response, created=False, update_fields=fields,
+                           raw=False, using=connection.alias)

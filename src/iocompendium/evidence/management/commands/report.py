@@ -28,6 +28,11 @@ class Command(BaseCommand):
                             help="approved (default) or submitted (submitted, in review "
                                  "and approved).")
         parser.add_argument("-o", "--output", required=True, help="File to write.")
+        parser.add_argument(
+            "--by", default="", metavar="BREAKDOWN",
+            help="What cross-tabs break down by: category (organisations), region or oecd "
+                 "(jurisdictions), or question:PATH of any select_one question of the form "
+                 "(default: the unit's own attribute).")
         parser.add_argument("--allow-empty", action="store_true",
                             help="Write the report even when no response is in the set.")
         parser.add_argument("--data-dir", help="Data folder (default ./iocompendium-data).")
@@ -60,7 +65,7 @@ class Command(BaseCommand):
             return build_report(
                 options["questionnaire"], lang=options["lang"], fmt=fmt,
                 status_key=options["status"], progress=step,
-                allow_empty=options["allow_empty"],
+                allow_empty=options["allow_empty"], breakdown=options["by"],
             )
 
 
