@@ -337,7 +337,7 @@ def test_invite_command_prints_the_url_last(org_a, version, capsys, settings):
 
 
 def test_demo_step_is_idempotent(tmp_path):
-    from iocompendium.responses import demo
+    from iocompendium.responses.demo import invitations as demo
     from iocompendium.web.management.commands.demo import DemoContext
 
     for _ in range(2):
