@@ -46,6 +46,17 @@ def test_demo_workspace(client, monkeypatch):
     comparison = selectors.compare(second.previous, second)
     assert comparison.units_both == 34  # two organisations have not submitted round 2
     assert sum(q.changed for q in comparison.questions) > 0
+    # The reminder schedule reaches the focal points of the two drafts (and DEMO-A, whose
+    # focal point the invitations step creates and which has no response in the round).
+    reminded = StringIO()
+    call_command("reminders", "run", "--now", "2020-12-02T12:00:00+00:00", stdout=reminded)
+    lines = [line for line in reminded.getvalue().splitlines() if line.startswith("reminder ")]
+    drafts = sorted(link.response.organisation.acronym for link in second.round_responses
+                    .select_related("response__organisation").filter(response__status="draft"))
+    assert len(drafts) == 2
+    for acronym in drafts:
+        assert any(line.startswith(f"reminder {acronym} ") and
+                   f"focal-point@{acronym.lower()}.example.org" in line for line in lines)
     summary = selectors.carried_summary(second)
     assert summary["confirmed"] > 0 and summary["changed"] > 0
 

@@ -196,11 +196,28 @@ def _second_round_answers(first: Round, second: Round, version) -> None:
                 carried.confirmed_at = link.response.created_at
                 carried.save(update_fields=["confirmed_at"])
         if position >= len(links) - 2:
-            continue  # two organisations have not submitted the second round
+            # Two organisations have not submitted the second round; each has a fictional
+            # focal point, so that the round's reminders reach someone.
+            _demo_focal_point(organisation)
+            continue
         responses_services.set_status(link.response, ResponseStatus.SUBMITTED, user=None,
                                       via=AuditEvent.Via.SYSTEM)
         responses_services.set_status(link.response, ResponseStatus.APPROVED, user=None,
                                       via=AuditEvent.Via.SYSTEM)
+
+
+def _demo_focal_point(organisation) -> None:
+    from django.contrib.auth import get_user_model
+
+    from iocompendium.responses.models import Contributor
+
+    email = f"focal-point@{organisation.acronym.lower()}.example.org"
+    user, created = get_user_model().objects.get_or_create(username=email,
+                                                           defaults={"email": email})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    Contributor.objects.get_or_create(user=user, defaults={"organisation": organisation})
 
 
 def _change_answers(response: Response, questions, choices, seed: int) -> None:
