@@ -16,7 +16,7 @@ from iocompendium.workspace.models import Meeting, Round, WorkingGroup
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 STEPS = ["iocompendium.registry.demo", "iocompendium.questionnaires.demo",
          "iocompendium.responses.demo.invitations", "iocompendium.responses.demo.data",
-         "iocompendium.workspace.demo"]
+         "iocompendium.workspace.demo", "iocompendium.notifications.demo"]
 
 
 def state() -> tuple:
@@ -44,19 +44,20 @@ def test_demo_workspace(client, monkeypatch):
 
     second = Round.objects.get(label="2020")
     comparison = selectors.compare(second.previous, second)
-    assert comparison.units_both == 34  # two organisations have not submitted round 2
+    assert comparison.units_both == 35  # one organisation has not submitted round 2
     assert sum(q.changed for q in comparison.questions) > 0
-    # The reminder schedule reaches the focal points of the two drafts (and DEMO-A, whose
-    # focal point the invitations step creates and which has no response in the round).
+    # The reminder schedule reaches the two organisations that have not submitted (the
+    # draft, and DEMO-A: the round asks it, its focal point being the demo's log-in) and
+    # no one else.
     reminded = StringIO()
     call_command("reminders", "run", "--now", "2020-12-02T12:00:00+00:00", stdout=reminded)
     lines = [line for line in reminded.getvalue().splitlines() if line.startswith("reminder ")]
-    drafts = sorted(link.response.organisation.acronym for link in second.round_responses
-                    .select_related("response__organisation").filter(response__status="draft"))
-    assert len(drafts) == 2
-    for acronym in drafts:
-        assert any(line.startswith(f"reminder {acronym} ") and
-                   f"focal-point@{acronym.lower()}.example.org" in line for line in lines)
+    drafts = [link.response.organisation.acronym for link in second.round_responses
+              .select_related("response__organisation").filter(response__status="draft")]
+    assert len(drafts) == 1
+    reminded_acronyms = {line.split()[1] for line in lines}
+    assert reminded_acronyms == {drafts[0], "DEMO-A"}, lines
+    assert any(f"focal-point@{drafts[0].lower()}.example.org" in line for line in lines)
     summary = selectors.carried_summary(second)
     assert summary["confirmed"] > 0 and summary["changed"] > 0
 
@@ -65,7 +66,9 @@ def test_demo_workspace(client, monkeypatch):
     client.force_login(get_user_model().objects.get(username=_secretariat_username()))
     page = client.get("/fr/evidence/").content.decode()
     assert "Comparaison des campagnes d'enquête" in page
-    assert "34 organisations ont répondu (soumis) aux deux campagnes" in page
+    assert "35 organisations ont répondu (soumis) aux deux campagnes" in page
+    from iocompendium.notifications.models import Preferences
+    assert Preferences.objects.get(user__username="focal-demo-a").language == "fr"
     timeline = client.get("/en/timeline/").content.decode()
     for text in ["5 November 2019", "27 March 2020", "Release of the compendium", "demo data"]:
         assert text in timeline

@@ -179,7 +179,9 @@ def _rounds() -> list[Round]:
 
 def _second_round_answers(first: Round, second: Round, version) -> None:
     """Each organisation starts from its 2018 answers; every third one changes a few
-    single-choice answers; the rest are confirmed; two stay drafts (not submitted)."""
+    single-choice answers; the rest are confirmed; one stays a draft (not submitted). The
+    round also asks DEMO-A (its focal point is the demo's log-in; it has not answered), so
+    two organisations have not submitted and the reminder schedule reaches them alone."""
     questions = [ref for ref in iter_questions(version.structure)
                  if ref.type == "select_one" and not ref.repeats]
     choices = version.structure.get("choices", {})
@@ -195,9 +197,9 @@ def _second_round_answers(first: Round, second: Round, version) -> None:
             if current is not None and current.value == carried.value:
                 carried.confirmed_at = link.response.created_at
                 carried.save(update_fields=["confirmed_at"])
-        if position >= len(links) - 2:
-            # Two organisations have not submitted the second round; each has a fictional
-            # focal point, so that the round's reminders reach someone.
+        if position == len(links) - 1:
+            # One organisation has not submitted the second round; it has a fictional
+            # focal point, so that the round's reminders reach it.
             _demo_focal_point(organisation)
             continue
         responses_services.set_status(link.response, ResponseStatus.SUBMITTED, user=None,

@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
     "iocompendium.workspace.demo",
+    "iocompendium.notifications.demo",
     "iocompendium.search.demo",
 ]
 
