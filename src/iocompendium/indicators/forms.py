@@ -16,6 +16,7 @@ from iocompendium.analysis.indicators.framework import (
     WEIGHTINGS,
     ZERO_RULES,
 )
+from iocompendium.web.forms import LimitedForm
 
 MAX_WEIGHT = 1_000.0
 
@@ -25,7 +26,7 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(value, value) for value in values]
 
 
-class EditForm(forms.Form):
+class EditForm(LimitedForm, forms.Form):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     missing = forms.ChoiceField(label=_("Missing data"), choices=_choices(MISSING))
     normalisation = forms.ChoiceField(label=_("Normalisation"), choices=_choices(NORMALISATIONS))
