@@ -21,6 +21,7 @@ DEMO_STEPS = [
     "iocompendium.registry.demo",
     "iocompendium.questionnaires.demo",
     "iocompendium.responses.demo.invitations",
+    "iocompendium.notifications.demo",  # before any step that tells the focal point
     "iocompendium.responses.demo.data",
     "iocompendium.coding.demo",
     "iocompendium.indicators.demo",
@@ -28,7 +29,6 @@ DEMO_STEPS = [
     "iocompendium.instruments.demo",
     "iocompendium.compendium.demo",
     "iocompendium.workspace.demo",
-    "iocompendium.notifications.demo",
     "iocompendium.search.demo",
 ]
 
