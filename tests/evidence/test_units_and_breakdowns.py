@@ -136,3 +136,26 @@ def test_jurisdictions_break_down_by_region_and_oecd_membership(tmp_path):
         "yes": {"oecd": 1}, "no": {"non_oecd": 1}}
     assert by_region["tables"]["ok"]["crosstab"]["options"] == {
         "yes": {"Northern Europe": 1}, "no": {"Western Africa": 1}}
+
+
+def test_a_report_built_from_the_dashboard_keeps_its_breakdown(
+        households, client, secretariat_user, settings):
+    from iocompendium.evidence.models import ReportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(secretariat_user)
+    page = client.get(reverse("evidence:index"),
+                      {"questionnaire": households, "by": "question:area"}).content.decode()
+    assert 'name="by" value="question:area"' in page  # the build form carries the choice
+    for by, expected in (("question:area", "question:area"), ("nonsense", "")):
+        client.post(reverse("evidence:report_build"),
+                    {"questionnaire": households, "format": "json", "lang": "en",
+                     "status": "approved", "by": by})
+        job = ReportJob.objects.latest("created_at")
+        assert job.breakdown == expected and job.state == ReportJob.State.DONE, job.error
+        download = client.get(reverse("evidence:report_download", args=[job.pk]))
+        document = json.loads(b"".join(download.streaming_content))
+        # An unknown choice falls back to the default breakdown, never to the area.
+        assert (document["breakdown"] == "question:area") == bool(expected)
+        if expected:
+            assert document["tables"]["ok"]["crosstab"]["answered"] == {"urban": 3, "rural": 1}

@@ -23,6 +23,9 @@ class ReportJob(models.Model):
     fmt = models.CharField(max_length=8)
     status_key = models.CharField(max_length=20)
     category = models.CharField(max_length=20, blank=True)
+    # What the report's cross-tabs break down by (selectors.breakdown_choices; "" = the
+    # unit's own default), as chosen on the dashboard.
+    breakdown = models.CharField(max_length=200, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     file_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)

@@ -224,7 +224,8 @@ def job_file(job: ReportJob) -> Path:
 
 
 def request_report(
-    user, slug: str, *, lang: str, fmt: str, status_key: str, category: str = ""
+    user, slug: str, *, lang: str, fmt: str, status_key: str, category: str = "",
+    breakdown: str = "",
 ) -> ReportJob:
     """Record a report build and hand it to the background worker."""
     from iocompendium.evidence.tasks import build_report_task
@@ -236,6 +237,7 @@ def request_report(
     statuses_for(status_key)
     job = ReportJob.objects.create(
         questionnaire=slug, lang=lang, fmt=fmt, status_key=status_key, category=category,
+        breakdown=breakdown,
         requested_by=user if user is not None and user.is_authenticated else None,
     )
     result = build_report_task.enqueue(str(job.pk))
@@ -257,7 +259,7 @@ def run_report_job(job_id: str) -> str:
     try:
         name, data = build_report(
             job.questionnaire, lang=job.lang, fmt=job.fmt, status_key=job.status_key,
-            category=job.category,
+            category=job.category, breakdown=job.breakdown,
         )
     except EvidenceError as error:
         _finish(job, state=ReportJob.State.FAILED, error=str(error))

@@ -42,7 +42,7 @@ def _group(request, slug: str):
         key, responses_selectors.grouped_response_ids(groupings))
 def _breakdown(request, slug: str) -> str:
     """The ``by`` filter: one of the questionnaire's breakdowns, else the default ("")."""
-    by = request.GET.get("by", "")
+    by = (request.POST if request.method == "POST" else request.GET).get("by", "")
     return by if by and by in dict(selectors.breakdown_choices(slug, _lang())) else ""
 
 
@@ -118,6 +118,7 @@ def report_build(request):
             status_key=request.POST.get("status") or selectors.DEFAULT_STATUS,
             category=request.POST.get("category", "") if request.POST.get("category", "")
             in Category.values else "",
+            breakdown=_breakdown(request, slug),
         )
     except selectors.EvidenceError as error:
         messages.error(request, str(error))
