@@ -3,13 +3,18 @@
 SYNTHETIC data made here (no database): 5,000 units answering 100 questions (40
 select_one, 30 select_multiple, 30 integers, some missing), and a framework of 100
 indicators in 3 levels below the composite (4 categories, 20 sub-categories, 100
-indicators; choice, count, number and condition rules). Times, each the best of
-``--repeat`` runs:
+indicators; choice, count, number and condition rules). Steps:
 
-* compute: scoring + missing data + normalisation + weighting + aggregation;
+* compute: scoring + missing data + normalisation + weighting + aggregation (best of
+  ``--repeat``);
 * Monte Carlo: ``--runs`` replications over the six uncertain choices, ranks and 5-95 %;
 * sensitivity: Sobol first-order and total indices (SALib) of the six choices, base
   sample ``--base`` (so base x 8 evaluations).
+
+Each step prints its wall time, its CPU time (this process and its worker processes,
+user + system) and its peak RSS; the JSON at the end holds the same. The Monte Carlo and
+Sobol runs use ``--workers`` processes (default: two when the machine has two cores).
+Takes about a minute on a quiet two-core machine.
 
     .venv/bin/python benchmarks/indicators_scale.py
     .venv/bin/python benchmarks/indicators_scale.py --units 500 --runs 100 --base 64
@@ -20,6 +25,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import sys
 import time
 
 import numpy as np
@@ -32,6 +39,7 @@ from iocompendium.analysis.indicators import (
     Node,
     Rule,
     compute,
+    default_workers,
     monte_carlo,
     sensitivity,
 )
@@ -84,16 +92,55 @@ def synthetic_framework() -> Framework:
     return Framework("bench", "Benchmark", "Banc d'essai", tuple(nodes), construction)
 
 
-def best_cpu(fn, repeat: int) -> tuple[float, float]:
-    """(best wall time, best CPU time of this process) over ``repeat`` runs: on a shared
-    machine the CPU time says what the work costs, the wall time what the load made of it."""
-    walls, cpus = [], []
+def _peak_rss_mib() -> tuple[float, float]:
+    """(this process's peak RSS since the last reset, the largest child's peak) in MiB."""
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024, child
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, child
+
+
+def _reset_peak_rss() -> None:
+    """Linux: start the peak RSS (VmHWM) again from the current RSS, so that each step
+    reports its own peak; elsewhere the peaks are the process's so far."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+    except OSError:
+        pass
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its finished children (the
+    Monte Carlo and Sobol workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def step(figures: dict, name: str, fn, repeat: int = 1):
+    """Run ``fn`` ``repeat`` times; record the best wall and CPU seconds and the peak RSS.
+
+    On a shared machine the CPU time says what the work costs, the wall time what the
+    load made of it."""
+    walls, cpus, result = [], [], None
+    _reset_peak_rss()
     for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        fn()
+        wall, cpu = time.perf_counter(), _cpu()
+        result = fn()
         walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
+        cpus.append(_cpu() - cpu)
+    own, child = _peak_rss_mib()
+    figures[name] = {"wall_s": round(min(walls), 3), "cpu_s": round(min(cpus), 3),
+                     "peak_rss_mib": round(own, 1), "largest_child_rss_mib": round(child, 1)}
+    print(f"{name}: wall {min(walls):.2f} s, CPU {min(cpus):.2f} s, peak RSS {own:.0f} MiB "
+          f"(largest worker so far {child:.0f} MiB)", file=sys.stderr, flush=True)
+    return result
 
 
 def main() -> None:
@@ -102,29 +149,34 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--base", type=int, default=512)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="processes for the Monte Carlo and Sobol runs (default: two "
+                             "when the cores allow and the analysis is large enough)")
     args = parser.parse_args()
-    answers = synthetic_answers(args.units)
+    figures: dict = {"units": args.units, "started_utc": time.strftime(
+        "%Y-%m-%d %H:%M:%S", time.gmtime()), "load_average_before": _load()}
+    answers = step(figures, "synthetic_data", lambda: synthetic_answers(args.units))
     framework = synthetic_framework()
-    figures = {"units": args.units, "indicators": len(framework.indicators)}
-    wall, cpu = best_cpu(lambda: compute(framework, answers), args.repeat)
-    figures["compute_s"], figures["compute_cpu_s"] = round(wall, 3), round(cpu, 3)
-    started = time.perf_counter()
-    model = Model(framework, answers)
-    figures["model_setup_s"] = round(time.perf_counter() - started, 3)
+    figures["indicators"] = len(framework.indicators)
+    step(figures, "compute", lambda: compute(framework, answers), args.repeat)
+    model = step(figures, "model_setup", lambda: Model(framework, answers))
+    workers = args.workers or default_workers(args.units, args.runs)
+    figures["workers"] = workers
     figures["monte_carlo_runs"] = args.runs
-    wall, cpu = best_cpu(lambda: monte_carlo(model, args.runs, seed=1), 1)
-    figures["monte_carlo_s"], figures["monte_carlo_cpu_s"] = round(wall, 2), round(cpu, 2)
+    step(figures, "monte_carlo", lambda: monte_carlo(model, args.runs, seed=1, workers=workers))
     figures["sensitivity_base"] = args.base
-    started, cpu = time.perf_counter(), time.process_time()
-    result = sensitivity(model, args.base, seed=1)
+    result = step(figures, "sensitivity",
+                  lambda: sensitivity(model, args.base, seed=1, workers=workers))
     figures["sensitivity_evaluations"] = result.evaluations
-    figures["sensitivity_s"] = round(time.perf_counter() - started, 2)
-    figures["sensitivity_cpu_s"] = round(time.process_time() - cpu, 2)
     figures["indices"] = [
         {k: (round(v, 3) if isinstance(v, float) else v) for k, v in row.items()}
         for row in result.indices]
-    figures["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    figures["load_average_after"] = _load()
     print(json.dumps(figures, indent=2))
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 if __name__ == "__main__":

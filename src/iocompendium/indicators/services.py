@@ -12,7 +12,12 @@ from typing import Any
 
 from django.db import transaction
 
-from iocompendium.analysis.indicators import FrameworkError, Model, monte_carlo
+from iocompendium.analysis.indicators import (
+    FrameworkError,
+    Model,
+    default_workers,
+    monte_carlo,
+)
 from iocompendium.analysis.indicators import compute as build
 from iocompendium.analysis.indicators import sensitivity as sobol
 from iocompendium.indicators import selectors, workbook
@@ -182,8 +187,10 @@ def run_sensitivity(slug: str, runs: int, seed: int, questionnaire_slug: str | N
     run = compute(slug, questionnaire_slug, statuses)
     framework, answers, _names = _answers(run.version, run.questionnaire, statuses)
     model = Model(framework, answers)
-    uncertainty = monte_carlo(model, runs, seed)
-    indices = sobol(model, runs, seed)
+    # Two processes for a large analysis; the results do not depend on their number.
+    workers = default_workers(len(answers.index), runs)
+    uncertainty = monte_carlo(model, runs, seed, workers)
+    indices = sobol(model, runs, seed, workers)
     run.runs, run.seed = runs, seed
     run.uncertainty = {"units": uncertainty.rows(), "runs": runs, "seed": seed,
                        "sobol_base": indices.base, "sobol_evaluations": indices.evaluations}

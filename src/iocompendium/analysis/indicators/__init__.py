@@ -7,9 +7,9 @@ steps; see ``construct.py`` for every rule and ``uncertainty.py`` for the analys
 from .construct import Result, compute, rank_scores
 from .framework import Construction, Framework, FrameworkError, Node, Rule
 from .scoring import score
-from .uncertainty import CHOICES, Model, monte_carlo, sensitivity
+from .uncertainty import CHOICES, Model, default_workers, monte_carlo, sensitivity
 
 __all__ = [
     "CHOICES", "Construction", "Framework", "FrameworkError", "Model", "Node", "Result",
-    "Rule", "compute", "monte_carlo", "rank_scores", "score", "sensitivity",
+    "Rule", "compute", "default_workers", "monte_carlo", "rank_scores", "score", "sensitivity",
 ]

@@ -30,7 +30,7 @@ Steps, each a recorded choice (``Construction``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,18 @@ class Plan:
     levels: list[list[tuple[int, np.ndarray]]]  # per depth: (parent column, children columns)
     manual: np.ndarray  # the tree's weight of every node
     root: int
+    # The same levels as flat arrays: the parent columns, the children columns (parent by
+    # parent) and, per child, the position of its parent in the level.
+    level_parents: list[np.ndarray] = field(default_factory=list)
+    level_children: list[np.ndarray] = field(default_factory=list)
+    level_owner: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for level in self.levels:
+            self.level_parents.append(np.array([parent for parent, _ in level]))
+            self.level_children.append(np.concatenate([kids for _, kids in level]))
+            self.level_owner.append(np.concatenate(
+                [np.full(len(kids), p) for p, (_, kids) in enumerate(level)]))
 
     @classmethod
     def of(cls, framework: Framework) -> Plan:
@@ -251,25 +263,32 @@ def pca_weights(children: np.ndarray) -> np.ndarray:
 
 
 def _child_weights(
-    plan: Plan, children: np.ndarray, x: np.ndarray, skip: np.ndarray, weighting: str,
+    plan: Plan, depth: int, values: np.ndarray, skip: np.ndarray, weighting: str,
 ) -> np.ndarray:
+    """The weights of a level's children (parent by parent), before any perturbation."""
+    children = plan.level_children[depth]
     if weighting == "manual":
         return plan.manual[children].copy()
     if weighting == "pca":
-        return pca_weights(np.where(skip, np.nan, x))
+        return np.concatenate([pca_weights(np.where(skip[:, kids], np.nan, values[:, kids]))
+                               for _, kids in plan.levels[depth]])
     return np.ones(len(children))
 
 
 @dataclass
 class LevelInput:
     """What a level's aggregation reads from its children, whatever the weights: the
-    Monte Carlo prepares it once per indicator matrix and reuses it in every run."""
+    Monte Carlo prepares it once per indicator matrix and reuses it in every run, with
+    what it derived from it (``weights`` per weighting method, ``counts`` per pattern of
+    member children)."""
 
     x: np.ndarray  # the children's values, 0 where they take no part
     applies: np.ndarray  # 1.0 where the child applies (not "not applicable")
     unknown: np.ndarray  # 1.0 where an applicable child has no value ("none")
     logs: dict[str, np.ndarray]  # geometric: the logs per zero rule (0 where x is 0)
     zeros: dict[str, np.ndarray]  # geometric: 1.0 where a zero makes the parent 0
+    weights: dict[str, np.ndarray] = field(default_factory=dict)
+    counts: dict[tuple, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, x: np.ndarray, skip: np.ndarray, geometric: bool, zero_rule: str) -> LevelInput:
@@ -285,6 +304,14 @@ class LevelInput:
             zeros[zero_rule] = (applies & ~positive).astype(float)
         return cls(x, applies.astype(float), unknown.astype(float), logs, zeros)
 
+    def member_counts(
+        self, member: np.ndarray, geometric: bool, rule: str,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per unit and parent: how many member children have no value, and how many are
+        zeros that make a geometric parent 0."""
+        unknown = self.unknown @ member
+        return unknown, (self.zeros[rule] @ member if geometric else None)
+
 
 def aggregate(
     plan: Plan, indicators: np.ndarray, na: np.ndarray, construction: Construction,
@@ -294,7 +321,8 @@ def aggregate(
 
     A whole level of the tree at a time, as one matrix product: children x parents holds
     each child's weight in its parent. ``factors`` multiplies the weights (the
-    uncertainty analysis perturbs them); ``first`` is the deepest level's prepared input."""
+    uncertainty analysis perturbs them); ``first`` is the deepest level's prepared input,
+    whose weights and member counts are kept in it for the next run."""
     units = indicators.shape[0]
     values = np.full((units, len(plan.names)), np.nan)
     skip = np.zeros((units, len(plan.names)), dtype=bool)
@@ -302,38 +330,60 @@ def aggregate(
     skip[:, : plan.indicator_count] = na
     used = np.ones(len(plan.names))
     geometric = construction.aggregation == "geometric"
-    rule = construction.zero_rule
-    for depth, level in enumerate(plan.levels):
-        parents = np.array([parent for parent, _ in level])
-        children = np.concatenate([kids for _, kids in level])
-        matrix = np.zeros((len(children), len(parents)))
-        offset = 0
-        for p, (_, kids) in enumerate(level):
-            w = _child_weights(plan, kids, values[:, kids], skip[:, kids],
-                               construction.weighting)
-            if factors is not None:
-                w = w * factors[kids]
-            used[kids] = w / w.sum() if w.sum() > 0 else w
-            matrix[offset: offset + len(kids), p] = w
-            offset += len(kids)
-        if depth == 0 and first is not None and (not geometric or rule in first.logs):
-            level_input = first
+    rule, weighting = construction.zero_rule, construction.weighting
+    for depth in range(len(plan.levels)):
+        children, owner = plan.level_children[depth], plan.level_owner[depth]
+        prepared = first if depth == 0 and first is not None and (
+            not geometric or rule in first.logs) else None
+        if prepared is None:
+            base = _child_weights(plan, depth, values, skip, weighting)
         else:
-            level_input = LevelInput.of(values[:, children], skip[:, children], geometric, rule)
-        member = (matrix > 0).astype(float)
-        total = level_input.applies @ matrix
-        unknown = level_input.unknown @ member  # a "none" child leaves its parent unscored
+            if weighting not in prepared.weights:
+                prepared.weights[weighting] = _child_weights(plan, depth, values, skip,
+                                                             weighting)
+            base = prepared.weights[weighting]
+        w = base if factors is None else base * factors[children]
+        sums = np.bincount(owner, weights=w, minlength=len(plan.level_parents[depth]))
         with np.errstate(invalid="ignore", divide="ignore"):
-            if geometric:
-                zero = level_input.zeros[rule] @ member
-                mean = np.where(zero > 0, 0.0, np.exp((level_input.logs[rule] @ matrix) / total))
-                result = mean - 1.0 if rule == "offset" else mean
+            used[children] = np.where(sums[owner] > 0, w / sums[owner], w)
+        matrix = np.zeros((len(children), len(plan.level_parents[depth])))
+        matrix[np.arange(len(children)), owner] = w
+        member = (matrix > 0).astype(float)
+        if prepared is None:
+            level_input = LevelInput.of(values[:, children], skip[:, children], geometric, rule)
+            counts = level_input.member_counts(member, geometric, rule)
+        else:
+            level_input = prepared
+            # The members are the children of positive base weight whenever every factor
+            # is positive (the perturbation's are), so their counts are kept per weighting.
+            key = (weighting, geometric, rule)
+            if factors is not None and not np.all(factors[children] > 0):
+                counts = level_input.member_counts(member, geometric, rule)
             else:
-                result = (level_input.x @ matrix) / total
-        none = total <= 0
-        values[:, parents] = np.where(none | (unknown > 0), np.nan, result)
-        skip[:, parents] = none
+                if key not in prepared.counts:
+                    prepared.counts[key] = level_input.member_counts(member, geometric, rule)
+                counts = prepared.counts[key]
+        parents = plan.level_parents[depth]
+        values[:, parents], skip[:, parents] = _aggregate_level(
+            level_input, matrix, counts, geometric, rule)
     return values, skip, used
+
+
+def _aggregate_level(
+    level_input: LevelInput, matrix: np.ndarray,
+    counts: tuple[np.ndarray, np.ndarray | None], geometric: bool, rule: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One level: (the parents' values, whether no child applies)."""
+    total = level_input.applies @ matrix
+    unknown, zero = counts  # a "none" child leaves its parent unscored
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if geometric:
+            mean = np.where(zero > 0, 0.0, np.exp((level_input.logs[rule] @ matrix) / total))
+            result = mean - 1.0 if rule == "offset" else mean
+        else:
+            result = (level_input.x @ matrix) / total
+    none = total <= 0
+    return np.where(none | (unknown > 0), np.nan, result), none
 
 
 def first_level_input(
