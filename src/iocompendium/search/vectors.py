@@ -58,6 +58,7 @@ class VectorMatrix:
     projection: np.ndarray | None = None
     coarse: np.ndarray | None = None
     row_doc: np.ndarray | None = None
+    vector_ids: np.ndarray | None = None  # search_vector.id of each row
 
     def two_stage(self, query: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document positions, exact cosines) of the best documents among ``rows``: the
@@ -341,14 +342,18 @@ def _signature() -> tuple:
 
 
 def matrix(model: str) -> VectorMatrix:
-    """Every current vector of ``model`` (cached per process and database)."""
+    """Every current vector of ``model`` (cached per process and database; after an index
+    change only the vectors this process has not loaded yet are read, see ``_load``)."""
     key = f"{connection.alias}:{connection.settings_dict.get('NAME')}:{model}"
     signature = _signature()
     cached = _matrices.get(key)
     if cached is not None and cached.signature == signature:
         return cached
     with _lock:
-        loaded = _load(model, signature)
+        cached = _matrices.get(key)  # another thread may have reloaded meanwhile
+        if cached is not None and cached.signature == signature:
+            return cached
+        loaded = _load(model, signature, cached)
         _matrices[key] = loaded
         return loaded
 
@@ -370,35 +375,117 @@ def current_counts(model: str | None = None) -> tuple[int, int]:
     return table.documents, len(table.doc_ids)
 
 
-def _load(model: str, signature: tuple) -> VectorMatrix:
+def _load(model: str, signature: tuple, previous: VectorMatrix | None = None
+          ) -> VectorMatrix:
+    """The current vectors of ``model``. Incremental: which (document, vector) pairs are
+    current is read as ids only; a vector row is never updated (a new text or a new
+    embedding is a new row), so the vectors ``previous`` holds are copied from memory and
+    only the others are read from the database; pairs no longer current (documents or
+    vectors deleted, texts changed) are left out. The projection of the two-stage search
+    is kept, so only the new rows are projected."""
     if connection.vendor == "postgresql":
         pgvector_available()  # logs once that the NumPy index serves
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM search_document")
         documents = int(cursor.fetchone()[0])
-        cursor.execute(
-            "SELECT d.id, v.vector FROM search_document d JOIN search_vector v "
-            "ON v.model = %s AND v.kind = d.kind AND v.key = d.key "
-            "AND v.text_hash = d.text_hash ORDER BY d.id, v.part",
-            [model],
-        )
-        rows = cursor.fetchall()
-    if not rows:
+    row_doc_ids, vector_ids = _current_rows(model)
+    if not len(vector_ids):
         empty = np.empty(0, dtype=np.int64)
-        return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32), documents)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    dim = len(bytes(rows[0][1])) // 4
-    table = aligned_matrix(len(rows), dim)
-    flat = table.reshape(-1).view(np.uint8)
-    width = dim * 4
-    for i, (_, blob) in enumerate(rows):
-        flat[i * width : (i + 1) * width] = np.frombuffer(bytes(blob), dtype=np.uint8)
-    del rows
-    doc_ids, starts = np.unique(ids, return_index=True)
-    loaded = VectorMatrix(signature, doc_ids, starts, table, documents)
+        return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32), documents,
+                            vector_ids=empty)
+    reuse = _rows_in(previous, vector_ids)
+    fresh = np.flatnonzero(reuse < 0)
+    blobs = _read_vectors(vector_ids[fresh], model, everything=len(fresh) > len(reuse) // 2)
+    dim = previous.matrix.shape[1] if len(fresh) < len(reuse) else len(blobs[0]) // 4
+    table = aligned_matrix(len(vector_ids), dim)
+    kept = np.flatnonzero(reuse >= 0)
+    if len(kept):
+        table[kept] = previous.matrix[reuse[kept]]
+    for row, blob in zip(fresh.tolist(), blobs, strict=True):
+        table[row] = np.frombuffer(blob, dtype=np.float32)
+    del blobs
+    doc_ids, starts = np.unique(row_doc_ids, return_index=True)
+    loaded = VectorMatrix(signature, doc_ids, starts, table, documents, vector_ids=vector_ids)
     if len(table) >= COARSE_MIN_ROWS:
-        _add_coarse(loaded)
+        if previous is not None and previous.projection is not None and len(kept):
+            _extend_coarse(loaded, previous, reuse, kept, fresh)
+        else:
+            _add_coarse(loaded)
     return loaded
+
+
+def _current_rows(model: str) -> tuple[np.ndarray, np.ndarray]:
+    """(document id, vector id) of every current vector of ``model``, ordered by document
+    then part: ids only, as three joined strings parsed by NumPy (a Python row per vector
+    costs several times more at 200,000 vectors)."""
+    join = ("FROM search_document d JOIN search_vector v ON v.model = %s AND v.kind = d.kind "
+            "AND v.key = d.key AND v.text_hash = d.text_hash")
+    if connection.vendor == "postgresql":
+        columns = ("string_agg(d.id::text, ','), string_agg(v.id::text, ','), "
+                   "string_agg(v.part::text, ',')")
+    else:
+        columns = "group_concat(d.id), group_concat(v.id), group_concat(v.part)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} {join}", [model])  # noqa: S608 - fixed SQL
+        texts = cursor.fetchone()
+    if not texts or not texts[0]:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    docs, ids, parts = (np.fromstring(t, dtype=np.int64, sep=",") for t in texts)
+    order = np.lexsort((parts, docs))  # each aggregate saw the rows in the same order
+    return docs[order], ids[order]
+
+
+def _rows_in(previous: VectorMatrix | None, vector_ids: np.ndarray) -> np.ndarray:
+    """For each vector id, its row in ``previous`` (-1: not loaded there)."""
+    missing = np.full(len(vector_ids), -1, dtype=np.int64)
+    if previous is None or previous.vector_ids is None or not len(previous.vector_ids):
+        return missing
+    order = np.argsort(previous.vector_ids, kind="stable")
+    known = previous.vector_ids[order]
+    where = np.clip(np.searchsorted(known, vector_ids), 0, len(known) - 1)
+    return np.where(known[where] == vector_ids, order[where], missing)
+
+
+def _read_vectors(ids: np.ndarray, model: str, *, everything: bool = False) -> list[bytes]:
+    """The stored bytes of the given vector ids, in their order. ``everything``: one scan
+    of the model's vectors (a first load), instead of lookups by id."""
+    if not len(ids):
+        return []
+    found: dict[int, bytes] = {}
+    with connection.cursor() as cursor:
+        if everything:
+            wanted = set(ids.tolist())
+            cursor.execute("SELECT id, vector FROM search_vector WHERE model = %s", [model])
+            for vector_id, blob in cursor.fetchall():
+                if vector_id in wanted:
+                    found[vector_id] = bytes(blob)
+        else:
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900].tolist()
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT id, vector FROM search_vector WHERE id IN ({marks})",  # noqa: S608
+                               chunk)
+                found.update((vector_id, bytes(blob)) for vector_id, blob in cursor.fetchall())
+    return [found[i] for i in ids.tolist()]
+
+
+def _extend_coarse(table: VectorMatrix, previous: VectorMatrix, reuse: np.ndarray,
+                   kept: np.ndarray, fresh: np.ndarray) -> None:
+    """The projected copy of ``table`` from ``previous``'s: its rows copied, the new rows
+    projected with the same directions (the principal directions of a sample barely move
+    with a few records changed; a full reload recomputes them)."""
+    coarse = aligned_matrix(len(table.matrix), previous.coarse.shape[1])
+    coarse[kept] = previous.coarse[reuse[kept]]
+    if len(fresh):
+        coarse[fresh] = table.matrix[fresh] @ previous.projection
+    table.projection, table.coarse = previous.projection, coarse
+    table.row_doc = _row_doc(table)
+
+
+def _row_doc(table: VectorMatrix) -> np.ndarray:
+    ends = np.append(table.starts[1:], len(table.matrix))
+    return np.repeat(np.arange(len(table.doc_ids)), ends - table.starts)
 
 
 def _add_coarse(table: VectorMatrix) -> None:
@@ -411,8 +498,7 @@ def _add_coarse(table: VectorMatrix) -> None:
     for start in range(0, len(coarse), 65536):
         np.matmul(table.matrix[start : start + 65536], projection,
                   out=coarse[start : start + 65536])
-    ends = np.append(table.starts[1:], len(table.matrix))
-    table.row_doc = np.repeat(np.arange(len(table.doc_ids)), ends - table.starts)
+    table.row_doc = _row_doc(table)
     table.projection, table.coarse = projection, coarse
 
 
