@@ -161,3 +161,64 @@ def test_an_incremental_reload_keeps_the_two_stage_projection_consistent(monkeyp
     got = vectors.similar(query, None, fake.model_id, limit=3, threshold=-1.0)
     assert [doc for doc, _ in got] == second.doc_ids[np.argsort(-exact, kind="stable")[:3]
                                                      ].tolist()
+
+
+def test_a_write_that_changes_no_vector_reuses_the_loaded_matrix(monkeypatch):
+    fake = FakeEmbedder()
+    vectors._matrices.clear()
+    _practices(p1="peer review of members", p2="public consultation on drafts")
+    vectors.embed_stale(embedder=fake)
+    first = vectors.matrix(fake.model_id)
+    search.set_facet("practice", "theme", {"p1": ["review"]})  # a new generation number
+    second = vectors.matrix(fake.model_id)
+    assert second is not first and second.signature != first.signature
+    assert second.matrix is first.matrix  # not copied
+    _same(second, _fresh_load(fake.model_id))
+
+
+@pytest.mark.parametrize("scattered", [False, True])
+def test_copy_rows_equals_a_gather(scattered):
+    rng = np.random.default_rng(3)
+    source = rng.normal(size=(1000, 8)).astype(np.float32)
+    if scattered:
+        rows = rng.permutation(1000)[:600]
+    else:  # a few long runs, as after a few records changed
+        rows = np.concatenate([np.arange(0, 300), np.arange(310, 700), np.arange(900, 1000)])
+    into = np.sort(rng.choice(1200, len(rows), replace=False)) if scattered else \
+        np.concatenate([np.arange(0, 300), np.arange(305, 695), np.arange(1000, 1100)])
+    target = np.zeros((1200, 8), dtype=np.float32)
+    vectors.copy_rows(source, rows, target, into)
+    expected = np.zeros((1200, 8), dtype=np.float32)
+    expected[into] = source[rows]
+    assert np.array_equal(target, expected)
+
+
+@pytest.mark.parametrize("pool", [20, 6])
+def test_a_users_word_ranking_is_the_restricted_one(monkeypatch, pool):
+    """The words stage ranks every match once and filters by what the user may see; that
+    ranking equals the engine's ranking restricted to the user's records (pool 20: from
+    the pool; pool 6: too few allowed in it, so the engine is asked)."""
+    from iocompendium.search import hybrid
+
+    monkeypatch.setattr(hybrid, "CANDIDATES", 5)
+    monkeypatch.setattr(hybrid, "WORD_POOL", pool)
+    search.index_many("practice", [
+        search.Entry(f"p{i}", {"title": "alpha " * (1 + i % 4) + f"record {i}",
+                               "description": "beta " * (i % 3)},
+                     {"access": ["org:1"] if i % 3 == 0 else ["public"]})
+        for i in range(24)
+    ])
+    terms = search.parse_query("alpha")
+    allowed = hybrid.allowed_ids(None, ["public"], {})
+    every = hybrid._all_ids(allowed)
+    inside, ranking = hybrid._words(terms, every)
+    assert len(inside) == 16
+    expected = hybrid._backend().ranked_ids(terms, inside, 5)
+    assert ranking == expected
+    remembered = hybrid._words(terms, every, remember=True)[1]
+    assert remembered == expected
+    search.index("practice", "late", {"title": "alpha alpha alpha alpha alpha"})
+    every = hybrid._all_ids(hybrid.allowed_ids(None, ["public"], {}))
+    inside, ranking = hybrid._words(terms, every, remember=True)  # the index changed
+    assert len(inside) == 17
+    assert ranking == hybrid._backend().ranked_ids(terms, inside, 5)

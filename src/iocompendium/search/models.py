@@ -90,6 +90,10 @@ class Vector(models.Model):
                 fields=["model", "kind", "key", "part"], name="search_vector_key"
             )
         ]
+        # Which vectors are current (their digest matches the document's) read from this
+        # index alone: the vector rows (2 KiB each) are not visited by the index reload.
+        indexes = [models.Index(fields=["model", "kind", "key", "text_hash", "part"],
+                                name="search_vector_current")]
 
     def __str__(self) -> str:
         return f"{self.model}:{self.kind}:{self.key}"

@@ -18,7 +18,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -81,6 +81,12 @@ class VectorMatrix:
         first[1:] = docs[1:] != docs[:-1]
         return docs[first], exact[first]
 
+    def row_doc_positions(self) -> np.ndarray:
+        """The document position (index into ``doc_ids``) of every row."""
+        if self.row_doc is not None:
+            return self.row_doc
+        return _row_doc(self)
+
     @property
     def stale(self) -> int:
         return max(0, self.documents - len(self.doc_ids))
@@ -91,6 +97,15 @@ class VectorMatrix:
         if len(self.starts) == len(scores):
             return scores
         return np.maximum.reduceat(scores, self.starts)
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Like ``positions``, by a mask over the id range: for many ids (every record a
+        user may see) a binary search per id costs several times more."""
+        if not len(ids) or not len(self.doc_ids):
+            return np.empty(0, dtype=np.int64)
+        mask = np.zeros(max(int(ids.max()), int(self.doc_ids[-1])) + 1, dtype=bool)
+        mask[ids] = True
+        return np.flatnonzero(mask[self.doc_ids])
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Indexes into ``doc_ids`` of the given ids that have vectors."""
@@ -334,6 +349,12 @@ def purge(model: str | None = None, *, other_models: bool = False) -> int:
 
 
 # --- reading -------------------------------------------------------------------------------
+def index_signature() -> tuple:
+    """The generation numbers of every kind and of the vectors: changed by every write to
+    the index, so a cache keyed by it is never stale."""
+    return _signature()
+
+
 def _signature() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute("SELECT kind, number FROM search_generation WHERE kind <> %s "
@@ -393,6 +414,11 @@ def _load(model: str, signature: tuple, previous: VectorMatrix | None = None
         empty = np.empty(0, dtype=np.int64)
         return VectorMatrix(signature, empty, empty, np.zeros((0, 1), np.float32), documents,
                             vector_ids=empty)
+    if previous is not None and previous.vector_ids is not None and np.array_equal(
+            previous.vector_ids, vector_ids) and np.array_equal(
+            previous.doc_ids[previous.row_doc_positions()], row_doc_ids):
+        # Nothing changed for the vectors (a facet or another kind written): no copy.
+        return replace(previous, signature=signature, documents=documents)
     reuse = _rows_in(previous, vector_ids)
     fresh = np.flatnonzero(reuse < 0)
     blobs = _read_vectors(vector_ids[fresh], model, everything=len(fresh) > len(reuse) // 2)
@@ -400,7 +426,7 @@ def _load(model: str, signature: tuple, previous: VectorMatrix | None = None
     table = aligned_matrix(len(vector_ids), dim)
     kept = np.flatnonzero(reuse >= 0)
     if len(kept):
-        table[kept] = previous.matrix[reuse[kept]]
+        copy_rows(previous.matrix, reuse[kept], table, kept)
     for row, blob in zip(fresh.tolist(), blobs, strict=True):
         table[row] = np.frombuffer(blob, dtype=np.float32)
     del blobs
@@ -470,13 +496,32 @@ def _read_vectors(ids: np.ndarray, model: str, *, everything: bool = False) -> l
     return [found[i] for i in ids.tolist()]
 
 
+def copy_rows(source: np.ndarray, rows: np.ndarray, target: np.ndarray,
+              into: np.ndarray) -> None:
+    """target[into] = source[rows], by runs of consecutive rows (one block copy each): after
+    a few records changed, rows keep their order in long runs, and a row-by-row gather of
+    400 MiB costs seconds and a temporary copy as large."""
+    if not len(rows):
+        return
+    breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(into) != 1)) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(rows)]))
+    if len(starts) > len(rows) // 8:  # scattered: a gather, in slices of bounded memory
+        for start in range(0, len(rows), 16384):
+            target[into[start : start + 16384]] = source[rows[start : start + 16384]]
+        return
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        first = int(rows[start])
+        target[into[start] : into[start] + end - start] = source[first : first + end - start]
+
+
 def _extend_coarse(table: VectorMatrix, previous: VectorMatrix, reuse: np.ndarray,
                    kept: np.ndarray, fresh: np.ndarray) -> None:
     """The projected copy of ``table`` from ``previous``'s: its rows copied, the new rows
     projected with the same directions (the principal directions of a sample barely move
     with a few records changed; a full reload recomputes them)."""
     coarse = aligned_matrix(len(table.matrix), previous.coarse.shape[1])
-    coarse[kept] = previous.coarse[reuse[kept]]
+    copy_rows(previous.coarse, reuse[kept], coarse, kept)
     if len(fresh):
         coarse[fresh] = table.matrix[fresh] @ previous.projection
     table.projection, table.coarse = previous.projection, coarse
@@ -514,7 +559,7 @@ def similar(
     if allowed_ids is None:
         rows = np.arange(len(table.doc_ids))
     else:
-        rows = table.positions(np.asarray(allowed_ids, dtype=np.int64))
+        rows = table.rows_of(np.asarray(allowed_ids, dtype=np.int64))
     if not len(rows):
         return []
     if table.coarse is not None and len(rows) > COARSE_CANDIDATES:
