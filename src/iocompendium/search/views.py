@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,22 @@ def _lang() -> str:
     return "fr" if (translation.get_language() or "en").startswith("fr") else "en"
 
 
+MATCHED = {
+    "both": _("matched: the words and similar meaning"),
+    "words": _("matched: the words"),
+    "meaning": _("matched: similar meaning"),
+}
+
+
 def _shown(hits) -> list[dict]:
+    """What a page shows of each hit, its labels and links made here: in the template,
+    the tags of 20 hits cost more than the rest of the page."""
     urls = kinds.urls_for(hits)
+    labels = {name: kinds.label(name) for name in {hit.kind for hit in hits}}
     return [{"hit": hit, "url": urls.get((hit.kind, hit.key), ""),
-             "kind_label": kinds.label(hit.kind)} for hit in hits]
+             "kind_label": labels[hit.kind], "matched_label": str(MATCHED[hit.matched]),
+             "similar_url": reverse("search:similar", args=[hit.kind, hit.key])}
+            for hit in hits]
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
