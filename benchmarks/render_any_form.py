@@ -7,7 +7,8 @@ In a fresh temporary data folder (SQLite): imports the real REACH 2024 MSNA form
 synthetic organisation and its contributor, starts a response (the server fills its
 metadata), then times GET of every section page through Django's test client (session,
 middleware, the engine's evaluation, choice filters, template) and reports the largest
-section's median and 95th percentile.
+section's median and 95th percentile, wall and CPU (this process's CPU time: the machine's
+other work does not count), with the load average and the peak resident memory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -61,17 +63,19 @@ def main() -> None:
         for section in form.sections:
             url = f"/{lang}/responses/{response.pk}/section/{section.name}/"
             client.get(url)  # warm: compiled form, templates
-            timings = []
+            timings, cpu = [], []
             for _ in range(options.runs):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 page = client.get(url)
                 timings.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             assert page.status_code == 200, page.status_code
             results.append({
                 "lang": lang, "section": section.name,
                 "questions_on_page": page.content.decode().count('class="question '),
                 "median_ms": round(1000 * statistics.median(timings), 1),
-                "p95_ms": round(1000 * sorted(timings)[int(0.95 * len(timings))], 1)})
+                "p95_ms": round(1000 * sorted(timings)[int(0.95 * len(timings))], 1),
+                "cpu_median_ms": round(1000 * statistics.median(cpu), 1)})
     for row in results:
         print(json.dumps(row))
     for lang in ("en", "fr"):
@@ -80,7 +84,13 @@ def main() -> None:
         print(json.dumps({"largest_section": largest["section"], "lang": lang,
                           "questions_on_page": largest["questions_on_page"],
                           "render_median_ms": largest["median_ms"],
-                          "render_p95_ms": largest["p95_ms"], "runs": options.runs}))
+                          "render_p95_ms": largest["p95_ms"],
+                          "render_cpu_median_ms": largest["cpu_median_ms"],
+                          "runs": options.runs}))
+    print(json.dumps({"load_average": [round(x, 2) for x in os.getloadavg()],
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                                           / 1024),
+                      "total_cpu_s": round(time.process_time(), 1)}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
-"""The options of a select built in Python (responses/rendering.py): every text escaped,
-hidden and selected options marked as the template marked them. SYNTHETIC question."""
+"""A question's box built in Python (responses/rendering.py): every text escaped,
+hidden and selected options marked as the template marked them, the fixed texts from the
+French catalogue, the secretariat's query box only for the secretariat. SYNTHETIC
+questions."""
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from iocompendium.responses.formtree import Choice, Question
+from iocompendium.responses.rendering import question_html
 
 
 def _question(node_type: str, appearance: str = "", editable: bool = True) -> Question:
@@ -31,3 +36,37 @@ def test_drop_down_options():
     assert '<option value="a" data-choice="a" selected>&lt;b&gt;A &amp; co&lt;/b&gt;</option>' \
         in html
     assert '<option value="b&quot;x" data-choice="b&quot;x" hidden disabled>B</option>' in html
+
+
+def _box(node_type: str, **fields) -> Question:
+    node = {"type": node_type, "name": "q", "appearance": "", "choice_list": ""}
+    values = {"path": "g/q", "node": node, "label": "<i>Label</i>", "hint": "", "state": {},
+              "value": '"><script>', "revision": 0, "editable": True}
+    values.update(fields)
+    return Question(**values)
+
+
+def test_question_box_escapes_label_value_and_error():
+    question = _box("text", state={"error": "<b>bad</b>", "relevant": True}, show_error=True)
+    html = str(question_html(question))
+    assert '<div class="question q-text has-error" id="q-g--q" data-path="g/q"' in html
+    assert "&lt;i&gt;Label&lt;/i&gt;" in html and "<i>" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;"' in html and "<script>" not in html
+    assert "&lt;b&gt;bad&lt;/b&gt;" in html
+    assert "raise-query" not in html
+
+
+def test_question_box_in_french_with_the_secretariat_query_box():
+    question = _box("geopoint", value="12.5 -3.25", state={"required": True})
+    with translation.override("fr"):
+        html = str(question_html(question, is_secretariat=True))
+    assert "(obligatoire)" in html and "Latitude (-90 à 90)" in html
+    assert 'data-part="lat" value="12.5"' in html and 'data-part="lon" value="-3.25"' in html
+    assert '<details class="raise-query">' in html
+
+
+def test_hidden_question_and_read_only_input():
+    question = _box("integer", state={"relevant": False}, editable=False)
+    html = str(question_html(question))
+    assert 'data-type="integer" hidden>' in html
+    assert ' disabled aria-describedby=' in html and 'inputmode="numeric"' in html
