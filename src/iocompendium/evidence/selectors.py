@@ -23,7 +23,6 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from iocompendium.analysis.relevance import relevant_questions
 from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
 from iocompendium.evidence.models import QuestionMark, QuoteMark
 from iocompendium.questionnaires.models import Questionnaire, QuestionnaireVersion
@@ -269,42 +268,48 @@ def _response_answers(slug: str, statuses: Sequence[str]) -> dict[int, dict[str,
 
 
 def _answers_key(answers: dict[str, str]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(answers):
-        digest.update(f"{path}\x1f{answers[path]}\x1e".encode())
-    return digest.hexdigest()[:32]
+    text = "\x1e".join(f"{path}\x1f{answers[path]}" for path in sorted(answers))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     """(organisation, question, relevant) of every relevant question, by the engine.
 
-    The engine runs once per response and answers: the result is kept under a hash of
-    the version and of the response's answers, in memory and in the data folder
+    The responses not seen before are evaluated together by the engine's
+    ``RelevanceEvaluator`` (each relevance expression runs once per distinct combination
+    of the values it reads: 50,000 responses take seconds); the result is kept under a
+    hash of the version and of the response's answers, in memory and in the data folder
     (``cache/relevance-*.json``, shared by the server's processes and kept across
-    restarts), so an unchanged response is not evaluated again: that is the expensive
-    part at thousands of organisations."""
-    from iocompendium.questionnaires.engine import evaluate
+    restarts), so an unchanged response is not evaluated again."""
+    from iocompendium.questionnaires.engine import RelevanceEvaluator
 
     version = analysed_version(slug)
-    structure = version.structure
     by_response = _response_answers(slug, statuses)
     organisation_of = dict(
         _responses(slug, statuses).values_list("id", _unit_fields(slug)[0])
     )
     stored = _stored_relevance(version)
+    keys = {response_id: _answers_key(by_response.get(response_id, {}))
+            for response_id in organisation_of}
+    missing = {key: response_id for response_id, key in keys.items() if key not in stored}
     computed: dict[str, list[str]] = {}
-    rows: list[tuple[str, str, bool]] = []
+    if missing:
+        evaluator = RelevanceEvaluator(version.structure)
+        found = evaluator.relevant_templates(
+            [by_response.get(response_id, {}) for response_id in missing.values()])
+        computed = dict(zip(missing, found, strict=True))
+    units: list[str] = []
+    questions: list[str] = []
     for response_id, organisation in organisation_of.items():
-        answers = by_response.get(response_id, {})
-        key = _answers_key(answers)
-        questions = stored.get(key)
-        if questions is None:
-            questions = sorted(relevant_questions(structure, answers, evaluate))
-            computed[key] = questions
-        rows.extend((organisation, question, True) for question in questions)
+        relevant = computed.get(keys[response_id]) or stored.get(keys[response_id]) or []
+        units.extend([organisation] * len(relevant))
+        questions.extend(relevant)
     if computed:
         _store_relevance(version, stored, computed)
-    frame = pd.DataFrame(rows, columns=RELEVANCE_COLUMNS)
+    frame = pd.DataFrame({"organisation": units, "question": questions,
+                          "relevant": True}, columns=RELEVANCE_COLUMNS)
+    if len(set(organisation_of.values())) == len(organisation_of):
+        return frame  # one response per unit: no pair can repeat
     return frame.drop_duplicates(["organisation", "question"])
 
 

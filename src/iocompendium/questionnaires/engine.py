@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress, count
+from itertools import repeat as repeated
 from typing import Any
 
 from .expressions import CompiledExpression, ExpressionError, compile_expression
@@ -36,9 +38,17 @@ from .expressions.values import (
     to_string,
     unpack,
 )
-from .structure import CONTAINER_TYPES, Structure, iter_nodes, language_code, localized
+from .structure import (
+    CONTAINER_TYPES,
+    Structure,
+    iter_nodes,
+    language_code,
+    localized,
+    template_path,
+)
 
-__all__ = ["Problem", "check_structure", "evaluate", "visible_choices", "visible_choices_of"]
+__all__ = ["Problem", "RelevanceEvaluator", "check_structure", "evaluate", "visible_choices",
+           "visible_choices_of"]
 
 EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "calculation", "choice_filter",
                       "default", "repeat_count", "soft_constraint", "read_only")
@@ -851,6 +861,237 @@ class Evaluation:
             states[question.path] = form.result(question)
         self.states = states
         return states
+
+
+# --- relevance of many responses ----------------------------------------------------------
+
+def _pure_tree(tree: object) -> bool:
+    """Only ``${name}`` references (no location path at all, not even ``.``) and no time,
+    random or context function: the expression's value follows from the values of the
+    nodes it names."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, tuple) or not item:
+            continue
+        if item[0] == "path":
+            return False
+        if item[0] == "func" and len(item) == 3 and isinstance(item[1], str) and (
+            item[1].split(":")[-1] in _UNSTABLE_FUNCTIONS
+        ):
+            return False
+        stack.extend(part for part in item if isinstance(part, tuple))
+    return True
+
+
+def _memo_key(value: object) -> object:
+    """A node value as a dictionary key: typed (1.0 and '1' read differently) and NaN equal
+    to NaN (it is not equal to itself)."""
+    if isinstance(value, float) and math.isnan(value):
+        return ("NaN",)
+    return (type(value), value)
+
+
+class _SharedInstance(FormInstance):
+    """One instance of a form without repeats, reused for response after response, whose
+    expression results are remembered on the values of the nodes they name.
+
+    With 50,000 responses, building an instance per response (hundreds of nodes) and
+    running every relevance expression again was the whole cost of ``publish``; but an
+    expression such as ``${water_tank} = 'yes'`` only ever sees a few distinct values, so
+    each distinct combination is run once.  Only expressions whose value follows from the
+    values of the questions they name (``_pure_tree``, no container named) are
+    remembered; the others run every time."""
+
+    def __init__(self, structure: Structure, lang: str | None) -> None:
+        self._plans: dict[str, tuple[Node, ...] | None] = {}
+        self._results: dict[tuple, object] = {}
+        super().__init__(structure, {}, lang)
+
+    def load(self, answers: Mapping[str, str]) -> None:
+        self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
+        for node in self.all_nodes:
+            node.memo_relevant = None
+            node.memo_value = UNSET
+
+    def _plan(self, expression: str) -> tuple[Node, ...] | None:
+        if expression in self._plans:
+            return self._plans[expression]
+        plan = None
+        try:
+            compiled = compile_expression(expression)
+        except ExpressionError:
+            compiled = None
+        if compiled is not None and _pure_tree(compiled.tree):
+            templates = [self.by_name.get(name) for name in sorted(compiled.references)]
+            nodes = [self.single.get(t) if t else None for t in templates]
+            if all(n is not None and (n.question or {}).get("type") not in CONTAINER_TYPES
+                   for n in nodes):
+                plan = tuple(nodes)
+        self._plans[expression] = plan
+        return plan
+
+    def _run(self, expression: str, node: Node, default: object, *,
+             context: Node | None = None) -> object:
+        plan = None if context is not None else self._plan(expression)
+        if plan is None:
+            return super()._run(expression, node, default, context=context)
+        key = (expression, default, *(_memo_key(self._value(read)) for read in plan))
+        try:
+            return self._results[key]
+        except KeyError:
+            result = super()._run(expression, node, default)
+            self._results[key] = result
+            return result
+        except TypeError:  # an unhashable value: run it
+            return super()._run(expression, node, default)
+
+
+    # -- column by column ------------------------------------------------------------
+    def columnar(self) -> bool:
+        """Whether every relevance, calculation and dynamic default is remembered (then
+        ``relevance_columns`` can work column by column)."""
+        for node in self.single.values():
+            for column, text in _expressions_of(node.question or {}):
+                if column in ("relevant", "calculation", "default") and self._plan(text) is None:
+                    return False
+        return True
+
+    def relevance_columns(self, responses: Sequence[Mapping[str, str]]) -> dict[str, list[bool]]:
+        """{template: one relevance flag per response} for every node, computed a column
+        at a time: an expression runs once per distinct combination of the values it
+        reads, and the rest is list work.  Only for ``columnar`` forms."""
+        everyone = [True] * len(responses)
+        relevant: dict[str, list[bool]] = {}
+        values: dict[str, tuple[list[object], list[object]]] = {}  # (values, as keys)
+        read = {n.template for plan in self._plans.values() if plan for n in plan}
+        for template in _dependency_order(self.structure):
+            node = self.single[template]
+            parent = node.parent
+            active = everyone if parent is self.root else relevant[parent.template]
+            expression = ((node.question or {}).get("relevant") or "").strip()
+            relevant[template] = (self._column(expression, node, True, active, values,
+                                               to_boolean, False) if expression else active)
+            if template in read:
+                column = self._value_column(node, relevant[template], responses, values)
+                values[template] = (column, _key_column(column))
+        return relevant
+
+    def _column(self, expression: str, node: Node, default: object, active: list[bool],
+                values: dict[str, tuple[list[object], list[object]]],
+                convert: Callable[[object], object], inactive: object) -> list[object]:
+        """``convert`` of the expression's result per response (``inactive`` where
+        ``active`` is False)."""
+        plan = self._plan(expression) or ()
+        raw = [values[read.template][0] for read in plan]
+        keys = (zip(*[values[read.template][1] for read in plan], strict=True) if plan
+                else repeated(()))
+        results: dict[tuple, object] = {}
+        out: list[object] = []
+        append = out.append
+        for index, on, key in zip(count(), active, keys):
+            if not on:
+                append(inactive)
+                continue
+            result = results.get(key, UNSET)
+            if result is UNSET:
+                for read, column in zip(plan, raw, strict=True):
+                    read.memo_value = column[index]  # what the expression reads
+                result = convert(FormInstance._run(self, expression, node, default))
+                results[key] = result
+            append(result)
+        return out
+
+    def _value_column(self, node: Node, relevant: list[bool],
+                      responses: Sequence[Mapping[str, str]],
+                      values: dict[str, tuple[list[object], list[object]]]) -> list[object]:
+        """``_value`` of the node for every response (see ``_compute_value``)."""
+        question = node.question or {}
+        kind = question.get("type", "")
+        if kind in CONTAINER_TYPES:
+            return [""] * len(relevant)
+        calculation = (question.get("calculation") or "").strip()
+
+        def calculated(result: object) -> object:
+            return _calculated(result, kind)
+
+        if calculation:
+            return self._column(calculation, node, "", relevant, values, calculated, "")
+        default = (question.get("default") or "").strip()
+        if default and default_is_expression(default):
+            fallback = self._column(default, node, "", relevant, values, calculated, "")
+        else:
+            fallback = [_typed_answer(default, kind) if default else ""] * len(relevant)
+        typed: dict[str, object] = {"": ""}
+        path = node.path
+        out: list[object] = []
+        for on, given, otherwise in zip(relevant, responses, fallback, strict=True):
+            text = given.get(path, UNSET) if on else ""
+            if text is UNSET:
+                out.append(otherwise)
+                continue
+            text = "" if text is None else str(text)
+            if text not in typed:
+                typed[text] = _typed_answer(text, kind)
+            out.append(typed[text])
+        return out
+
+
+def _key_column(column: list[object]) -> list[object]:
+    """A value column as dictionary keys: True equals 1.0 and False 0.0 in Python, so a
+    column mixing booleans with numbers keeps each value's type beside it."""
+    kinds = {type(value) for value in column}
+    if bool in kinds and len(kinds) > 1:
+        return [(type(value), value) for value in column]
+    return column
+
+
+class RelevanceEvaluator:
+    """Which questions apply to each of many responses of one form (``publish``,
+    ``report``, import checks), much faster than ``evaluate`` per response.
+
+    ``relevant(answers)`` returns ``{question path: relevant}`` for every question node,
+    equal to ``evaluate(structure, answers, lang)[path]["relevant"]``.  Calling the object
+    as ``evaluator(structure, answers)`` returns ``{path: {"relevant": bool}}``: the
+    signature of ``evaluate`` that ``analysis.relevance`` takes.  A form with repeats, a
+    dependency cycle or expressions that read the time or location paths is evaluated in
+    full per response (same results, no speed-up)."""
+
+    def __init__(self, structure: Structure, lang: str | None = None) -> None:
+        self.structure = structure
+        self.lang = lang
+        shape = _shape(structure)
+        shared = (_dependencies(shape).incremental
+                  and not any(shape.repeats_of[t] for t in shape.templates))
+        self._shared = _SharedInstance(structure, lang) if shared else None
+
+    def relevant_templates(self, responses: Sequence[Mapping[str, str]]) -> list[list[str]]:
+        """For each response, the sorted template paths of the questions relevant to it
+        (in at least one instance): ``analysis.relevance.relevant_questions`` of each."""
+        form = self._shared
+        if form is None or not form.columnar():
+            return [sorted({template_path(path) for path, flag in self.relevant(a).items()
+                            if flag}) for a in responses]
+        columns = form.relevance_columns(responses)
+        chosen: list[list[str]] = [[] for _ in responses]
+        positions = range(len(chosen))
+        for template in sorted({node.template for node in form.questions}):
+            for index in compress(positions, columns[template]):
+                chosen[index].append(template)
+        return chosen
+
+    def relevant(self, answers: Mapping[str, str]) -> dict[str, bool]:
+        form = self._shared
+        if form is None:
+            states = evaluate(self.structure, answers, self.lang)
+            return {path: bool(state["relevant"]) for path, state in states.items()}
+        form.load(answers)
+        return {node.path: form.relevant(node) for node in form.questions}
+
+    def __call__(self, structure: Structure, answers: Mapping[str, str]) -> dict[str, dict]:
+        if structure is not self.structure:
+            return evaluate(structure, answers, self.lang)
+        return {path: {"relevant": flag} for path, flag in self.relevant(answers).items()}
 
 
 def visible_choices(structure: dict, path: str, answers: Mapping[str, str],
