@@ -123,17 +123,27 @@ def answer_urls(keys: Sequence[str]) -> Mapping[str, str]:
             for pk, response_id in rows.values_list("pk", "response_id")}
 
 
-def _response_changed(sender, instance, created, **kwargs) -> None:
-    """A response saved (submitted, reviewed...): the worker re-indexes the answers."""
+def _enqueue_answers_reindex() -> None:
     from iocompendium.search.tasks import reindex_kind_task
 
-    def enqueue() -> None:
-        try:
-            reindex_kind_task.enqueue(ANSWER_KIND)
-        except Exception:  # noqa: BLE001 - no worker backend: 'search reindex' catches up
-            return
+    try:
+        reindex_kind_task.enqueue(ANSWER_KIND)
+    except Exception:  # noqa: BLE001 - no worker backend: 'search reindex' catches up
+        return
 
-    transaction.on_commit(enqueue)
+
+def _response_changed(sender, instance, created, **kwargs) -> None:
+    """A response saved (submitted, reviewed...): the worker re-indexes the answers.
+
+    Once per transaction: an import saves thousands of responses in one, and each
+    re-index covers them all. (A callback dropped with a rolled-back savepoint was
+    registered inside it, and so was every save that relied on it.)"""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _enqueue_answers_reindex for entry in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_enqueue_answers_reindex)
 
 
 def _connect_responses() -> None:

@@ -26,7 +26,11 @@ collection work): an import diffs whole responses and writes them in bulk.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import io
+import pickle
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,10 +62,10 @@ from iocompendium.responses.tabular import (
     TabularFileError,
     fill,
     gettext_noop,
-    parse_wide,
     read_sheets,
 )
 from iocompendium.responses.tabular.parsing import (
+    CHUNK_ROWS,
     FLAG,
     FLAG_CONSTRAINT,
     FLAG_MISSING_REQUIRED,
@@ -69,6 +73,7 @@ from iocompendium.responses.tabular.parsing import (
     STRICT,
     Counts,
     ParseOptions,
+    WideParser,
     default_submission_key,
 )
 from iocompendium.responses.tabular.recodes import Recodes
@@ -100,9 +105,64 @@ def problem_text(problem: Problem) -> str:
     return fill(gettext(problem.template), problem.params)
 
 
+class ProblemLog:
+    """Every problem of an import, in the order found, without holding them all.
+
+    A past round kept with policy "flag" may carry a million flagged values; beyond
+    ``KEEP`` problems the earlier ones are pickled to a temporary file and read back, in
+    order, when the log is iterated, so memory stays flat as the rows grow."""
+
+    KEEP = 20_000
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        self._recent: list[Problem] = []
+        self._file = None  # the temporary file of earlier problems, opened on first use
+        self._batches: list[int] = []  # the file offset of each pickled batch
+        self._spilled = 0
+        self.severities: Counter = Counter()
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        self._recent.append(problem)
+        self.severities[problem.severity] += 1
+        if len(self._recent) >= self.KEEP:
+            self._spill()
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def _spill(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the log
+        self._file.seek(0, io.SEEK_END)
+        self._batches.append(self._file.tell())
+        pickle.dump(self._recent, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._spilled += len(self._recent)
+        self._recent = []
+
+    def __iter__(self) -> Iterator[Problem]:
+        # Only this process's own pickles are read back (never anything from outside).
+        for offset in list(self._batches):
+            self._file.seek(offset)
+            yield from pickle.load(self._file)  # noqa: S301
+        yield from list(self._recent)
+
+    def __len__(self) -> int:
+        return self._spilled + len(self._recent)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def of(self, severity: str) -> list[Problem]:
+        if not self.severities[severity]:
+            return []
+        return [problem for problem in self if problem.severity == severity]
+
+
 @dataclass
 class ImportReport:
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     applied: bool = False
     dry_run: bool = False
     responses_created: int = 0
@@ -141,8 +201,8 @@ class ImportReport:
                 "unchanged": self.responses_unchanged,
             },
             "answers": {"written": self.answers_written, "removed": self.answers_removed},
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
+            "errors": self.problems.severities["error"],
+            "warnings": self.problems.severities["warning"],
             "import_run": self.import_run,
         }
 
@@ -164,17 +224,28 @@ class ImportReport:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return self.problems.of("error")
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
+        return self.problems.of("warning")
+
+    @property
+    def has_errors(self) -> bool:
+        return self.problems.severities["error"] > 0
+
+    def refused(self) -> None:
+        """Nothing was written: the figures of what would have been written go."""
+        self.responses_created = self.responses_changed = self.responses_unchanged = 0
+        self.answers_written = self.answers_removed = 0
+        self.organisations_created, self.notes = [], []
+        self.applied, self.import_run = False, None
 
     def summary(self) -> str:
         """One sentence in the active language (the command's and the web page's)."""
-        if self.errors:
+        if self.has_errors:
             return gettext("Nothing imported: %(count)s error(s) in the file.") % {
-                "count": len(self.errors)
+                "count": self.problems.severities["error"]
             }
         counts = {
             "created": self.responses_created,
@@ -209,6 +280,7 @@ class ResponsePlan:
     unit_key: str = ""
     # Answer path -> the problem it is kept with (policy "flag"); absent: valid.
     flags: dict[str, str] = field(default_factory=dict)
+    changes: PlanChanges | None = None  # set by plan_changes once the plan is checked
 
     @property
     def unit(self) -> tuple:
@@ -300,29 +372,34 @@ def run_import(
         )
     try:
         sheets = read_sheets(path, data)
-        if data is None:
-            data = Path(path).read_bytes()
+        digest = _sha256(Path(path), data)
+        unit = version.questionnaire.unit
+        parse_options = _parse_options(unit, options, sheets)
+        parser = WideParser(version.structure, sheets, parse_options)
+        return _apply(
+            version,
+            parser,
+            status=options.status,
+            organisation=options.organisation,
+            user=user,
+            key=parse_options.key,
+            create_organisations=options.create_organisations,
+            dry_run=options.dry_run,
+            language=options.language,
+            policy=options.policy,
+            source=(Path(path).name, digest),
+            respondent_column=options.respondent_column or "",
+            recodes=options.recodes,
+        )
     except TabularFileError as error:
         raise ImportFailed(error.template, **error.params) from error
-    unit = version.questionnaire.unit
-    parse_options = _parse_options(unit, options, sheets)
-    parsed = parse_wide(version.structure, sheets, options=parse_options)
-    report = apply_parsed(
-        version,
-        parsed,
-        status=options.status,
-        organisation=options.organisation,
-        user=user,
-        key=parse_options.key,
-        create_organisations=options.create_organisations,
-        dry_run=options.dry_run,
-        language=options.language,
-        policy=options.policy,
-        source=(Path(path).name, hashlib.sha256(data).hexdigest()),
-        respondent_column=options.respondent_column or "",
-        recodes=options.recodes,
-    )
-    return report
+
+
+def _sha256(path: Path, data: bytes | None) -> str:
+    if data is not None:
+        return hashlib.sha256(data).hexdigest()
+    with path.open("rb") as handle:  # read in blocks: a large file is never held whole
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _parse_options(unit: str, options: ImportOptions, sheets) -> ParseOptions:
@@ -351,9 +428,31 @@ def _first_header(sheets, candidates) -> str | None:
     return next((headers[c] for c in candidates if c in headers), None)
 
 
-def apply_parsed(
+def apply_parsed(version: QuestionnaireVersion, parsed: ParsedFile, **options) -> ImportReport:
+    """Check a file parsed whole (``parse_wide``) as whole responses and write it if no
+    error was found; the options of ``_apply``. ``run_import`` streams a file instead."""
+    return _apply(version, _WholeFile(parsed), **options)
+
+
+class _WholeFile:
+    """A file parsed whole, read as one chunk (what ``_apply`` reads; ``WideParser`` too)."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self.problems = list(parsed.problems)
+        self.counts, self.covered, self.layout = parsed.counts, parsed.covered, parsed.layout
+
+    def chunks(self, size: int) -> Iterator[list[ParsedResponse]]:
+        yield self.parsed.responses
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction to roll it back: the file has an error."""
+
+
+def _apply(
     version: QuestionnaireVersion,
-    parsed: ParsedFile,
+    reader: WideParser | _WholeFile,
     *,
     status: str | None = None,
     organisation: str | None = None,
@@ -368,12 +467,15 @@ def apply_parsed(
     respondent_column: str = "",
     recodes: Recodes | None = None,
 ) -> ImportReport:
-    """Check the parsed file as whole responses, then write it if no error was found.
+    """Check the file chunk by chunk as whole responses and write each chunk while no
+    error has been found; all in one transaction, rolled back if any error turns up.
 
-    Reading, checking and writing share one transaction: what was checked is what is
-    written, and a failure part-way leaves nothing behind. A dry run opens none: on
-    SQLite a transaction here takes the write lock (IMMEDIATE) and would hold up autosaves
-    for as long as the check lasts."""
+    Streaming keeps memory flat (docs/benchmarks.md, issue 11): a chunk's responses are
+    parsed, checked and written, then dropped. After the first error nothing more is
+    written but every chunk is still checked, so that every problem is reported, row by
+    row, as a dry run reports them; then the transaction is rolled back (all or nothing).
+    A dry run opens no transaction: on SQLite one takes the write lock (IMMEDIATE) and
+    would hold up autosaves for as long as the check lasts."""
     if status is not None and status not in ResponseStatus.values:
         raise ImportFailed(
             gettext_noop("Unknown status '%(status)s'; use one of %(statuses)s."),
@@ -381,50 +483,101 @@ def apply_parsed(
             statuses=", ".join(ResponseStatus.values),
         )
     report = ImportReport(
-        problems=list(parsed.problems),
         dry_run=dry_run,
-        counts=parsed.counts,
-        layout=parsed.layout.as_dict() if parsed.layout else {},
+        counts=reader.counts,
+        layout=reader.layout.as_dict() if reader.layout else {},
         policy=policy,
         unit=version.questionnaire.unit,
         key_column=key or "",
         respondent_column=respondent_column,
         recodes=recodes.rows() if recodes else [],
-        recoded=sum(recodes.used.values()) if recodes else 0,
     )
-    with nullcontext() if dry_run else transaction.atomic():
-        plans = _checked_plans(
-            version,
-            parsed,
-            report,
-            status=status,
-            organisation=organisation,
-            key=key,
-            validate=validate,
-            create_organisations=create_organisations,
-            language=language,
-            policy=policy,
-        )
-        _final_counts(parsed, plans, report.counts)
-        if report.errors:
-            return report
+    stream = _Stream(
+        version, report, units=_Units(
+            version, organisation=organisation, create_organisations=create_organisations,
+            key_column=key or KEY_COLUMN,
+        ),
+        checker=ResponseChecker(version.structure, language, policy) if validate else None,
+        status=status, covered=reader.covered,
+    )
+    try:
+        with nullcontext() if dry_run else transaction.atomic():
+            for chunk in reader.chunks(CHUNK_ROWS):
+                report.problems.extend(reader.problems)
+                reader.problems.clear()
+                plans = stream.plan(chunk)
+                if dry_run or report.has_errors:
+                    continue  # check the rest, write nothing more
+                stream.write(plans, user, source, status)
+            report.problems.extend(reader.problems)
+            reader.problems.clear()
+            stream.final_counts()
+            report.recoded = sum(recodes.used.values()) if recodes else 0
+            if report.has_errors and not dry_run:
+                raise _Refused
+            if stream.run is not None:
+                stream.run.counts = report.counts.as_dict()
+                stream.run.save(update_fields=["counts"])
+    except _Refused:
+        pass
+    if report.has_errors:
+        report.refused()
+        return report
+    report.import_run = stream.run.pk if stream.run is not None else None
+    report.applied = not dry_run
+    return report
+
+
+class _Stream:
+    """What carries over from one chunk of an import to the next."""
+
+    def __init__(self, version, report, *, units, checker, status, covered) -> None:
+        self.version, self.report, self.units, self.checker = version, report, units, checker
+        self.status, self.covered = status, covered
+        self.run: ImportRun | None = None
+        self.stored = 0
+        self.flagged: Counter = Counter()
+
+    def plan(self, chunk: list[ParsedResponse]) -> list[ResponsePlan]:
+        """The chunk's plans, checked by the engine; problems and counts in the report."""
+        report = self.report
+        plans = _plan(self.version, chunk, self.covered, report, self.units, status=self.status)
+        if self.checker is not None:
+            for plan in plans:
+                report.problems.extend(self.checker.problems(plan))
+        planned = {id(plan.parsed) for plan in plans}
+        report.counts.skip(SKIP_REJECTED, sum(p.stored for p in chunk if id(p) not in planned))
+        for plan in plans:
+            self.stored += plan.parsed.stored
+            for flag in plan.flags.values():
+                self.flagged[flag] += 1
         _count(plans, report)
-        if dry_run:
-            return report
+        return plans
+
+    def final_counts(self) -> None:
+        """Stored and flagged values of the rows planned (refused rows moved to skipped)."""
+        counts = self.report.counts
+        counts.stored = self.stored
+        counts.flagged.clear()
+        counts.flagged.update(self.flagged)
+
+    def write(self, plans: list[ResponsePlan], user, source_file, status) -> None:
+        report = self.report
         for created in {p.organisation.acronym: p.organisation for p in plans
                         if p.organisation is not None}.values():
             if created.pk is None:
                 created.save()
                 report.notes.append(f"Created the organisation '{created.acronym}'.")
-        run = _import_run(version, report, source, status, user) if source else None
-        report.import_run = run.pk if run else None
-        _write(version, plans, user, run)
-    report.applied = True
-    return report
+        if self.run is None and source_file:
+            self.run = _import_run(self.version, report, source_file, status, user)
+        _write(self.version, plans, user, self.run)
 
 
 def _import_run(version, report: ImportReport, source, status, user) -> ImportRun:
-    """The record of the import: file, options, recodes and counts, for audit and re-runs."""
+    """The record of the import: file, options, recodes and counts, for audit and re-runs.
+
+    Written before the first chunk (its responses point to it); its counts are completed
+    once the whole file is read."""
     return ImportRun.objects.create(
         questionnaire_version=version,
         file_name=source[0][:255],
@@ -438,38 +591,6 @@ def _import_run(version, report: ImportReport, source, status, user) -> ImportRu
         counts=report.counts.as_dict(),
         created_by=user if getattr(user, "pk", None) else None,
     )
-
-
-def _final_counts(parsed: ParsedFile, plans: list[ResponsePlan], counts: Counts) -> None:
-    """Stored and flagged values of the rows that will be written; the values of rows
-    refused while planning (unknown respondent, bad status) move to skipped."""
-    planned = {id(plan.parsed) for plan in plans}
-    dropped = sum(p.stored for p in parsed.responses if id(p) not in planned)
-    counts.skip(SKIP_REJECTED, dropped)
-    counts.stored = sum(plan.parsed.stored for plan in plans)
-    counts.flagged.clear()
-    for plan in plans:
-        for flag in plan.flags.values():
-            counts.flagged[flag] += 1
-
-
-def _checked_plans(
-    version: QuestionnaireVersion,
-    parsed: ParsedFile,
-    report: ImportReport,
-    *,
-    validate: bool,
-    language: str,
-    policy: str = STRICT,
-    **options,
-) -> list[ResponsePlan]:
-    plans = _plan(version, parsed, report, **options)
-    if validate:
-        for plan in plans:
-            report.problems.extend(
-                validate_response(version.structure, plan, language, policy=policy)
-            )
-    return plans
 
 
 # --------------------------------------------------------------------------- planning
@@ -503,17 +624,24 @@ def new_organisation(acronym: str, answers: Mapping[str, str]) -> Organisation:
 class _Units:
     """Finds the respondent unit of each row, by the questionnaire's unit."""
 
-    def __init__(self, version, parsed, *, organisation, create_organisations) -> None:
+    def __init__(self, version, *, organisation, create_organisations, key_column) -> None:
         self.unit = version.questionnaire.unit
         self.placeholder = placeholder_organisation(organisation) if organisation else None
         self.create = create_organisations
-        keys = {p.key for p in parsed.responses}
+        self.key_column = key_column
         self.known: dict[str, Organisation] = {}
         self.jurisdictions: dict = {}
-        if self.placeholder is None and self.unit == Unit.ORGANISATION:
-            self.known = {o.acronym: o for o in Organisation.objects.filter(acronym__in=keys)}
         if self.unit == Unit.JURISDICTION:
             self.jurisdictions = jurisdiction_index()
+
+    def prepare(self, chunk: list[ParsedResponse]) -> None:
+        """Look up the organisations a chunk's rows name (kept for the next chunks)."""
+        if self.placeholder is not None or self.unit != Unit.ORGANISATION:
+            return
+        keys = {p.key for p in chunk} - self.known.keys()
+        self.known.update(
+            (o.acronym, o) for o in Organisation.objects.filter(acronym__in=keys)
+        )
 
     def of(self, row: ParsedResponse) -> tuple[dict | None, Problem | None]:
         """(unit fields of the plan, or None with the problem)."""
@@ -550,25 +678,20 @@ class _Units:
     def _unknown(self, row: ParsedResponse, template: str, params: dict) -> Problem:
         return Problem(row.sheet, row.row, self.key_column, template, params=params)
 
-    key_column = KEY_COLUMN
-
 
 def _plan(
     version: QuestionnaireVersion,
-    parsed: ParsedFile,
+    chunk: list[ParsedResponse],
+    covered: set[str],
     report: ImportReport,
+    units: _Units,
     *,
     status: str | None,
-    organisation: str | None,
-    key: str | None,
-    create_organisations: bool = False,
 ) -> list[ResponsePlan]:
-    units = _Units(
-        version, parsed, organisation=organisation, create_organisations=create_organisations
-    )
-    units.key_column = key or KEY_COLUMN
+    """What each row of the chunk becomes; rows whose unit or status is wrong are reported."""
+    units.prepare(chunk)
     located = []
-    for row in parsed.responses:
+    for row in chunk:
         fields, problem = units.of(row)
         if problem is not None:
             report.problems.append(problem)
@@ -592,7 +715,7 @@ def _plan(
         plan = ResponsePlan(row, status=row_status, answers={}, **fields)
         plan.existing = existing.get((plan.unit, plan.title))
         current = plan.existing.current if plan.existing is not None else {}
-        plan.answers = merge_answers(current, row.answers, parsed.covered)
+        plan.answers = merge_answers(current, row.answers, covered)
         plan.flags = dict(row.flags)
         plans.append(plan)
     return plans
@@ -604,8 +727,12 @@ def _existing_responses(version, located: list[dict]) -> dict[tuple, Response]:
                      f["organisation"].pk}
     jurisdictions = {f["jurisdiction"].pk for f in located if f.get("jurisdiction")}
     keys = {f["unit_key"] for f in located if f.get("unit_key")}
+    # By title too: a streamed import asks per chunk, and a placeholder organisation may
+    # hold every response of the file.
+    titles = {f["title"] for f in located}
     responses = Response.objects.filter(version=version).filter(
-        Q(organisation__in=organisations) | Q(jurisdiction__in=jurisdictions)
+        Q(organisation__in=organisations, title__in=titles)
+        | Q(jurisdiction__in=jurisdictions, title__in=titles)
         | Q(unit_key__in=keys)
     )
     found: dict[tuple, Response] = {}
@@ -623,6 +750,7 @@ def _existing_responses(version, located: list[dict]) -> dict[tuple, Response]:
         for answer in Answer.objects.filter(response_id__in=ids[start : start + BATCH]):
             current[answer.response_id][answer.path] = answer
     for response in found.values():
+        response.version = version  # one shared structure for every response's receivers
         response.current_answers = current[response.pk]
         response.current = {path: a.value for path, a in current[response.pk].items()}
     return found
@@ -693,6 +821,16 @@ def validate_response(
     return problems
 
 
+class ResponseChecker:
+    """Checks whole responses of one import by the engine (``validate_response``)."""
+
+    def __init__(self, structure: Structure, language: str, policy: str) -> None:
+        self.structure, self.language, self.policy = structure, language, policy
+
+    def problems(self, plan: ResponsePlan) -> list[Problem]:
+        return validate_response(self.structure, plan, self.language, policy=self.policy)
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -724,10 +862,17 @@ def changes_of(plan: ResponsePlan) -> PlanChanges:
     return PlanChanges(answers, removed, moved)
 
 
+def plan_changes(plan: ResponsePlan) -> PlanChanges:
+    """``changes_of(plan)``, worked out once (counted, then written)."""
+    if plan.changes is None:
+        plan.changes = changes_of(plan)
+    return plan.changes
+
+
 def _count(plans: Iterable[ResponsePlan], report: ImportReport) -> None:
     """The figures of the report, the same for a dry run and a real import."""
     for plan in plans:
-        changes = changes_of(plan)
+        changes = plan_changes(plan)
         report.answers_written += len(changes.answers)
         report.answers_removed += len(changes.removed)
         if plan.existing is None:
@@ -747,45 +892,47 @@ def _write(
     version: QuestionnaireVersion, plans: Iterable[ResponsePlan], user, run: ImportRun | None = None
 ) -> None:
     now = timezone.now()
+    # Values as the database takes them, prepared once: rows, not model instances, since
+    # building and compiling millions of Answer and AuditEvent objects cost most of an
+    # import's time (docs/benchmarks.md, issue 11).
+    at = AuditEvent._meta.get_field("at").get_db_prep_save(now, connection)
     actor_label = getattr(user, "username", "") or "import"
     user_id = getattr(user, "pk", None)
-    # Rows, not model instances: building 100,000 Answer and AuditEvent objects and having
-    # the ORM compile them cost most of an import's time (docs/benchmarks.md, issue 11).
     new_answers: list[tuple] = []
     changed_answers: list[Answer] = []
     removed_ids: list[int] = []
     events: list[tuple] = []
     via = AuditEvent.Via.IMPORT.value
 
-    def event(response, action, path, old, new):
-        events.append((response.pk, now, user_id, actor_label, action, path, old, new, via))
+    def event(response_id, action, path, old, new):
+        events.append((response_id, at, user_id, actor_label, action, path, old, new, via))
 
     plans = list(plans)
     created_responses = _create_responses(version, [p for p in plans if p.existing is None], run)
     to_stamp: list[Response] = []
     for plan in plans:
-        changes = changes_of(plan)
+        changes = plan_changes(plan)
         response = plan.existing
         if response is None:
             response = created_responses[(plan.unit, plan.title)]
-            event(response, "status", "", "", plan.status)
+            event(response.pk, "status", "", "", plan.status)
+        response_id, flags = response.pk, plan.flags
         for path, answer, value in changes.answers:
             if answer is None:
-                new_answers.append(
-                    (response.pk, path, value, plan.flags.get(path), 1, user_id, now)
-                )
-                event(response, "answer", path, "", value)
+                new_answers.append((response_id, path, value, flags.get(path), 1, user_id, at))
+                events.append((response_id, at, user_id, actor_label, "answer", path, "", value,
+                               via))
             else:
-                event(response, "answer", path, answer.value, value)
-                answer.flag = plan.flags.get(path)
+                event(response_id, "answer", path, answer.value, value)
+                answer.flag = flags.get(path)
                 answer.value, answer.revision = value, answer.revision + 1
                 answer.updated_by, answer.updated_at = user, now
                 changed_answers.append(answer)
         for answer in changes.removed:
             removed_ids.append(answer.pk)
-            event(response, "answer", answer.path, answer.value, "")
+            event(response_id, "answer", answer.path, answer.value, "")
         if changes.status_changed:
-            event(response, "status", "", response.status, plan.status)
+            event(response_id, "status", "", response.status, plan.status)
             response.status = plan.status
         if changes.any or plan.existing is None:
             if run is not None:
@@ -809,36 +956,18 @@ def _write(
 def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     """INSERT plain rows in batches, in the caller's transaction (no model instances).
 
-    Values must already be what the database takes, except datetimes (prepared here)."""
+    Values must already be what the database takes (datetimes by ``get_db_prep_save``)."""
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     # Table and column names come from the models' metadata, quoted; values are parameters.
-    names = ", ".join(quote(c.column) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    names = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
-    prepared_at = {
-        i: column for i, column in enumerate(columns)
-        if column.get_internal_type() == "DateTimeField"
-    }
-    cache: dict = {}
-
-    def prepare(row: tuple) -> tuple:
-        if not prepared_at:
-            return row
-        row = list(row)
-        for i, column in prepared_at.items():
-            value = row[i]
-            if value not in cache:
-                cache[value] = column.get_db_prep_save(value, connection)
-            row[i] = cache[value]
-        return tuple(row)
-
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, [prepare(row) for row in rows[start : start + BATCH]])
+            cursor.executemany(sql, rows[start : start + BATCH])
 
 
 def _create_responses(

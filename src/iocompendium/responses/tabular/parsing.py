@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from iocompendium.questionnaires.structure import QuestionRef, Structure, iter_questions
@@ -189,6 +190,27 @@ class Column:
     choice: str | None = None  # set for a select_multiple's 0/1 column
     # "answer", "choice" (a 0/1 column), or why the column is not read: a SKIP_* reason.
     kind: str = "answer"
+    # The choice names of a select question, in the form's order (None otherwise): looked
+    # up once per column rather than once per cell.
+    choices: tuple[str, ...] | None = None
+    choice_set: frozenset[str] | None = None
+
+
+def _column(structure: Structure, position: int, raw: str, ref: QuestionRef, **more) -> Column:
+    """A column read as (part of) a question, with the question's choices when it has some."""
+    if ref.type not in {"select_one", "select_multiple"}:
+        return Column(position, raw, ref, **more)
+    choices = tuple(choice_names(structure, ref))
+    return Column(position, raw, ref, **more, choices=choices, choice_set=frozenset(choices))
+
+
+def _by_position(columns: list[Column], width: int) -> list[Column | None]:
+    """The column at each position of a row (None: no header, a cell not read)."""
+    at: list[Column | None] = [None] * max(width, 1 + max((c.position for c in columns),
+                                                            default=-1))
+    for column in columns:
+        at[column.position] = column
+    return at
 
 
 # Headers that name a row's organisation in this platform's own layout.
@@ -267,13 +289,12 @@ def _resolve_columns(
             continue
         ref = lookup(header)
         if ref is not None:
-            columns.append(Column(position, raw, ref, kind=_kind(ref)))
+            columns.append(_column(structure, position, raw, ref, kind=_kind(ref)))
             continue
         choice_column = _choice_column(structure, header, lookup)
         if choice_column is not None:
-            columns.append(
-                Column(position, raw, choice_column[0], choice_column[1], kind="choice")
-            )
+            columns.append(_column(structure, position, raw, choice_column[0],
+                                   choice=choice_column[1], kind="choice"))
             continue
         if len(lookup.by_name.get(header, [])) > 1:
             message = gettext_noop("'%(header)s' names several questions; use the question's path.")
@@ -325,8 +346,12 @@ def _text(value: Any) -> str:
 CellError = tuple[str, dict[str, str]]  # (message template, its parameters)
 
 
-def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str, CellError | None]:
-    """(normalised value, error or None) for one cell against the question's type."""
+def check_value(
+    structure: Structure, ref: QuestionRef, value: str, choices: Collection[str] | None = None
+) -> tuple[str, CellError | None]:
+    """(normalised value, error or None) for one cell against the question's type.
+
+    ``choices``: the question's choice names when the caller has them already."""
     kind = ref.type
     given = {"value": value}
     if value == "":
@@ -352,13 +377,15 @@ def check_value(structure: Structure, ref: QuestionRef, value: str) -> tuple[str
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", candidate):
             return value, (gettext_noop("'%(value)s' is not a date written YYYY-MM-DD."), given)
         return candidate, None
+    if kind in {"select_one", "select_multiple"} and choices is None:
+        choices = choice_names(structure, ref)
     if kind == "select_one":
-        if value not in choice_names(structure, ref):
+        if value not in choices:
             return value, (gettext_noop("'%(value)s' is not a choice of this question."), given)
         return value, None
     if kind == "select_multiple":
         tokens = value.split()
-        unknown = [t for t in tokens if t not in choice_names(structure, ref)]
+        unknown = [t for t in tokens if t not in choices]
         if unknown:
             return value, (
                 gettext_noop("not a choice of this question: %(value)s."),
@@ -389,33 +416,48 @@ def _row_answers(
     sheet: RawSheet,
     row_number: int,
     cells: list[Any],
-    columns: list[Column],
+    at: list[Column | None],
     indexes: tuple[int, ...],
     parsed: ParsedResponse,
     problems: list[Problem],
     options: ParseOptions,
     counts: Counts,
-) -> None:
+) -> int:
     """Check the cells of one row and add its answers to the response, counting every
-    non-empty cell as stored or skipped (with its reason)."""
+    non-empty cell as stored or skipped (with its reason). ``at``: the column of each
+    position (``_by_position``). Returns the row's non-empty cells (under a header or not).
+
+    Called once per row of the file: it walks the cells once and does the work of a
+    question only for non-empty cells (docs/benchmarks.md, issue 11)."""
     keep = options.policy == FLAG
-    chosen_by_flags: dict[str, dict[str, str]] = defaultdict(dict)  # path -> choice -> 0/1
+    chosen_by_flags: dict[str, dict[str, str]] = {}  # path -> choice -> 0/1
     flag_cells: Counter = Counter()  # path -> non-empty 0/1 cells
     direct: dict[str, str] = {}
-    refs: dict[str, QuestionRef] = {}
-    for column in columns:
-        value = _text(cells[column.position] if column.position < len(cells) else None)
-        if value == "":
+    refs: dict[str, Column] = {}
+    skipped: Counter = Counter()
+    recodes = options.recodes
+    width = len(at)
+    non_empty = 0
+    for position, cell in enumerate(cells):
+        if cell is None or cell == "":
+            continue
+        value = cell.strip() if type(cell) is str else _text(cell)
+        if not value:
+            continue
+        non_empty += 1
+        column = at[position] if position < width else None
+        if column is None:
             continue
         parsed.cells += 1
-        if column.kind not in {"answer", "choice"}:
-            counts.skip(column.kind)
+        kind = column.kind
+        if kind != "answer" and kind != "choice":
+            skipped[kind] += 1
             continue
         ref = column.ref
-        refs[ref.path] = ref
-        path = _instance_path(ref.path, indexes, ref.repeats)
-        if column.choice is not None:
-            flag_cells[ref.path] += 1
+        template = ref.path
+        refs[template] = column
+        if kind == "choice":
+            flag_cells[template] += 1
             bit = _choice_flag(value)
             if bit is None:
                 problems.append(
@@ -423,43 +465,44 @@ def _row_answers(
                         sheet.name, row_number, column.header,
                         gettext_noop("'%(value)s' is not 0 or 1."),
                         "warning" if keep else "error", {"value": value},
-                        question=ref.path,
+                        question=template,
                     )
                 )
             else:
-                chosen_by_flags[ref.path][column.choice] = bit
+                chosen_by_flags.setdefault(template, {})[column.choice] = bit
             continue
-        if ref.path in direct:
-            counts.skip(SKIP_DUPLICATE)  # a second column for the same question
+        if template in direct:
+            skipped[SKIP_DUPLICATE] += 1  # a second column for the same question
             continue
-        if options.recodes:
-            value = options.recodes.apply(ref, value)
+        if recodes:
+            value = recodes.apply(ref, value)
             if value == "":
-                counts.skip(SKIP_RECODED_EMPTY)
+                skipped[SKIP_RECODED_EMPTY] += 1
                 continue
-        normalised, error = check_value(structure, ref, value)
+        path = _instance_path(template, indexes, ref.repeats) if indexes else template
+        normalised, error = check_value(structure, ref, value, column.choice_set)
         if error:
             flag = _flag_of(ref)
             problems.append(
                 Problem(
                     sheet.name, row_number, column.header, error[0],
-                    "flag" if keep else "error", error[1], flag=flag, question=ref.path,
+                    "flag" if keep else "error", error[1], flag=flag, question=template,
                 )
             )
             if not keep:
                 parsed.rejected.add(path)
-                counts.skip(SKIP_REJECTED)
+                skipped[SKIP_REJECTED] += 1
                 continue
             parsed.flags[path] = flag
-        direct[ref.path] = normalised
+        direct[template] = normalised
         parsed.locations[path] = (sheet.name, row_number, column.header)
     for template, chosen in chosen_by_flags.items():
-        ref = refs[template]
-        from_flags = " ".join(c for c in choice_names(structure, ref) if chosen.get(c) == "1")
-        path = _instance_path(template, indexes, ref.repeats)
+        column = refs[template]
+        from_flags = " ".join(c for c in column.choices if chosen.get(c) == "1")
+        path = _instance_path(template, indexes, column.ref.repeats) if indexes else template
         restated = flag_cells.pop(template)
         if template in direct:
-            counts.skip(SKIP_DUPLICATE, restated)
+            skipped[SKIP_DUPLICATE] += restated
             if parsed.flags.get(path):
                 continue  # the answer itself is flagged: its 0/1 columns say nothing more
             if set(direct[template].split()) != set(from_flags.split()):
@@ -476,19 +519,22 @@ def _row_answers(
                 )
         elif from_flags:
             # Built from its 0/1 columns: one stored answer, the other cells restate it.
-            counts.skip(SKIP_DUPLICATE, restated - 1)
+            skipped[SKIP_DUPLICATE] += restated - 1
             direct[template] = from_flags
             parsed.locations.setdefault(path, (sheet.name, row_number, template))
         else:
-            counts.skip(SKIP_DUPLICATE, restated)  # every choice 0: no answer to store
+            skipped[SKIP_DUPLICATE] += restated  # every choice 0: no answer to store
     for restated in flag_cells.values():
-        counts.skip(SKIP_DUPLICATE, restated)  # 0/1 cells none of which could be read
+        skipped[SKIP_DUPLICATE] += restated  # 0/1 cells none of which could be read
+    for reason, count in skipped.items():
+        counts.skip(reason, count)
     for template, value in direct.items():
-        ref = refs[template]
-        path = _instance_path(template, indexes, ref.repeats)
+        path = _instance_path(template, indexes, refs[template].ref.repeats) if indexes \
+            else template
         parsed.answers[path] = value
         parsed.stored += 1
         parsed.locations.setdefault(path, (sheet.name, row_number, template))
+    return non_empty
 
 
 def _repeat_aliases(structure: Structure) -> dict[str, str]:
@@ -553,7 +599,11 @@ def _match_repeat_sheets(
 
 
 def _non_empty(rows) -> int:
-    return sum(1 for _number, cells in rows for cell in cells if _text(cell) != "")
+    return sum(_row_non_empty(cells) for _number, cells in rows)
+
+
+def _row_non_empty(cells: list[Any]) -> int:
+    return sum(1 for cell in cells if cell is not None and cell != "" and _text(cell) != "")
 
 
 def _headers(sheet: RawSheet) -> list[str]:
@@ -604,9 +654,13 @@ def file_layout(structure: Structure, sheets: list[RawSheet]) -> Layout:
             if lookup(normalise_header(raw)) is None
             and _choice_column(structure, normalise_header(raw), lookup)
         ]
-        for _number, cells in sheets[0].rows[:50]:
+        for _number, cells in islice(sheets[0].rows, 50):
             values |= {_text(_get(cells, p)).casefold() for p in positions} - {""}
     return detect_layout(sheets, names, labels, values, normalise_header)
+
+
+# Rows parsed, checked and written at a time by a streamed import.
+CHUNK_ROWS = 500
 
 
 def parse_wide(
@@ -621,124 +675,189 @@ def parse_wide(
     ``options.key`` (or ``key``) names the column identifying each row's respondent
     (default: the ``organisation`` column). Every problem is collected; nothing stops at
     the first. Every non-empty cell is counted as stored or skipped (``ParsedFile.counts``).
+    The whole file at once: ``WideParser`` reads it in chunks.
     """
-    options = options or ParseOptions(key=key)
-    problems: list[Problem] = []
-    counts = Counts()
-    if not sheets or not sheets[0].headers:
-        return ParsedFile(
-            [], [Problem(MAIN_SHEET, 1, "", gettext_noop("the file has no header row."))], set()
-        )
-    sheets = _main_first(structure, sheets)
-    main = sheets[0]
-    layout = file_layout(structure, sheets)
-    counts.rows = len(main.rows)
-    counts.values_in_file = sum(_non_empty(sheet.rows) for sheet in sheets)
-    key_position = _find_key_column(main, options.key)
-    if key_position is None:
-        wanted = options.key or KEY_COLUMN
-        problems.append(
-            Problem(
-                main.name,
-                1,
-                wanted,
-                gettext_noop(
-                    "no '%(column)s' column: each row needs the respondent it belongs to."
-                ),
-                params={"column": wanted},
+    parser = WideParser(structure, sheets, options or ParseOptions(key=key))
+    responses = [parsed for chunk in parser.chunks(CHUNK_ROWS) for parsed in chunk]
+    return ParsedFile(responses, parser.problems, parser.covered, parser.counts, parser.layout)
+
+
+class WideParser:
+    """Reads a wide file into responses, a chunk of rows at a time (``chunks``).
+
+    A file of one sheet is streamed: only the current chunk's responses are held, so
+    memory stays flat whatever the number of rows (the import checks and writes each chunk
+    in turn). A file with more sheets is read in one chunk: a repeat sheet's row may name
+    any row of the main sheet. ``problems`` and ``counts`` grow as chunks are read; the
+    caller may empty ``problems`` between chunks."""
+
+    def __init__(self, structure: Structure, sheets: list[RawSheet], options: ParseOptions):
+        self.structure = structure
+        self.options = options
+        self.problems: list[Problem] = []
+        self.counts = Counts()
+        self.covered: set[str] = set()
+        self.layout: Layout | None = None
+        self.sheets: list[RawSheet] = []
+        self._key_position: int | None = None
+        if not sheets or not sheets[0].headers:
+            self.problems.append(
+                Problem(MAIN_SHEET, 1, "", gettext_noop("the file has no header row."))
             )
-        )
-        counts.skip(SKIP_REJECTED, counts.values_in_file)
-        return ParsedFile([], problems, set(), counts, layout)
-    options = _with_found_headers(options, main, key_position)
-    columns = _resolve_columns(structure, main, None, problems, options)
-    covered = {c.ref.path for c in columns if c.kind in {"answer", "choice"}}
-    index_position = _column_index(main, INDEX)
-    link_position = _column_index(main, "KEY")
-    status_position = _column_index(main, STATUS)
-    title_position = (
-        _find_column(main, [options.title_column]) if options.title_column
-        else _column_index(main, TITLE)
-    )
-    responses: list[ParsedResponse] = []
-    by_index: dict[str, ParsedResponse] = {}
-    by_key: dict[str, list[ParsedResponse]] = defaultdict(list)
-    seen_keys: dict[tuple[str, str], int] = {}
-    for position, (row_number, cells) in enumerate(main.rows, start=1):
-        key_value = _text(_get(cells, key_position))
-        title = _text(_get(cells, title_position)) if title_position is not None else ""
-        refused = None
-        if not key_value:
-            refused = (gettext_noop("the row has no respondent key."), {})
-        elif (key_value, title) in seen_keys:
-            refused = (
-                gettext_noop("'%(key)s' already has a row (row %(row)s)."),
-                {"key": key_value, "row": seen_keys[(key_value, title)]},
-            )
-        if refused is not None:
-            problems.append(
-                Problem(main.name, row_number, main.headers[key_position], refused[0],
-                        params=refused[1])
-            )
-            counts.skip(SKIP_REJECTED, _non_empty([(row_number, cells)]))
-            continue
-        seen_keys[(key_value, title)] = row_number
-        parsed = ParsedResponse(key_value, main.name, row_number, title=title)
-        if status_position is not None:
-            parsed.status = _text(_get(cells, status_position))
-        _row_answers(
-            structure, main, row_number, cells, columns, (), parsed, problems, options, counts
-        )
-        responses.append(parsed)
-        row_index = (
-            _text(_get(cells, index_position)) if index_position is not None else str(position)
-        )
-        by_index[row_index or str(position)] = parsed
-        if link_position is not None and _text(_get(cells, link_position)):
-            by_index[_text(_get(cells, link_position))] = parsed
-        by_key[key_value].append(parsed)
-    repeat_sheets = _match_repeat_sheets(structure, sheets, problems, counts)
-    # Each sheet's row index -> (response, instance indexes), for nested repeats.
-    placed: dict[str | None, dict[str, tuple[ParsedResponse, tuple[int, ...]]]] = {
-        None: {index: (parsed, ()) for index, parsed in by_index.items()}
-    }
-    for repeat in repeat_refs(structure):
-        sheet = repeat_sheets.get(repeat.path)
-        if sheet is None:
-            continue
-        parent_scope = repeat.repeats[-1] if repeat.repeats else None
-        if parent_scope is not None and parent_scope not in placed:
-            problems.append(
+            return
+        sheets = _main_first(structure, sheets)
+        main = sheets[0]
+        self.layout = file_layout(structure, sheets)
+        key_position = _find_key_column(main, options.key)
+        if key_position is None:
+            wanted = options.key or KEY_COLUMN
+            self.problems.append(
                 Problem(
-                    sheet.name,
+                    main.name,
                     1,
-                    "",
+                    wanted,
                     gettext_noop(
-                        "the sheet of the enclosing repeat group is missing; the sheet is ignored."
+                        "no '%(column)s' column: each row needs the respondent it belongs to."
                     ),
-                    "warning",
+                    params={"column": wanted},
                 )
             )
-            counts.skip(SKIP_NOT_IN_FORM, _non_empty(sheet.rows))
-            continue
-        repeat_columns = _resolve_columns(structure, sheet, repeat.path, problems, options)
-        covered |= {c.ref.path for c in repeat_columns if c.kind in {"answer", "choice"}}
-        placed[repeat.path] = _read_repeat_sheet(
-            structure,
-            sheet,
-            repeat.path,
-            repeat_columns,
-            placed[parent_scope],
-            by_key if parent_scope is None else {},
-            options,
-            problems,
-            counts,
+            self.counts.rows = sum(1 for _row in main.rows)
+            self.counts.values_in_file = sum(_non_empty(sheet.rows) for sheet in sheets)
+            self.counts.skip(SKIP_REJECTED, self.counts.values_in_file)
+            return
+        self.sheets, self._key_position = sheets, key_position
+        self.options = options = _with_found_headers(options, main, key_position)
+        self.columns = _resolve_columns(structure, main, None, self.problems, options)
+        self.covered = {c.ref.path for c in self.columns if c.kind in {"answer", "choice"}}
+        # Each main row's index -> its response, kept only when repeat sheets need them.
+        self.by_index: dict[str, ParsedResponse] = {}
+        self.by_key: dict[str, list[ParsedResponse]] = defaultdict(list)
+
+    def chunks(self, size: int) -> Iterator[list[ParsedResponse]]:
+        """The accepted responses, ``size`` rows at a time (one chunk with repeat sheets)."""
+        if not self.sheets:
+            return
+        if len(self.sheets) > 1:
+            self.counts.values_in_file += sum(_non_empty(s.rows) for s in self.sheets[1:])
+            responses = list(self._main_rows(linked=True))
+            self._read_repeats()
+            yield self._finished(responses)
+            return
+        chunk: list[ParsedResponse] = []
+        for parsed in self._main_rows(linked=False):
+            chunk.append(parsed)
+            if len(chunk) >= size:
+                yield self._finished(chunk)
+                chunk = []
+        if chunk:
+            yield self._finished(chunk)
+
+    def _finished(self, chunk: list[ParsedResponse]) -> list[ParsedResponse]:
+        counts = self.counts
+        for parsed in chunk:
+            counts.stored += parsed.stored
+            for flag in parsed.flags.values():
+                counts.flagged[flag] += 1
+        return chunk
+
+    def _main_rows(self, *, linked: bool) -> Iterator[ParsedResponse]:
+        structure, options, counts, problems = (
+            self.structure, self.options, self.counts, self.problems)
+        main = self.sheets[0]
+        key_position = self._key_position
+        at = _by_position(self.columns, len(main.headers))
+        index_position = _column_index(main, INDEX)
+        link_position = _column_index(main, "KEY")
+        status_position = _column_index(main, STATUS)
+        title_position = (
+            _find_column(main, [options.title_column]) if options.title_column
+            else _column_index(main, TITLE)
         )
-    counts.stored = sum(parsed.stored for parsed in responses)
-    for parsed in responses:
-        for flag in parsed.flags.values():
-            counts.flagged[flag] += 1
-    return ParsedFile(responses, problems, covered, counts, layout)
+        # (key, title) -> row: a second row of the same respondent is refused.
+        seen_keys: dict[tuple[str, str], int] = {}
+        for position, (row_number, cells) in enumerate(main.rows, start=1):
+            counts.rows += 1
+            key_value = _text(_get(cells, key_position))
+            title = _text(_get(cells, title_position)) if title_position is not None else ""
+            refused = None
+            if not key_value:
+                refused = (gettext_noop("the row has no respondent key."), {})
+            elif (key_value, title) in seen_keys:
+                refused = (
+                    gettext_noop("'%(key)s' already has a row (row %(row)s)."),
+                    {"key": key_value, "row": seen_keys[(key_value, title)]},
+                )
+            if refused is not None:
+                problems.append(
+                    Problem(main.name, row_number, main.headers[key_position], refused[0],
+                            params=refused[1])
+                )
+                rejected = _row_non_empty(cells)
+                counts.values_in_file += rejected
+                counts.skip(SKIP_REJECTED, rejected)
+                continue
+            seen_keys[(key_value, title)] = row_number
+            parsed = ParsedResponse(key_value, main.name, row_number, title=title)
+            if status_position is not None:
+                parsed.status = _text(_get(cells, status_position))
+            counts.values_in_file += _row_answers(
+                structure, main, row_number, cells, at, (), parsed, problems, options, counts
+            )
+            if linked:
+                row_index = (
+                    _text(_get(cells, index_position)) if index_position is not None
+                    else str(position)
+                )
+                self.by_index[row_index or str(position)] = parsed
+                if link_position is not None and _text(_get(cells, link_position)):
+                    self.by_index[_text(_get(cells, link_position))] = parsed
+                self.by_key[key_value].append(parsed)
+            yield parsed
+
+    def _read_repeats(self) -> None:
+        structure, options, counts, problems = (
+            self.structure, self.options, self.counts, self.problems)
+        repeat_sheets = _match_repeat_sheets(structure, self.sheets, problems, counts)
+        # Each sheet's row index -> (response, instance indexes), for nested repeats.
+        placed: dict[str | None, dict[str, tuple[ParsedResponse, tuple[int, ...]]]] = {
+            None: {index: (parsed, ()) for index, parsed in self.by_index.items()}
+        }
+        for repeat in repeat_refs(structure):
+            sheet = repeat_sheets.get(repeat.path)
+            if sheet is None:
+                continue
+            parent_scope = repeat.repeats[-1] if repeat.repeats else None
+            if parent_scope is not None and parent_scope not in placed:
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        1,
+                        "",
+                        gettext_noop(
+                            "the sheet of the enclosing repeat group is missing; the sheet is "
+                            "ignored."
+                        ),
+                        "warning",
+                    )
+                )
+                counts.skip(SKIP_NOT_IN_FORM, _non_empty(sheet.rows))
+                continue
+            repeat_columns = _resolve_columns(structure, sheet, repeat.path, problems, options)
+            self.covered |= {
+                c.ref.path for c in repeat_columns if c.kind in {"answer", "choice"}
+            }
+            placed[repeat.path] = _read_repeat_sheet(
+                structure,
+                sheet,
+                repeat.path,
+                repeat_columns,
+                placed[parent_scope],
+                self.by_key if parent_scope is None else {},
+                options,
+                problems,
+                counts,
+            )
 
 
 def _with_found_headers(options: ParseOptions, sheet: RawSheet, key_position: int):
@@ -789,6 +908,7 @@ def _read_repeat_sheet(
         return {}
     counters: dict[tuple[int, tuple[int, ...]], int] = defaultdict(int)
     placed = {}
+    at = _by_position(columns, len(sheet.headers))
     for position, (row_number, cells) in enumerate(sheet.rows, start=1):
         parent = None
         if parent_position is not None and _text(_get(cells, parent_position)):
@@ -814,7 +934,7 @@ def _read_repeat_sheet(
         counters[counter_key] += 1
         indexes = parent_indexes + (counters[counter_key],)
         _row_answers(
-            structure, sheet, row_number, cells, columns, indexes, response, problems, options,
+            structure, sheet, row_number, cells, at, indexes, response, problems, options,
             counts,
         )
         row_index = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ class TabularFileError(Exception):
 class RawSheet:
     name: str
     headers: list[str]
-    rows: list[tuple[int, list[Any]]]  # (1-based spreadsheet row, cells)
+    # (1-based spreadsheet row, cells): a list, or ``CsvRows`` read again from the file on
+    # every pass so that a large CSV is never held whole (docs/benchmarks.md, issue 11).
+    rows: Iterable[tuple[int, list[Any]]]
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -40,31 +43,72 @@ def _sniff_delimiter(text: str) -> str:
     return max([",", ";", "\t"], key=first_line.count)
 
 
-def _csv_sheet(name: str, text: str) -> RawSheet:
-    text = text.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text))
-    try:
-        rows = [[unguard_csv_cell(cell) for cell in row] for row in reader]
-    except csv.Error as error:
-        refused = limits.csv_error(error, name)
-        raise TabularFileError(refused.template, **refused.params) from None
-    headers = rows[0] if rows else []
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
-    return RawSheet(name, headers, body)
+class CsvRows:
+    """The body rows of a CSV file or bytes, parsed anew on each iteration (flat memory).
+
+    ``read_sheets`` iterates once to check the whole file (UTF-8, cell sizes), so that a
+    bad file is refused before anything is written; the parser iterates again."""
+
+    def __init__(self, name: str, path: Path | None, data: bytes | None) -> None:
+        self.name, self.path, self.data = name, path, data
+
+    def _open(self) -> io.TextIOBase:
+        # utf-8-sig drops the byte-order mark; newline="" as the csv module wants.
+        if self.data is not None:
+            return io.TextIOWrapper(io.BytesIO(self.data), encoding="utf-8-sig", newline="")
+        return open(self.path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+
+    def records(self) -> Iterator[list[str]]:
+        """Every record, the header first, with guarded cells unguarded."""
+        with self._open() as stream:
+            try:
+                delimiter = _sniff_delimiter(stream.readline().lstrip("\ufeff"))
+                stream.seek(0)
+                reader = csv.reader(stream, delimiter=delimiter)
+                first = True
+                for row in reader:
+                    if first and row:
+                        row[0] = row[0].lstrip("\ufeff")
+                    first = False
+                    yield [unguard_csv_cell(c) if c[:1] == "'" else c for c in row]
+            except csv.Error as error:
+                refused = limits.csv_error(error, self.name)
+                raise TabularFileError(refused.template, **refused.params) from None
+            except UnicodeDecodeError as error:
+                raise TabularFileError(
+                    gettext_noop("%(file)s is not UTF-8 text (%(reason)s)."), file=self.name,
+                    reason=error.reason,
+                ) from error
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        records = self.records()
+        next(records, None)  # the header
+        for number, row in enumerate(records, start=2):
+            if any(row):
+                yield number, row
 
 
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TabularFileError(
-            gettext_noop("%(file)s is not UTF-8 text (%(reason)s)."), file=name, reason=error.reason
-        ) from error
+def _csv_sheet(name: str, file_name: str, path: Path | None, data: bytes | None) -> RawSheet:
+    rows = CsvRows(file_name, path, data)
+    headers = next(rows.records(), [])
+    return RawSheet(name, headers, rows)
 
 
 def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
-    """Every sheet of an .xlsx, a .csv or a .zip of CSV files, in file order."""
+    """Every sheet of an .xlsx, a .csv or a .zip of CSV files, in file order.
+
+    A .csv is checked whole here but its rows are read again from the file when iterated
+    (``CsvRows``): memory stays flat whatever its size."""
     path = Path(path)
+    suffix = path.suffix.lower()
+    if data is None and suffix in CSV_SUFFIXES:
+        try:
+            path.open("rb").close()
+        except OSError as error:
+            raise TabularFileError(
+                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
+            ) from error
+        return _within_limits([_csv_sheet(MAIN_SHEET, path.name, path, None)])
     if data is None:
         try:
             data = path.read_bytes()
@@ -72,13 +116,12 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
             raise TabularFileError(
                 gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
             ) from error
-    suffix = path.suffix.lower()
     try:
         limits.check_file(path, data)
     except limits.LimitError as error:
         raise TabularFileError(error.template, **error.params) from None
-    if suffix in {".csv", ".tsv", ".txt"}:
-        return _within_limits([_csv_sheet(MAIN_SHEET, _decode(data, path.name))])
+    if suffix in CSV_SUFFIXES:
+        return _within_limits([_csv_sheet(MAIN_SHEET, path.name, None, data)])
     if suffix == ".zip":
         return _within_limits(_read_zip(data, path.name))
     if suffix in {".xlsx", ".xlsm"}:
@@ -89,18 +132,28 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
     )
 
 
+CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+
+
 def _within_limits(sheets: list[RawSheet]) -> list[RawSheet]:
-    """The sheets, if no cell is longer than an answer may be (the web's limit)."""
+    """The sheets, if every row reads and no cell is longer than an answer may be (the
+    web's limit). One pass over every row: a CSV's encoding is checked here too."""
+    longest = limits.MAX_ANSWER_LENGTH
     for sheet in sheets:
         for number, cells in sheet.rows:
-            for cell in cells:
-                if isinstance(cell, str) and len(cell) > limits.MAX_ANSWER_LENGTH:
-                    raise TabularFileError(
-                        gettext_noop("%(sheet)s, row %(row)s: a cell holds %(length)s "
-                                     "characters; an answer may have %(limit)s at most."),
-                        sheet=sheet.name, row=number, length=f"{len(cell):,}",
-                        limit=f"{limits.MAX_ANSWER_LENGTH:,}")
+            if max(map(_length, cells), default=0) <= longest:
+                continue
+            cell = next(c for c in cells if _length(c) > longest)
+            raise TabularFileError(
+                gettext_noop("%(sheet)s, row %(row)s: a cell holds %(length)s "
+                             "characters; an answer may have %(limit)s at most."),
+                sheet=sheet.name, row=number, length=f"{len(cell):,}",
+                limit=f"{limits.MAX_ANSWER_LENGTH:,}")
     return sheets
+
+
+def _length(cell: Any) -> int:
+    return len(cell) if isinstance(cell, str) else 0
 
 
 def _read_zip(data: bytes, filename: str) -> list[RawSheet]:
@@ -113,7 +166,7 @@ def _read_zip(data: bytes, filename: str) -> list[RawSheet]:
     sheets = []
     for member in archive.namelist():
         if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
-            sheets.append(_csv_sheet(Path(member).stem, _decode(archive.read(member), member)))
+            sheets.append(_csv_sheet(Path(member).stem, member, None, archive.read(member)))
     if not sheets:
         raise TabularFileError(gettext_noop("%(file)s holds no CSV file."), file=filename)
     return sheets
