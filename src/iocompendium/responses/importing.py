@@ -64,6 +64,7 @@ from iocompendium.responses.tabular import (
     gettext_noop,
     read_sheets,
 )
+from iocompendium.responses.tabular.checking import ResponseStates, Verdict, verdicts_of
 from iocompendium.responses.tabular.parsing import (
     CHUNK_ROWS,
     FLAG,
@@ -771,22 +772,26 @@ def validate_response(
     language: str = ENGINE_LANGUAGE,
     *,
     policy: str = STRICT,
+    verdicts: Iterable[Verdict] | None = None,
 ) -> list[Problem]:
     """Constraints, required answers and relevance of one whole response, by the engine.
 
-    Policy "flag": a failed constraint marks the answer (kept as given); a missing required
-    answer is recorded as an empty answer marked ``missing_required``."""
-    from iocompendium.questionnaires.engine import evaluate
+    ``verdicts``: the engine's, when the caller has them (``ResponseStates``); else the
+    response is evaluated here. Policy "flag": a failed constraint marks the answer (kept
+    as given); a missing required answer is recorded as an empty answer marked
+    ``missing_required``."""
+    if verdicts is None:
+        from iocompendium.questionnaires.engine import evaluate
 
+        verdicts = verdicts_of(evaluate(structure, plan.answers, language))
     problems = []
     row = plan.parsed
-    for path, result in evaluate(structure, plan.answers, language).items():
+    for path, relevant, error, missing_required in verdicts:
         if path in row.rejected or path in plan.flags:
             continue  # its cell was refused or flagged and reported already
-        sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
-        given = plan.answers.get(path, "")
-        if not result.get("relevant", True):
-            if given != "":
+        if not relevant:
+            if plan.answers.get(path, "") != "":
+                sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
                 problems.append(
                     Problem(
                         sheet,
@@ -799,12 +804,11 @@ def validate_response(
                     )
                 )
             continue
-        error = result.get("error")
         if not error:
             continue
-        missing_required = result.get("required") and result.get("value", "") == ""
         if missing_required and plan.status == ResponseStatus.DRAFT:
             continue  # a draft may be incomplete
+        sheet, row_number, column = row.locations.get(path, (row.sheet, row.row, path))
         flag = FLAG_MISSING_REQUIRED if missing_required else FLAG_CONSTRAINT
         severity = "error"
         if policy == FLAG:
@@ -822,13 +826,16 @@ def validate_response(
 
 
 class ResponseChecker:
-    """Checks whole responses of one import by the engine (``validate_response``)."""
+    """Checks the whole responses of one import by the engine, its verdicts remembered per
+    question (``tabular.checking.ResponseStates``)."""
 
     def __init__(self, structure: Structure, language: str, policy: str) -> None:
         self.structure, self.language, self.policy = structure, language, policy
+        self.states = ResponseStates(structure, language)
 
     def problems(self, plan: ResponsePlan) -> list[Problem]:
-        return validate_response(self.structure, plan, self.language, policy=self.policy)
+        return validate_response(self.structure, plan, self.language, policy=self.policy,
+                                 verdicts=self.states.verdicts(plan.answers))
 
 
 # --------------------------------------------------------------------------- writing

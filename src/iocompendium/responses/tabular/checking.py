@@ -1,0 +1,203 @@
+"""The engine's verdict on many responses of one form, remembered per question (pure Python).
+
+An import checks each row as a whole response with ``questionnaires.engine.evaluate``
+(constraints, required answers, relevance): about 2 ms a row, the largest cost of a large
+import (docs/benchmarks.md, issue 11). A question's verdict (relevant, error, required but
+empty) follows from the answers its expressions read, transitively (calculations,
+defaults, its groups' relevance), and from its own answer: whole when a constraint or a
+``.`` reads it, otherwise only whether it is empty. ``ResponseStates`` remembers verdicts
+by those values and evaluates a response in full only when one of its questions meets
+values not seen before; rows of a survey repeat the same few choices, so after some
+hundred rows almost none is evaluated.
+
+Where that analysis cannot be trusted (repeats, XPath location paths, time and random
+functions, secondary instances) every response is evaluated in full, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from iocompendium.questionnaires.engine import evaluate, with_or_other
+from iocompendium.questionnaires.expressions import ExpressionError, references
+from iocompendium.questionnaires.structure import Structure, iter_nodes
+
+# (template path, relevant, error message or None, required but empty)
+Verdict = tuple[str, bool, "str | None", bool]
+
+# Columns whose expressions decide a question's state (what evaluate() returns).
+STATE_COLUMNS = ("relevant", "required", "constraint", "soft_constraint", "calculation",
+                 "default")
+# Text in an expression that reads something else than the ``${name}`` answers: a
+# location path or secondary instance, the time, chance, a repeat position.
+UNSAFE = ("/", "..", "now(", "today(", "random(", "uuid(", "once(", "current(", "position(",
+          "instance(", "pulldata(", "indexed-repeat(", "last-saved", "digest(")
+CONTAINERS = frozenset({"group", "repeat"})
+# Verdicts remembered before the memory is emptied (memory stays bounded).
+LIMIT = 200_000
+
+
+def verdicts_of(states: Mapping[str, dict[str, Any]]) -> Iterator[Verdict]:
+    """``evaluate``'s states as verdicts, in form order."""
+    for path, state in states.items():
+        missing = bool(state.get("required")) and state.get("value", "") == ""
+        yield path, state.get("relevant", True), state.get("error"), missing
+
+
+class _Question:
+    """What one question's verdict is remembered by."""
+
+    __slots__ = ("template", "inputs", "whole_self", "always", "keep")
+
+    def __init__(self, template: str, inputs: tuple[str, ...], whole_self: bool,
+                 always: bool) -> None:
+        self.template, self.inputs = template, inputs
+        # Its own answer counts whole (a constraint or '.' reads it), else only if empty.
+        self.whole_self = whole_self
+        # Checked even unanswered: required, calculated or with a default.
+        self.always = always
+        # This question, its inputs and their groups: what a cut-down form needs to hold
+        # to give this question's verdict (``_cut``).
+        self.keep: frozenset[str] = frozenset()
+
+
+def _cut(structure: Structure, keep: set[str]) -> Structure:
+    """``structure`` with only the nodes of ``keep`` and the groups around them (same
+    paths, same names, same choices and settings)."""
+
+    def children(nodes: list[dict], prefix: str) -> list[dict]:
+        kept = []
+        for node in nodes:
+            path = prefix + node["name"]
+            if node.get("type") in CONTAINERS:
+                inner = children(node.get("children", []), path + "/")
+                if inner or path in keep:
+                    kept.append({**node, "children": inner})
+            elif path in keep:
+                kept.append(node)
+        return kept
+
+    return {**structure, "children": children(structure.get("children", []), "")}
+
+
+def _questions(structure: Structure, order: list[str]) -> list[_Question] | None:
+    """Each question of ``order`` with its inputs; None when they cannot be trusted."""
+    expanded = with_or_other(structure)
+    refs = list(iter_nodes(expanded))
+    if any(ref.type == "repeat" for ref in refs):
+        return None
+    by_name: dict[str, str] = {}
+    nodes: dict[str, dict[str, Any]] = {}
+    groups: dict[str, tuple[str, ...]] = {}
+    inside: dict[str, list[str]] = {}
+    reads: dict[str, set[str]] = {}
+    for ref in refs:
+        by_name.setdefault(ref.name, ref.path)
+        nodes[ref.path], groups[ref.path] = ref.node, ref.groups
+        for group in ref.groups:
+            inside.setdefault(group, []).append(ref.path)
+    for ref in refs:
+        names: set[str] = set()
+        for column in STATE_COLUMNS:
+            text = ref.node.get(column) or ""
+            if not isinstance(text, str) or not text.strip():
+                continue
+            if any(mark in text for mark in UNSAFE):
+                return None
+            try:
+                names |= references(text)
+            except ExpressionError:
+                continue  # evaluates to its default whatever the answers
+        reads[ref.path] = names
+    questions = []
+    for template in order:
+        if template not in nodes:
+            return None  # a state the analysis does not know: trust nothing
+        seen: set[str] = set()
+        stack = [template]
+        while stack:
+            current = stack.pop()
+            for reader in (current, *groups.get(current, ())):
+                for name in reads.get(reader, ()):
+                    target = by_name.get(name)
+                    if target is None:
+                        continue
+                    for found in (target, *inside.get(target, ())):
+                        if found not in seen:
+                            seen.add(found)
+                            stack.append(found)
+        node = nodes[template]
+        texts = [str(node.get(column) or "") for column in STATE_COLUMNS]
+        whole_self = (template in seen or any("." in text for text in texts)
+                      or bool(str(node.get("constraint") or "").strip())
+                      or bool(str(node.get("soft_constraint") or "").strip()))
+        always = any(str(node.get(c) or "").strip() for c in ("required", "calculation",
+                                                                 "default"))
+        inputs = tuple(sorted(t for t in seen - {template}
+                              if nodes[t].get("type") not in CONTAINERS))
+        question = _Question(template, inputs, whole_self, always)
+        question.keep = frozenset(seen | {template} | set(groups[template]) | {
+            group for found in seen for group in groups.get(found, ())})
+        questions.append(question)
+    return questions
+
+
+class ResponseStates:
+    """Verdicts of the engine on the responses of one form, remembered per question."""
+
+    def __init__(self, structure: Structure, language: str) -> None:
+        self.structure, self.language = structure, language
+        self.expanded = with_or_other(structure)
+        order = list(evaluate(structure, {}, language))
+        self.questions = _questions(structure, order)
+        self.memory: dict[tuple, tuple[bool, str | None, bool]] = {}
+        self.evaluations = 0  # (cut-down) evaluations made; the rest came from memory
+        self.size = len(order)
+        self.keep = {q.template: q.keep for q in self.questions or ()}
+
+    def verdicts(self, answers: Mapping[str, str]) -> list[Verdict]:
+        """The verdict of every question that can give a problem, in form order: the
+        answered ones, and the required, calculated or defaulted ones.
+
+        Questions whose values were seen before answer from memory; the others are
+        evaluated together on the form cut down to them and their inputs (``_cut``)."""
+        if self.questions is None:
+            self.evaluations += 1
+            return list(verdicts_of(evaluate(self.structure, answers, self.language)))
+        memory, found, missed = self.memory, [], []
+        get = answers.get
+        for question in self.questions:
+            template = question.template
+            given = get(template)
+            if not given and not question.always:
+                continue  # unanswered and optional: no verdict can be a problem
+            own = given if question.whole_self else bool(given)
+            key = (template, own, tuple(map(get, question.inputs)))
+            verdict = memory.get(key)
+            if verdict is None:
+                missed.append((len(found), key))
+            found.append((template, verdict))
+        if missed:
+            self._evaluate(answers, found, missed)
+        return [(template, *verdict) for template, verdict in found]
+
+    def _evaluate(self, answers: Mapping[str, str], found: list, missed: list) -> None:
+        """Fill in the verdicts not in memory from one evaluation of the cut-down form."""
+        if len(self.memory) > LIMIT:
+            self.memory.clear()
+        keep: set[str] = set()
+        for _position, key in missed:
+            keep |= self.keep[key[0]]
+        self.evaluations += 1
+        if len(keep) * 2 > self.size:
+            states = evaluate(self.structure, answers, self.language)
+        else:
+            given = {path: value for path, value in answers.items() if path in keep}
+            states = evaluate(_cut(self.expanded, keep), given, self.language)
+        for position, key in missed:
+            state = states[key[0]]
+            verdict = (state.get("relevant", True), state.get("error"),
+                       bool(state.get("required")) and state.get("value", "") == "")
+            self.memory[key] = verdict
+            found[position] = (key[0], verdict)
