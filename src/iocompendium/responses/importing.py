@@ -944,6 +944,9 @@ def _write(
         if changes.any or plan.existing is None:
             if run is not None:
                 response.import_run = run
+            # For the post_save receivers (instruments sync): the answers as now stored.
+            response.imported_answers = plan.answers
+            response.imported_new = plan.existing is None
             to_stamp.append(response)
     for start in range(0, len(removed_ids), BATCH):
         Answer.objects.filter(pk__in=removed_ids[start : start + BATCH]).delete()
