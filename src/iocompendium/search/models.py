@@ -29,7 +29,12 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "key"], name="search_document_kind_key")
         ]
-        indexes = [models.Index(fields=["kind", "title"], name="search_doc_kind_title")]
+        indexes = [
+            models.Index(fields=["kind", "title"], name="search_doc_kind_title"),
+            # With search_vector_current, which vectors are current is read from two
+            # indexes alone (the vector index's reload, search/vectors.py).
+            models.Index(fields=["kind", "key", "text_hash"], name="search_doc_current"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"

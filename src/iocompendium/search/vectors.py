@@ -71,8 +71,9 @@ class VectorMatrix:
             wanted[rows] = True
             approx[~wanted[self.row_doc]] = -np.inf
         take = min(COARSE_CANDIDATES, len(approx))
-        candidates = np.argpartition(-approx, take - 1)[:take]
-        candidates = candidates[np.isfinite(approx[candidates])]
+        candidates = np.argpartition(approx, len(approx) - take)[len(approx) - take :]
+        if len(rows) < len(self.doc_ids):
+            candidates = candidates[np.isfinite(approx[candidates])]
         exact = self.matrix[candidates] @ query
         docs = self.row_doc[candidates]
         order = np.lexsort((-exact, docs))  # by document, best part first
