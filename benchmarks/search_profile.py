@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--slowest", type=int, default=8,
+                        help="print the queries of the N most costly requests (CPU)")
     args = parser.parse_args()
 
     import django
@@ -42,7 +44,7 @@ def main() -> None:
     client = Client(HTTP_HOST="localhost")
     client.get("/en/search/", {"q": "warm up", "mode": args.mode})
     profile = None if args.no_profile else cProfile.Profile()
-    wall, cpu = [], []
+    wall, cpu, asked = [], [], []
     for _ in range(args.rounds):
         for text in QUERIES:
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -54,11 +56,14 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
             wall.append(1000 * (time.perf_counter() - started))
             cpu.append(1000 * (time.process_time() - started_cpu))
+            asked.append(text)
     for name, values in (("wall", wall), ("CPU", cpu)):
         values = sorted(values)
         print(f"{args.mode} {name}: {len(values)} requests, p50 {statistics.median(values):.1f} "
               f"ms, p95 {values[int(0.95 * (len(values) - 1))]:.1f} ms, "
               f"mean {statistics.fmean(values):.1f} ms")
+    for ms, text in sorted(zip(cpu, asked, strict=True), reverse=True)[: args.slowest]:
+        print(f"  {ms:6.1f} ms CPU  {text}")
     print(f"load average: {os.getloadavg()}")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
