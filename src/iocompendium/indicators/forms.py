@@ -17,6 +17,7 @@ from iocompendium.analysis.indicators.framework import (
     ZERO_RULES,
 )
 from iocompendium.web.forms import LimitedForm
+from iocompendium.web.uploads import checked_upload
 
 MAX_WEIGHT = 1_000.0
 
@@ -95,3 +96,17 @@ class EditForm(LimitedForm, forms.Form):
             self.add_error(None, str(error))
             raise
         return framework
+
+
+class ImportForm(LimitedForm, forms.Form):
+    """A framework workbook to import (the ``indicators import`` command on the web)."""
+
+    workbook = forms.FileField(label=_("Framework workbook (.xlsx)"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels are complete phrases
+        super().__init__(*args, **kwargs)
+
+    def clean_workbook(self):
+        return checked_upload(self.cleaned_data["workbook"], (".xlsx",),
+                              _("Upload the framework as an .xlsx workbook."))

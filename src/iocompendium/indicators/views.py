@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from iocompendium.analysis.indicators import FrameworkError
 from iocompendium.evidence.selectors import DEFAULT_STATUS, STATUS_SETS
-from iocompendium.indicators import presenting, sources
-from iocompendium.indicators.forms import EditForm
+from iocompendium.indicators import presenting, services, sources
+from iocompendium.indicators.forms import EditForm, ImportForm
+from iocompendium.indicators.workbook import WorkbookError
 from iocompendium.web.roles import is_secretariat, organisation_id_of, secretariat_only
 
 
@@ -47,7 +48,8 @@ def index(request):
     frameworks = sources.frameworks()
     own = [] if secretariat else sources.own_units(organisation, frameworks)
     return render(request, "indicators/index.html", {
-        "frameworks": frameworks if secretariat else [], "own": own})
+        "frameworks": frameworks if secretariat else [], "own": own,
+        "secretariat": secretariat})
 
 
 @require_GET
@@ -64,6 +66,35 @@ def dashboard(request, slug):
     return render(request, "indicators/dashboard.html", {
         "view": view, "slug": slug, "status_key": status_key, "caveat": presenting.caveat(),
         "status_choices": status_choices()})
+
+
+@require_http_methods(["GET", "POST"])
+@secretariat_only
+def upload(request):
+    """Import a framework workbook: every problem listed with its sheet and row and
+    nothing stored, or a new version (the same file again makes none)."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list = []
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["workbook"]
+        try:
+            imported = services.import_framework(uploaded.read(), uploaded.name,
+                                                 user=request.user)
+        except WorkbookError as error:
+            problems = error.problems
+        else:
+            version = imported.version
+            if imported.created:
+                messages.success(request, _("Imported %(slug)s as version %(number)d.") % {
+                    "slug": version.framework.slug, "number": version.number})
+            else:
+                messages.info(request, _("The workbook is unchanged: %(slug)s stays at "
+                                         "version %(number)d.") % {
+                    "slug": version.framework.slug, "number": version.number})
+            return redirect("indicators:dashboard", slug=version.framework.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "indicators/upload.html", {"form": form, "problems": problems},
+                  status=status)
 
 
 def status_choices() -> list[tuple[str, str]]:

@@ -333,7 +333,7 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
     group = definition.get("construction", {}).get("group", "")
     if group and group not in questions:
         problems.append(Problem(SETTINGS, 2, "unknown_question",
-                                f"group: the questionnaire has no question '{group}'."))
+                                _unknown_question("group", group, questions)))
     for node in definition.get("nodes", []):
         rule = node.get("rule")
         if not rule:
@@ -348,8 +348,7 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
             ref = questions.get(path)
             if ref is None:
                 problems.append(Problem(RULES, row, "unknown_question",
-                                        f"{column}: the questionnaire has no question "
-                                        f"'{path}'."))
+                                        _unknown_question(column, path, questions)))
             elif ref.repeats:
                 problems.append(Problem(RULES, row, "wrong_type",
                                         f"{column}: '{path}' is inside a repeat; a rule reads "
@@ -358,6 +357,19 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
             refs.append(ref)
         problems += _check_rule(rule, refs[0], refs[1], structure)
     return problems
+
+
+def _unknown_question(column: str, path: str, questions: dict[str, Any]) -> str:
+    """The problem, with the path to write when the name is a question's inside a group
+    (a form's ``name`` column gives the name alone, rules need the path)."""
+    name = path.rsplit("/", 1)[-1]
+    paths = [known for known in questions if known.rsplit("/", 1)[-1] == name]
+    message = f"{column}: the questionnaire has no question '{path}'"
+    if len(paths) == 1:
+        return f"{message}; write its path with its group: '{paths[0]}'."
+    if paths:
+        return f"{message}; write the path of one of: {', '.join(sorted(paths)[:5])}."
+    return message + "."
 
 
 def _choice_names(structure: dict, ref: Any) -> set[str]:
