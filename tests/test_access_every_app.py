@@ -136,6 +136,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     # focal point sees only its own organisation's unit (tests/indicators/test_pages.py
     # and the matrix below check another organisation's unit is a 404).
     "indicators:index": (SIGNED_IN, {}),
+    "indicators:upload": (SECRETARIAT, {}),
     "indicators:dashboard": (SECRETARIAT, {"slug": "no-such-framework"}),
     "indicators:unit": (SIGNED_IN, {"slug": "no-such-framework", "unit": "SYN-A"}),
     "indicators:edit": (SECRETARIAT, {"slug": "no-such-framework"}),

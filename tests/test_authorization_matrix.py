@@ -348,6 +348,10 @@ INDICATOR_RULES = {
     "index": ({}, {"GET": {"anonymous": LOGIN, "contributor_a": 200, "contributor_b": 200,
                            "reviewer": 200, "admin": 200}}, None),
     "dashboard": ({"slug": INDICATOR_SLUG}, {"GET": SECRETARIAT_ONLY}, None),
+    # Importing a framework: no file posted is refused (400), nothing written.
+    "upload": ({}, {"GET": SECRETARIAT_ONLY,
+                    "POST": {**SECRETARIAT_ONLY, "reviewer": 400, "admin": 400}},
+               lambda: {}),
     "unit": ({"slug": INDICATOR_SLUG, "unit": "SYN-A"}, {"GET": OWN}, None),
     "edit": (
         {"slug": INDICATOR_SLUG},

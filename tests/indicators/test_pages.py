@@ -39,6 +39,26 @@ def test_dashboard_shows_scores_ranks_and_the_indicator_table(client, world):
     assert reverse("indicators:unit", args=[SLUG, "SYN-C"]) in html
 
 
+def test_responses_not_yet_approved_are_pointed_to(client, world):
+    """Imported submissions are "submitted": the default (approved only) page says they
+    are left out and links to them, instead of an unexplained empty dashboard."""
+    client.force_login(world["staff"])
+    url = reverse("indicators:dashboard", args=[SLUG])
+    note = "are not counted here: only approved responses are."
+    assert note not in client.get(url).content.decode()
+    world["responses"]["SYN-B"].status = "submitted"
+    world["responses"]["SYN-B"].save()
+    world["responses"]["SYN-C"].status = "in_review"
+    world["responses"]["SYN-C"].save()
+    html = client.get(url).content.decode()
+    assert f"2 responses submitted or in review {note}" in html
+    assert '<a href="?status=submitted">Show every submitted response</a>' in html
+    shown = client.get(url + "?status=submitted")
+    assert note not in shown.content.decode() and len(shown.context["view"].rows) == 3
+    french = client.get(url.replace("/en/", "/fr/")).content.decode()
+    assert "2 réponses soumises ou en revue ne sont pas comptées ici" in french
+
+
 def test_dashboard_in_french(client, world):
     client.force_login(world["staff"])
     reply = client.get(reverse("indicators:dashboard", args=[SLUG]).replace("/en/", "/fr/"))

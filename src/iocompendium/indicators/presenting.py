@@ -71,6 +71,8 @@ class Source:
     sensitivity: list[dict] = field(default_factory=list)
     sensitivity_runs: int | None = None
     sensitivity_seed: int | None = None
+    # Responses left out because only approved ones are shown (submitted, in review).
+    waiting: int = 0
 
 
 def lang() -> str:

@@ -119,6 +119,10 @@ def source_for(slug: str, status_key: str = "approved") -> Source:
     synthetic = Response.objects.filter(
         version__questionnaire=questionnaire, status__in=list(statuses), synthetic=True,
     ).exists()
+    left_out = set(STATUS_SETS["submitted"]) - set(statuses)
+    waiting = Response.objects.filter(
+        version__questionnaire=questionnaire, status__in=list(left_out),
+    ).count() if left_out else 0
     run = selectors.latest_run(slug)
     stored = run.sensitivity if run is not None and run.sensitivity else []
     return Source(
@@ -128,7 +132,7 @@ def source_for(slug: str, status_key: str = "approved") -> Source:
         sensitivity=[{**item, "label": sensitivity_choice_label(item["choice"])}
                      for item in stored],
         sensitivity_runs=run.runs if stored else None,
-        sensitivity_seed=run.seed if stored else None,
+        sensitivity_seed=run.seed if stored else None, waiting=waiting,
     )
 
 
