@@ -34,6 +34,7 @@ class ChartTexts:
     instances: str = "Instances"
     option: str = "Answer"
     category: str = "Category"
+    points: str = "Answers"
 
 
 class ChartError(Exception):
@@ -178,6 +179,78 @@ def crosstab_chart_spec(
     return spec
 
 
+MAP_WIDTH, MAP_HEIGHT = 560, 300
+MAP_GRID = 0.1  # degrees: points are rounded to about 11 km and drawn once, sized by count
+
+
+@lru_cache(maxsize=1)
+def world_outline() -> list[dict[str, Any]]:
+    """Country outlines (GeoJSON features, low resolution, 173 countries) from the
+    ``countryinfo`` package's own data files: nothing is fetched from the internet."""
+    from countryinfo import all_countries
+
+    features = []
+    for country in all_countries():
+        collection = country.geo_json() or {}
+        for feature in collection.get("features", []):
+            # Only the shape: names stay out of the SVG (the map is not a key to them).
+            features.append({"type": "Feature", "properties": {},
+                             "geometry": feature["geometry"]})
+    return features
+
+
+def map_points(points: list[tuple[float, float]]) -> list[dict[str, float]]:
+    """The points rounded to ``MAP_GRID`` degrees, each place once with its count, so that
+    50,000 answers draw a few thousand dots at most."""
+    counts: dict[tuple[float, float], int] = {}
+    for lat, lon in points:
+        place = (round(lat / MAP_GRID) * MAP_GRID, round(lon / MAP_GRID) * MAP_GRID)
+        counts[place] = counts.get(place, 0) + 1
+    return [{"lat": round(lat, 4), "lon": round(lon, 4), "count": count}
+            for (lat, lon), count in sorted(counts.items())]
+
+
+def _frame(places: list[dict[str, float]]) -> dict[str, Any]:
+    """The area the map shows: the points' extent with a margin, at least 30 by 15
+    degrees (so a country's points keep their neighbours around them)."""
+    lats = [p["lat"] for p in places]
+    lons = [p["lon"] for p in places]
+    middle_lat, middle_lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    half_lat = max((max(lats) - min(lats)) * 0.6, 7.5)
+    half_lon = max((max(lons) - min(lons)) * 0.6, 15.0)
+    south, north = max(middle_lat - half_lat, -90), min(middle_lat + half_lat, 90)
+    west, east = max(middle_lon - half_lon, -180), min(middle_lon + half_lon, 180)
+    return {"type": "Feature", "properties": {}, "geometry": {
+        "type": "LineString", "coordinates": [[west, south], [east, north]]}}
+
+
+def dot_map_spec(table: Table, texts: ChartTexts) -> dict[str, Any]:
+    """A dot map of a geopoint question's answers on a low-resolution world outline."""
+    places = map_points((table.summary or {}).get("points") or [])
+    spec = _base(table.label, 1)
+    spec.update({
+        "width": MAP_WIDTH, "height": MAP_HEIGHT,
+        "projection": {"type": "equirectangular", "fit": _frame(places),
+                       "clipExtent": [[0, 0], [MAP_WIDTH, MAP_HEIGHT]]},
+        "layer": [
+            {"data": {"values": world_outline()},
+             # Outlines only: some of the package's rings wind the other way, which the
+             # spherical projection would fill as "the whole world but this country".
+             "mark": {"type": "geoshape", "filled": False, "stroke": "#8c8c8c",
+                      "strokeWidth": 0.6}},
+            {"data": {"values": places},
+             "mark": {"type": "circle", "color": BAR_COLOUR, "opacity": 0.75},
+             "encoding": {
+                 "longitude": {"field": "lon", "type": "quantitative"},
+                 "latitude": {"field": "lat", "type": "quantitative"},
+                 "size": {"field": "count", "type": "quantitative", "title": texts.points,
+                          "scale": {"range": [12, 160]}},
+             }},
+        ],
+    })
+    return spec
+
+
 def render_svg(spec: Mapping[str, Any]) -> str:
     """The SVG of a Vega-Lite specification (offline), checked to be well-formed XML.
 
@@ -205,7 +278,7 @@ def chart_specs(
     table: Table, texts: ChartTexts, category_labels: Mapping[str, str]
 ) -> dict[str, dict[str, Any]]:
     """The charts of a table: ``bars`` for select tables, ``distribution`` for numbers,
-    dates and times, ``crosstab`` when it has one."""
+    dates and times, ``map`` for geopoints, ``crosstab`` when it has one."""
     specs: dict[str, dict[str, Any]] = {}
     if table.is_select and table.options:
         specs["bars"] = bar_chart_spec(table, texts, sort_by_count=table.kind == "multiple")
@@ -213,6 +286,8 @@ def chart_specs(
         specs["bars"] = bar_chart_spec(table, texts, sort_by_count=True)
     elif table.kind in DISTRIBUTION_KINDS and (table.summary or {}).get("distribution"):
         specs["distribution"] = distribution_chart_spec(table, texts)
+    elif table.kind == "geo" and (table.summary or {}).get("points"):
+        specs["map"] = dot_map_spec(table, texts)
     if table.crosstab is not None and table.crosstab.categories and table.answered:
         specs["crosstab"] = crosstab_chart_spec(table, texts, category_labels)
     return specs

@@ -143,6 +143,7 @@ def chart_texts(unit_label: str = "", breakdown_title: str = "") -> ChartTexts:
         instances=_("Instances"),
         option=_("Answer"),
         category=breakdown_title or _("Organisation category"),
+        points=_("Answers"),
     )
 
 

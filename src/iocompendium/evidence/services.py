@@ -159,7 +159,7 @@ def chart_svg(
     slug: str, status_key: str, lang: str, category: str, table_key: str, kind: str,
     breakdown: str = "",
 ) -> str:
-    """The SVG of one chart of one table (``kind``: bars, distribution or crosstab);
+    """The SVG of one chart of one table (``kind``: bars, distribution, map or crosstab);
     KeyError if none."""
     statuses_for(status_key)
     with translation.override(lang):
