@@ -108,7 +108,10 @@ def test_report_and_dashboard_show_the_map(client, secretariat_user, visits, lan
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
 
 
-def test_the_public_site_shows_no_map(visits, tmp_path):
+def test_the_public_site_shows_no_map_and_names_the_unit(visits, tmp_path):
+    """Also: the data package counts in the questionnaire's unit, in both languages."""
+    import csv
+
     from django.core.management import call_command
 
     call_command("publish", "-o", str(tmp_path / "site"), "--questionnaire", SLUG, "--no-pdf")
@@ -118,3 +121,8 @@ def test_the_public_site_shows_no_map(visits, tmp_path):
     assert re.search(r"^where,geopoint,excluded,personal data", coverage, re.MULTILINE)
     assert "Each dot is a place answered" not in pages
     assert "Chaque point est un lieu répondu" not in pages
+    with (tmp_path / "site" / "data" / "question_tables.csv").open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["question"] == "size"]
+    assert rows and {(row["unit"], row["unit_fr"]) for row in rows} == {("households", "ménages")}
+    package = (tmp_path / "site" / "data" / "datapackage.json").read_text(encoding="utf-8")
+    assert '"unit_fr"' in package

@@ -311,7 +311,10 @@ def _results_tables(results: SurveyResults) -> list[tuple[str, str, list[dict], 
             _field("value", "number", "The value of the statistic (empty for a quote)."),
             _field("answered", "integer", "Respondents who answered."),
             _field("denominator", "integer", "Respondents to whom the question applied."),
-            _field("unit", "string", "What counts count: organisations or instances."),
+            _field("unit", "string", "What counts count, in English: the questionnaire's "
+                   "respondent units (organisations, jurisdictions, submissions or its own "
+                   "name for them, e.g. households) or instances of a repeat."),
+            _field("unit_fr", "string", "The same in French (e.g. ménages)."),
         ], result_rows(results)),
         ("coverage", "Every question of the form with a table in the report: published, or "
          "excluded with its reason (issue 12: nothing left out silently).", [

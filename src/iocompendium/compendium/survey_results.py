@@ -49,6 +49,9 @@ class SurveyResults:
     excluded: list[tuple[str, CoverageRow, str]]  # (label, row, reason in the language)
     coverage: list[CoverageRow]
     quotes: dict[str, list[str]] = field(default_factory=dict)  # path -> publishable texts
+    # The questionnaire's respondent units, plural, by language ("households", "ménages").
+    units: dict[str, str] = field(default_factory=lambda: {"en": "organisations",
+                                                           "fr": "organisations"})
 
 
 def _section_slug(path: str, taken: set[str]) -> str:
@@ -78,19 +81,25 @@ def survey_results(data: Any, lang: str, quotes_by_question: dict[str, list[str]
                                           theme.theme.path, theme.theme.label, tables))
     excluded = [(labels.get(row.path, row.path), row, reason_text(row)) for row in rows
                 if row.status != PUBLISHED]
+    questionnaire = data.version.questionnaire
     return SurveyResults(analysis.respondents, sections, excluded, rows,
                          {path: texts for path, texts in quotes_by_question.items()
-                          if path in published})
+                          if path in published},
+                         {code: questionnaire.unit_label_in(code) for code in ("en", "fr")})
 
 
 def result_rows(results: SurveyResults) -> list[list[Any]]:
     """Long rows of every published table (the data package's ``question_tables``):
-    section, question, type, statistic, label, value, answered, denominator, unit."""
+    section, question, type, statistic, label, value, answered, denominator, unit (what the
+    counts count: the questionnaire's units, or instances of a repeat, in English), unit_fr
+    (the same in French)."""
     rows: list[list[Any]] = []
     for section in results.sections:
         for table in section.tables:
             base = [section.path, table.key, table.type]
-            tail = [table.answered, table.denominator, table.unit]
+            units = (["instances", "instances"] if table.unit == "instances"
+                     else [results.units["en"], results.units["fr"]])
+            tail = [table.answered, table.denominator, *units]
             for statistic, label, value in table_statistics(table, results.quotes):
                 rows.append([*base, statistic, label, _plain_number(value), *tail])
     return rows

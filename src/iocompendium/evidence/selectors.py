@@ -306,8 +306,10 @@ def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
         questions.extend(relevant)
     if computed:
         _store_relevance(version, stored, computed)
-    frame = pd.DataFrame({"organisation": units, "question": questions,
-                          "relevant": True}, columns=RELEVANCE_COLUMNS)
+    frame = pd.DataFrame({"organisation": pd.Series(units, dtype=object),
+                          "question": pd.Series(questions, dtype=object),
+                          "relevant": pd.Series([True] * len(units), dtype=bool)},
+                         columns=RELEVANCE_COLUMNS)
     if len(set(organisation_of.values())) == len(organisation_of):
         return frame  # one response per unit: no pair can repeat
     return frame.drop_duplicates(["organisation", "question"])
