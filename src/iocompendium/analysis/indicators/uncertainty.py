@@ -169,8 +169,17 @@ class Model:
         Jobs are run grouped by their indicator matrix, so that one matrix is held at a
         time; with ``workers`` > 1 the groups are shared among that many processes (this
         one and forked ones writing into shared memory). A job's ranks depend on the job
-        alone, so the result is the same whatever the number of workers. Ranks are
-        whole numbers, kept exactly as float32 to halve the memory."""
+        alone, so the result is the same whatever the number of workers, and a job
+        repeated (the same weight factors and alternatives: the Sobol sample's discrete
+        choices often repeat a row) is run once. Ranks are whole numbers, kept exactly
+        as float32 to halve the memory."""
+        seen: dict[tuple, int] = {}
+        first_of = [seen.setdefault((id(factors), tuple(sorted(pick.items()))), i)
+                    for i, (factors, pick) in enumerate(jobs)]
+        if len(seen) < len(jobs):
+            ranks = self.rank_jobs([jobs[i] for i in seen.values()], workers)
+            row = {i: r for r, i in enumerate(seen.values())}
+            return ranks[[row[i] for i in first_of]]
         shares = _shares(self, jobs, workers)
         shape = (len(jobs), len(self.index))
         with threadpool_limits(limits=1, user_api="blas"):
