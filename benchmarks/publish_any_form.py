@@ -2,8 +2,15 @@
 REACH Lebanon 2022 form (target: under 60 s and under 2 GB for 50,000 submissions).
 
     .venv/bin/python benchmarks/publish_any_form.py --submissions 50000
+    .venv/bin/python benchmarks/publish_any_form.py --reuse DATA_DIR --questionnaire SLUG
 
-In a fresh temporary data folder (SQLite): imports the real form, writes N synthetic
+``--reuse``: time only the publish step on a data folder prepared once, e.g. by
+``benchmarks/import_reach_scale.py --rows 50000 --keep /work/bench/i12/scale`` (issue 11's
+generator: the real distribution of every column, imported with policy flag, status
+approved; data folder ``data-50000``, questionnaire ``reach-scale-50000``). The relevance
+cache of the data folder is removed first, so every run evaluates every response.
+
+Otherwise, in a fresh temporary data folder (SQLite): imports the real form, writes N synthetic
 submissions (one fictional respondent each, flagged synthetic; a value of the question's
 type for every question outside repeats: random choices, numbers, dates, texts; the
 engine is not asked, so some answers are not relevant and the relevance step drops them
@@ -91,26 +98,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=50_000)
     parser.add_argument("--data-dir", default="")
+    parser.add_argument("--reuse", default="", help="A prepared data folder: publish only.")
+    parser.add_argument("--questionnaire", default="reach-lbn")
     options = parser.parse_args()
-    data_dir = options.data_dir or tempfile.mkdtemp(prefix="ioc-publish-any-")
+    data_dir = options.reuse or options.data_dir or tempfile.mkdtemp(prefix="ioc-publish-any-")
     os.environ["IOCOMPENDIUM_DATA_DIR"] = data_dir
     os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "iocompendium.settings"
-    started = time.perf_counter()
-    setup(options.submissions)
-    print(f"setup: {time.perf_counter() - started:.1f} s ({data_dir})")
+    if options.reuse:
+        for cached in (Path(data_dir) / "cache").glob("relevance-*.json"):
+            cached.unlink()
+    else:
+        started = time.perf_counter()
+        setup(options.submissions)
+        print(f"setup: {time.perf_counter() - started:.1f} s ({data_dir})")
     output = Path(data_dir) / "site"
+    print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(CLI), "publish", "-o", str(output), "--questionnaire",
-                           "reach-lbn", "--no-pdf"], env=dict(os.environ),
+                           options.questionnaire, "--no-pdf"], env=dict(os.environ),
                           capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(done.stdout.strip().splitlines()[-2:] if done.stdout else done.stderr[-2000:])
-    print(f"publish --no-pdf, {options.submissions:,} submissions: wall {wall:.1f} s, "
-          f"CPU {cpu:.1f} s, peak RSS {after.ru_maxrss / 1024:.0f} MB, exit {done.returncode}")
+    what = options.questionnaire if options.reuse else f"{options.submissions:,} submissions"
+    print(f"publish --no-pdf, {what}: wall {wall:.1f} s, CPU {cpu:.1f} s, "
+          f"peak RSS {after.ru_maxrss / 1024:.0f} MB, exit {done.returncode}, "
+          f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

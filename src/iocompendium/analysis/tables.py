@@ -239,10 +239,17 @@ def analyse(
     text_frame = frame[~types.isin(special)]
     text_counts = _text_value_counts(text_frame)
 
+    # Which questions each grouped series holds, looked up once (not once per question:
+    # at 50,000 respondents each look-up rebuilt an index of the whole series).
+    held = {id(series): set(series.index.get_level_values(0))
+            for series in (option_orgs, option_instances)}
+
     def counts_of(series: pd.Series, path: str) -> dict[str, int]:
-        if path not in series.index.get_level_values(0):
+        if path not in held[id(series)]:
             return {}
         return {str(k): int(v) for k, v in series.loc[path].items()}
+
+    categories = sorted({str(c) for c in respondents["category"].dropna().unique()})
 
     flag_counts = _flag_counts(flags, respondents)
     tables: list[Table] = []
@@ -271,9 +278,7 @@ def analyse(
                 table,
             )
             if not q.in_repeat:
-                table.crosstab = _crosstab(
-                    q, by_category, answered_by_category, respondents["category"]
-                )
+                table.crosstab = _crosstab(q, by_category, answered_by_category, categories)
         elif q.type in NUMBER_TYPES:
             table.kind = "numeric"
             table.summary = numbers.get(q.path, _empty_summary())
@@ -357,17 +362,20 @@ def _crosstab(
     q: QuestionInfo,
     by_category: pd.Series,
     answered_by_category: pd.Series,
-    categories: pd.Series,
+    ordered: list[str],
 ) -> CrossTab | None:
-    ordered = sorted({str(c) for c in categories.dropna()})
-    answered = (
-        {str(k): int(v) for k, v in answered_by_category.loc[q.path].items()}
-        if q.path in answered_by_category.index.get_level_values(0)
-        else {}
-    )
+    """``ordered``: the respondents' categories (breakdown values), sorted, as text."""
+    try:
+        answered = {str(k): int(v) for k, v in answered_by_category.loc[q.path].items()}
+    except KeyError:
+        answered = {}
     counts: dict[str, dict[str, int]] = {}
-    if q.path in by_category.index.get_level_values(0):
-        for (value, category), n in by_category.loc[q.path].items():
+    try:
+        rows = by_category.loc[q.path]
+    except KeyError:
+        rows = None
+    if rows is not None:
+        for (value, category), n in rows.items():
             counts.setdefault(str(value), {})[str(category)] = int(n)
     if counts and all(set(row) <= {value} for value, row in counts.items()):
         # The question restates the category itself (organisation/category): no cross-tab.
@@ -450,6 +458,8 @@ def _number_summaries(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     grouped = numbers.groupby("question")["number"]
     stats = grouped.agg(["count", "mean", "median", "min", "max"])
     q1, q3 = grouped.quantile(0.25), grouped.quantile(0.75)
+    # One pass over the rows (a mask per question was a pass per question).
+    by_question = dict(iter(grouped))
     return {
         str(path): {
             "n": int(row["count"]),
@@ -459,7 +469,7 @@ def _number_summaries(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "q3": float(q3[path]),
             "min": float(row["min"]),
             "max": float(row["max"]),
-            "distribution": _histogram(numbers.loc[numbers["question"] == path, "number"]),
+            "distribution": _histogram(by_question[path]),
         }
         for path, row in stats.iterrows()
     }
