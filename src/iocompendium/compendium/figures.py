@@ -96,6 +96,13 @@ def theme_figures(slug: str, lang: str, *, with_charts: bool = True,
         return ThemeFigures(False, str(error))
     if data.respondents.empty:
         return ThemeFigures(False, _("No approved response to the survey yet."))
+    sections = {node["name"] for node in data.version.structure.get("children", [])
+                if node["type"] in {"group", "repeat"}}
+    if not sections & set(THEME_BY_SECTION):
+        # A form without the compendium's themes has no theme figure: analysing its
+        # answers again (a third of publish at 50,000 respondents) would only count them.
+        return ThemeFigures(True, respondents=int(data.respondents["organisation"].nunique()),
+                            synthetic=data.synthetic)
     analysis = analyse(data.version.structure, data.answers, lang=lang,
                        respondents=data.respondents, relevance=data.relevance)
     # Coded free-text questions are figures too (their codes counted like options).
