@@ -50,6 +50,10 @@ def test_problems_are_listed_and_nothing_is_stored(client, staff, io_survey, tmp
     assert not Framework.objects.exists() and not FrameworkVersion.objects.exists()
     french = upload(client, path, "fr").content.decode()
     assert "Le cadre n'a pas été importé : 1 problème." in french
+    # The problem's sentence too, not only the page around it.
+    assert ("question : le questionnaire n&#x27;a pas de question « ex_ante » ; écrivez son "
+            "chemin avec son groupe : « evaluation/ex_ante »." in french)
+    assert "write its path" not in french
 
 
 def test_a_workbook_imports_as_a_version_once(client, staff, io_survey, tmp_path):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from iocompendium.analysis.indicators import (
     FrameworkError,
@@ -41,20 +42,22 @@ def check_framework(data: bytes) -> tuple[dict, list[Problem]]:
     try:
         check_file("framework.xlsx", data)
     except LimitError as error:
-        return {}, [Problem("file", 0, "limit", str(error))]
+        return {}, [Problem("file", 0, "limit", "%(error)s", {"error": str(error)})]
     definition, problems = workbook.read(data)
     slug = definition.get("questionnaire", "")
     if slug:
         questionnaire = Questionnaire.objects.filter(slug=slug).first()
         if questionnaire is None:
             problems.append(Problem(workbook.SETTINGS, 2, "unknown_questionnaire",
-                                    f"questionnaire: there is no questionnaire '{slug}'."))
+                                    gettext_noop("questionnaire: there is no "
+                                                 "questionnaire '%(slug)s'."),
+                                    {"slug": slug}))
         else:
             try:
                 structure = selectors.structure_of(questionnaire)
             except selectors.IndicatorsError as error:
                 problems.append(Problem(workbook.SETTINGS, 2, "unknown_questionnaire",
-                                        str(error)))
+                                        "%(error)s", {"error": str(error)}))
             else:
                 problems += workbook.check_against(definition, structure)
     return definition, problems

@@ -22,6 +22,7 @@ from iocompendium.evidence.selectors import DEFAULT_STATUS, STATUS_SETS
 from iocompendium.indicators import presenting, services, sources
 from iocompendium.indicators.forms import EditForm, ImportForm
 from iocompendium.indicators.workbook import WorkbookError
+from iocompendium.responses.importing import problem_text
 from iocompendium.web.roles import is_secretariat, organisation_id_of, secretariat_only
 
 
@@ -81,7 +82,9 @@ def upload(request):
             imported = services.import_framework(uploaded.read(), uploaded.name,
                                                  user=request.user)
         except WorkbookError as error:
-            problems = error.problems
+            # Each sentence in the page's language (the workbook keeps English templates).
+            problems = [{"sheet": p.sheet, "row": p.row, "text": problem_text(p)}
+                        for p in error.problems]
         else:
             version = imported.version
             if imported.created:

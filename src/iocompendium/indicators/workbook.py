@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from iocompendium.analysis.indicators import (
@@ -45,6 +46,7 @@ from iocompendium.analysis.indicators.framework import (
     ZERO_RULES,
 )
 from iocompendium.questionnaires.structure import iter_questions, language_code
+from iocompendium.responses.tabular import fill, gettext_noop
 
 TREE = "tree"
 RULES = "rules"
@@ -67,7 +69,15 @@ class Problem:
     sheet: str
     row: int  # 1-based spreadsheet row (the header is row 1); 0 for the whole sheet
     code: str  # unknown_question, choice_not_in_list, never_scores, wrong_type, ...
-    message: str
+    # English, marked with gettext_noop so that the web pages show it translated
+    # (``indicators.views``); %(name)s placeholders filled from ``params``.
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        """The sentence in English (the command's output and the JSON)."""
+        return fill(self.template, self.params)
 
     def line(self) -> str:
         where = f"{self.sheet}, row {self.row}" if self.row else self.sheet
@@ -136,10 +146,13 @@ def _number(text: str, default: float | None, problems: list[Problem], sheet: st
         value = float(text)
     except ValueError:
         problems.append(Problem(sheet, row, "bad_value",
-                                f"{column} '{text}' is not a number."))
+                                gettext_noop("%(column)s '%(value)s' is not a number."),
+                                {"column": column, "value": text}))
         return default
     if not math.isfinite(value):
-        problems.append(Problem(sheet, row, "bad_value", f"{column} must be a finite number."))
+        problems.append(Problem(sheet, row, "bad_value",
+                gettext_noop("%(column)s must be a finite number."),
+                                {"column": column}))
         return default
     return value
 
@@ -152,7 +165,8 @@ def _scores(text: str, problems: list[Problem], row: int) -> dict[str, float]:
             scores[name] = float(value) if sep else 1.0
         except ValueError:
             problems.append(Problem(RULES, row, "bad_value",
-                                    f"scores: '{token}' is not choice=number."))
+                                    gettext_noop("scores: '%(token)s' is not choice=number."),
+                                    {"token": token}))
     return scores
 
 
@@ -165,12 +179,13 @@ def read(data: bytes) -> tuple[dict, list[Problem]]:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is one sentence to the user
         return {}, [Problem("file", 0, "unreadable",
-                            "the file is not an .xlsx workbook that can be read.")]
+                            gettext_noop("the file is not an .xlsx workbook that can be read."))]
     sheets = {}
     for name in (TREE, RULES, SETTINGS):
         rows = _sheet_rows(workbook, name)
         if rows is None:
-            problems.append(Problem(name, 0, "missing_sheet", f"the sheet '{name}' is missing."))
+            problems.append(Problem(name, 0, "missing_sheet",
+                    gettext_noop("the sheet '%(sheet)s' is missing."), {"sheet": name}))
             rows = []
         sheets[name] = rows
     workbook.close()
@@ -182,14 +197,15 @@ def read(data: bytes) -> tuple[dict, list[Problem]]:
         try:
             to_framework(definition)
         except FrameworkError as error:
-            problems.append(Problem(TREE, 0, "tree", str(error)))
+            problems.append(Problem(TREE, 0, "tree", "%(error)s", {"error": str(error)}))
     return definition, problems
 
 
 def _read_settings(rows: list[tuple[int, dict[str, str]]], problems: list[Problem]) -> dict:
     if not rows:
         problems.append(Problem(SETTINGS, 2, "missing_value",
-                                "the settings sheet needs one row of values under its header."))
+                                gettext_noop("the settings sheet needs one row of values under its "
+                                             "header.")))
         values, row = {}, 2
     else:
         row, values = rows[0]
@@ -202,7 +218,10 @@ def _read_settings(rows: list[tuple[int, dict[str, str]]], problems: list[Proble
         value = values.get(column, "") or getattr(default, column)
         if value not in allowed:
             problems.append(Problem(SETTINGS, row, "bad_value",
-                                    f"{column} '{value}' is not one of {', '.join(allowed)}."))
+                                    gettext_noop("%(column)s '%(value)s' is not one of "
+                                                 "%(allowed)s."),
+                                    {"column": column, "value": value,
+                                     "allowed": ", ".join(allowed)}))
             value = getattr(default, column)
         construction[column] = value
     construction["group"] = values.get("group", "")
@@ -213,12 +232,15 @@ def _read_settings(rows: list[tuple[int, dict[str, str]]], problems: list[Proble
     try:
         Construction(**construction).validate()
     except (FrameworkError, TypeError) as error:
-        problems.append(Problem(SETTINGS, row, "bad_value", str(error)))
+        problems.append(Problem(SETTINGS, row, "bad_value", "%(error)s",
+                                {"error": str(error)}))
     slug = values.get("slug", "")
     for column, value in (("slug", slug), ("questionnaire", values.get("questionnaire", "")),
                           ("title::English (en)", titles.get("en", ""))):
         if not value:
-            problems.append(Problem(SETTINGS, row, "missing_value", f"{column} is empty."))
+            problems.append(Problem(SETTINGS, row, "missing_value",
+                    gettext_noop("%(column)s is empty."),
+                                    {"column": column}))
     return {
         "slug": slug, "title_en": titles.get("en", ""), "title_fr": titles.get("fr", ""),
         "questionnaire": values.get("questionnaire", ""), "version": values.get("version", ""),
@@ -233,26 +255,34 @@ def _read_rules(rows: list[tuple[int, dict[str, str]]],
     for row, values in rows:
         name = values.get("indicator", "")
         if not name:
-            problems.append(Problem(RULES, row, "missing_value", "indicator is empty."))
+            problems.append(Problem(RULES, row, "missing_value",
+                    gettext_noop("indicator is empty.")))
             continue
         if name in rules:
             problems.append(Problem(RULES, row, "duplicate",
-                                    f"the indicator '{name}' already has a rule "
-                                    f"(row {rules[name]['row']})."))
+                                    gettext_noop("the indicator '%(name)s' already has a rule "
+                                                 "(row %(other)s)."),
+                                    {"name": name, "other": rules[name]["row"]}))
             continue
         kind = values.get("kind", "")
         if kind not in RULE_KINDS:
             problems.append(Problem(RULES, row, "bad_value",
-                                    f"kind '{kind}' is not one of {', '.join(RULE_KINDS)}."))
+                                    gettext_noop("kind '%(kind)s' is not one of %(allowed)s."),
+                                    {"kind": kind, "allowed": ", ".join(RULE_KINDS)}))
         if not values.get("question"):
-            problems.append(Problem(RULES, row, "missing_value", "question is empty."))
+            problems.append(Problem(RULES, row, "missing_value",
+                    gettext_noop("question is empty.")))
         missing = values.get("missing", "")
         if missing and missing not in MISSING:
             problems.append(Problem(RULES, row, "bad_value",
-                                    f"missing '{missing}' is not one of {', '.join(MISSING)}."))
+                                    gettext_noop("missing '%(missing)s' is not one of "
+                                                 "%(allowed)s."),
+                                    {"missing": missing, "allowed": ", ".join(MISSING)}))
         op = values.get("op", "") or "and"
         if op not in ("and", "or"):
-            problems.append(Problem(RULES, row, "bad_value", f"op '{op}' is not and or or."))
+            problems.append(Problem(RULES, row, "bad_value",
+                    gettext_noop("op '%(op)s' is not and or or."),
+                                    {"op": op}))
         cap = _number(values.get("cap", ""), None, problems, RULES, row, "cap")
         rules[name] = {
             "row": row, "kind": kind, "question": values.get("question", ""),
@@ -263,7 +293,7 @@ def _read_rules(rows: list[tuple[int, dict[str, str]]],
         }
         if kind == "condition" and not values.get("question2"):
             problems.append(Problem(RULES, row, "missing_value",
-                                    "a condition rule needs question2."))
+                                    gettext_noop("a condition rule needs question2.")))
     return rules
 
 
@@ -274,32 +304,40 @@ def _read_tree(rows: list[tuple[int, dict[str, str]]], rules: dict[str, dict],
     for row, values in rows:
         name, level = values.get("name", ""), values.get("level", "")
         if not name:
-            problems.append(Problem(TREE, row, "missing_value", "name is empty."))
+            problems.append(Problem(TREE, row, "missing_value", gettext_noop("name is empty.")))
             continue
         if name in seen:
             problems.append(Problem(TREE, row, "duplicate",
-                                    f"the name '{name}' is already used (row {seen[name]})."))
+                                    gettext_noop("the name '%(name)s' is already used (row "
+                                                 "%(other)s)."),
+                                    {"name": name, "other": seen[name]}))
             continue
         seen[name] = row
         if level not in LEVELS:
             problems.append(Problem(TREE, row, "bad_value",
-                                    f"level '{level}' is not one of {', '.join(LEVELS)}."))
+                                    gettext_noop("level '%(level)s' is not one of %(allowed)s."),
+                                    {"level": level, "allowed": ", ".join(LEVELS)}))
         labels = _labels(values, "label")
         weight = _number(values.get("weight", ""), 1.0, problems, TREE, row, "weight")
         if weight is not None and weight < 0:
-            problems.append(Problem(TREE, row, "bad_value", "a weight cannot be negative."))
+            problems.append(Problem(TREE, row, "bad_value",
+                    gettext_noop("a weight cannot be negative.")))
         direction = _number(values.get("direction", ""), 1.0, problems, TREE, row, "direction")
         if direction not in (1.0, -1.0):
-            problems.append(Problem(TREE, row, "bad_value", "direction is 1 or -1."))
+            problems.append(Problem(TREE, row, "bad_value", gettext_noop("direction is 1 or -1.")))
             direction = 1.0
         rule = rules.get(name)
         if level == "indicator" and rule is None:
             problems.append(Problem(TREE, row, "no_rule",
-                                    f"the indicator '{name}' has no row in the rules sheet."))
+                                    gettext_noop("the indicator '%(name)s' has no row in the "
+                                                 "rules sheet."),
+                                    {"name": name}))
         if level != "indicator" and rule is not None:
             problems.append(Problem(RULES, rule["row"], "rule_without_indicator",
-                                    f"'{name}' is a {level}, not an indicator: only indicators "
-                                    "have a rule."))
+                                    gettext_noop("'%(name)s' is a %(level)s, not an indicator: "
+                                                 "only "
+                                                 "indicators have a rule."),
+                                    {"name": name, "level": level}))
         nodes.append({
             "row": row, "name": name, "level": level, "parent": values.get("parent", ""),
             "label_en": labels.get("en", "") or name, "label_fr": labels.get("fr", ""),
@@ -312,12 +350,16 @@ def _read_tree(rows: list[tuple[int, dict[str, str]]], rules: dict[str, dict],
     for name, rule in rules.items():
         if name not in seen:
             problems.append(Problem(RULES, rule["row"], "rule_without_indicator",
-                                    f"'{name}' is not an indicator of the tree sheet."))
+                                    gettext_noop("'%(name)s' is not an indicator of the tree "
+                                                 "sheet."),
+                                    {"name": name}))
     names = set(seen)
     for node in nodes:
         if node["level"] != "composite" and node["parent"] not in names:
             problems.append(Problem(TREE, node["row"], "unknown_parent",
-                                    f"the parent '{node['parent']}' is not a node of the tree."))
+                                    gettext_noop("the parent '%(parent)s' is not a node of the "
+                                                 "tree."),
+                                    {"parent": node["parent"]}))
     return nodes
 
 
@@ -332,8 +374,7 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
     problems: list[Problem] = []
     group = definition.get("construction", {}).get("group", "")
     if group and group not in questions:
-        problems.append(Problem(SETTINGS, 2, "unknown_question",
-                                _unknown_question("group", group, questions)))
+        problems.append(_unknown_question(SETTINGS, 2, "group", group, questions))
     for node in definition.get("nodes", []):
         rule = node.get("rule")
         if not rule:
@@ -347,29 +388,37 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
                 continue
             ref = questions.get(path)
             if ref is None:
-                problems.append(Problem(RULES, row, "unknown_question",
-                                        _unknown_question(column, path, questions)))
+                problems.append(_unknown_question(RULES, row, column, path, questions))
             elif ref.repeats:
                 problems.append(Problem(RULES, row, "wrong_type",
-                                        f"{column}: '{path}' is inside a repeat; a rule reads "
-                                        "one answer per unit."))
+                                        gettext_noop("%(column)s: '%(path)s' is inside a repeat; "
+                                                     "a rule "
+                                                     "reads one answer per unit."),
+                                        {"column": column, "path": path}))
                 ref = None
             refs.append(ref)
         problems += _check_rule(rule, refs[0], refs[1], structure)
     return problems
 
 
-def _unknown_question(column: str, path: str, questions: dict[str, Any]) -> str:
+def _unknown_question(sheet: str, row: int, column: str, path: str,
+                      questions: dict[str, Any]) -> Problem:
     """The problem, with the path to write when the name is a question's inside a group
     (a form's ``name`` column gives the name alone, rules need the path)."""
     name = path.rsplit("/", 1)[-1]
     paths = [known for known in questions if known.rsplit("/", 1)[-1] == name]
-    message = f"{column}: the questionnaire has no question '{path}'"
+    params = {"column": column, "path": path}
     if len(paths) == 1:
-        return f"{message}; write its path with its group: '{paths[0]}'."
-    if paths:
-        return f"{message}; write the path of one of: {', '.join(sorted(paths)[:5])}."
-    return message + "."
+        template = gettext_noop("%(column)s: the questionnaire has no question '%(path)s'; "
+                                "write its path with its group: '%(known)s'.")
+        params["known"] = paths[0]
+    elif paths:
+        template = gettext_noop("%(column)s: the questionnaire has no question '%(path)s'; "
+                                "write the path of one of: %(known)s.")
+        params["known"] = ", ".join(sorted(paths)[:5])
+    else:
+        template = gettext_noop("%(column)s: the questionnaire has no question '%(path)s'.")
+    return Problem(sheet, row, "unknown_question", template, params)
 
 
 def _choice_names(structure: dict, ref: Any) -> set[str]:
@@ -384,8 +433,10 @@ def _check_choices(names: list[str], ref: Any, structure: dict, row: int,
         return []
     allowed = _choice_names(structure, ref)
     return [Problem(RULES, row, "choice_not_in_list",
-                    f"{column}: '{name}' is not a choice of '{ref.path}' (list "
-                    f"'{ref.node.get('choice_list')}').")
+                    gettext_noop("%(column)s: '%(name)s' is not a choice of '%(path)s' (list "
+                                 "'%(list)s')."),
+                    {"column": column, "name": name, "path": ref.path,
+                     "list": ref.node.get("choice_list")})
             for name in names if name not in allowed]
 
 
@@ -395,48 +446,57 @@ def _check_rule(rule: dict, ref: Any, ref2: Any, structure: dict) -> list[Proble
     if kind in ("choice", "count", "condition") and ref is not None and \
             ref.type not in SELECT_TYPES:
         problems.append(Problem(RULES, row, "wrong_type",
-                                f"a {kind} rule reads a select question; '{ref.path}' is a "
-                                f"{ref.type}."))
+                                gettext_noop("a %(kind)s rule reads a select question; '%(path)s' "
+                                             "is "
+                                             "a %(type)s."),
+                                {"kind": kind, "path": ref.path, "type": ref.type}))
         return problems
     if kind == "number" and ref is not None and ref.type not in NUMBER_TYPES:
         problems.append(Problem(RULES, row, "wrong_type",
-                                f"a number rule reads a number; '{ref.path}' is a {ref.type}."))
+                                gettext_noop("a number rule reads a number; '%(path)s' is a "
+                                             "%(type)s."),
+                                {"path": ref.path, "type": ref.type}))
         return problems
     if kind == "choice":
         problems += _check_choices(list(rule["scores"]), ref, structure, row, "scores")
         if not any(value > 0 for value in rule["scores"].values()):
             problems.append(Problem(RULES, row, "never_scores",
-                                    "no choice scores above 0: the rule can never score."))
+                                    gettext_noop("no choice scores above 0: the rule can never "
+                                                 "score.")))
     elif kind == "count":
         problems += _check_choices(rule["choices"], ref, structure, row, "choices")
         if ref is not None and ref.type == "select_one" and rule["cap"] and rule["cap"] > 1:
             problems.append(Problem(RULES, row, "never_scores",
-                                    f"'{ref.path}' is a select_one: a count capped at "
-                                    f"{rule['cap']:g} can never reach its full score."))
+                                    gettext_noop("'%(path)s' is a select_one: a count capped at "
+                                                 "%(cap)s "
+                                                 "can never reach its full score."),
+                                    {"path": ref.path, "cap": f"{rule['cap']:g}"}))
         if rule["cap"] is not None and rule["cap"] <= 0:
             problems.append(Problem(RULES, row, "never_scores",
-                                    "cap must be above 0: the rule can never score."))
+                                    gettext_noop("cap must be above 0: the rule can never score.")))
     elif kind == "number":
         if rule["cap"] is not None and rule["cap"] <= 0:
             problems.append(Problem(RULES, row, "never_scores",
-                                    "cap must be above 0: the rule can never score."))
+                                    gettext_noop("cap must be above 0: the rule can never score.")))
     elif kind == "condition":
         problems += _check_choices(rule["choices"], ref, structure, row, "choices")
         problems += _check_choices(rule["choices2"], ref2, structure, row, "choices2")
         if ref2 is not None and ref2.type not in SELECT_TYPES:
             problems.append(Problem(RULES, row, "wrong_type",
-                                    f"question2 '{ref2.path}' is a {ref2.type}, not a select "
-                                    "question."))
+                                    gettext_noop("question2 '%(path)s' is a %(type)s, not a select "
+                                                 "question."),
+                                    {"path": ref2.path, "type": ref2.type}))
         if not rule["choices"] or not rule["choices2"]:
             problems.append(Problem(RULES, row, "never_scores",
-                                    "a condition needs choices and choices2: with one empty "
-                                    "it can never score."))
+                                    gettext_noop("a condition needs choices and choices2: with one "
+                                                 "empty it can never score.")))
         elif (rule["op"] == "and" and ref is not None and ref2 is not None
               and ref.path == ref2.path and ref.type == "select_one"
               and not set(rule["choices"]) & set(rule["choices2"])):
             problems.append(Problem(RULES, row, "never_scores",
-                                    "one select_one answer cannot be in both choices and "
-                                    "choices2: the rule can never score."))
+                                    gettext_noop("one select_one answer cannot be in both choices "
+                                                 "and "
+                                                 "choices2: the rule can never score.")))
     return problems
 
 
