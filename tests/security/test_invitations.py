@@ -104,7 +104,8 @@ def test_the_invite_command_says_why(orgs):
 
 
 def test_a_valid_link_still_works_after_guessed_links_from_the_same_address(client, orgs,
-                                                                              settings):
+                                                                              settings,
+                                                                              long_waits):
     """Guessed links count in the one throttle (waits, never a lock-out): the right link
     opens once the wait is over, as the right password does."""
     from axes.models import AccessAttempt

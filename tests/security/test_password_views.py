@@ -84,7 +84,8 @@ def test_a_focal_point_changes_their_password(client, django_user_model):
     assert focal.check_password(NEW)
 
 
-def test_reset_requests_for_one_address_are_throttled(client, secretariat_user, settings):
+def test_reset_requests_for_one_address_are_throttled(client, secretariat_user, settings,
+                                                      long_waits):
     statuses = [client.post("/en/accounts/password_reset/",
                             {"email": "analyst@example.org"}).status_code
                 for _ in range(settings.AXES_FAILURE_LIMIT + 3)]

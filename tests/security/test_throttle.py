@@ -31,16 +31,6 @@ def time_passes(seconds: float) -> None:
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(seconds=seconds))
 
 
-@pytest.fixture
-def long_waits(settings, monkeypatch):
-    """Waits of a minute from the limit on, so that a slow machine cannot let a guess
-    through by taking longer between two requests than the first real wait (1 s); the
-    real progression of the waits is checked on ``delay_after`` itself."""
-    limit = settings.AXES_FAILURE_LIMIT
-    settings.IOCOMPENDIUM_THROTTLE_MAX_DELAY_SECONDS = 60
-    monkeypatch.setattr(throttle, "delay_after", lambda n: 60.0 if n >= limit else 0.0)
-
-
 @pytest.mark.parametrize("url", ["/en/admin/login/", "/fr/accounts/login/"])
 def test_thirty_wrong_passwords_are_slowed_and_the_owner_still_gets_in(
         client, secretariat_user, settings, long_waits, url):
