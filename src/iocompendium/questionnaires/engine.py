@@ -705,12 +705,18 @@ class _Dependencies:
 
 def _stable_tree(tree: object) -> bool:
     """No location path but ``.`` and no unstable function anywhere in ``tree``."""
+    return _tree_without(tree, allow_self=True)
+
+
+def _tree_without(tree: object, allow_self: bool) -> bool:
+    """No unstable function and no location path (but ``.`` where ``allow_self``)."""
     stack = [tree]
     while stack:
         item = stack.pop()
         if not isinstance(item, tuple) or not item:
             continue
-        if item[0] == "path" and not (item[1] is None and item[2] == (("self", ("node",), ()),)):
+        if item[0] == "path" and not (allow_self and item[1] is None
+                                      and item[2] == (("self", ("node",), ()),)):
             return False
         if item[0] == "func" and len(item) == 3 and isinstance(item[1], str) and (
             item[1].split(":")[-1] in _UNSTABLE_FUNCTIONS
@@ -869,19 +875,7 @@ def _pure_tree(tree: object) -> bool:
     """Only ``${name}`` references (no location path at all, not even ``.``) and no time,
     random or context function: the expression's value follows from the values of the
     nodes it names."""
-    stack = [tree]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, tuple) or not item:
-            continue
-        if item[0] == "path":
-            return False
-        if item[0] == "func" and len(item) == 3 and isinstance(item[1], str) and (
-            item[1].split(":")[-1] in _UNSTABLE_FUNCTIONS
-        ):
-            return False
-        stack.extend(part for part in item if isinstance(part, tuple))
-    return True
+    return _tree_without(tree, allow_self=False)
 
 
 def _memo_key(value: object) -> object:
