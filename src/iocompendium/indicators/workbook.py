@@ -151,7 +151,7 @@ def _number(text: str, default: float | None, problems: list[Problem], sheet: st
         return default
     if not math.isfinite(value):
         problems.append(Problem(sheet, row, "bad_value",
-                gettext_noop("%(column)s must be a finite number."),
+                                gettext_noop("%(column)s must be a finite number."),
                                 {"column": column}))
         return default
     return value
@@ -185,7 +185,8 @@ def read(data: bytes) -> tuple[dict, list[Problem]]:
         rows = _sheet_rows(workbook, name)
         if rows is None:
             problems.append(Problem(name, 0, "missing_sheet",
-                    gettext_noop("the sheet '%(sheet)s' is missing."), {"sheet": name}))
+                                    gettext_noop("the sheet '%(sheet)s' is missing."),
+                                    {"sheet": name}))
             rows = []
         sheets[name] = rows
     workbook.close()
@@ -239,7 +240,7 @@ def _read_settings(rows: list[tuple[int, dict[str, str]]], problems: list[Proble
                           ("title::English (en)", titles.get("en", ""))):
         if not value:
             problems.append(Problem(SETTINGS, row, "missing_value",
-                    gettext_noop("%(column)s is empty."),
+                                    gettext_noop("%(column)s is empty."),
                                     {"column": column}))
     return {
         "slug": slug, "title_en": titles.get("en", ""), "title_fr": titles.get("fr", ""),
@@ -256,7 +257,7 @@ def _read_rules(rows: list[tuple[int, dict[str, str]]],
         name = values.get("indicator", "")
         if not name:
             problems.append(Problem(RULES, row, "missing_value",
-                    gettext_noop("indicator is empty.")))
+                                    gettext_noop("indicator is empty.")))
             continue
         if name in rules:
             problems.append(Problem(RULES, row, "duplicate",
@@ -271,7 +272,7 @@ def _read_rules(rows: list[tuple[int, dict[str, str]]],
                                     {"kind": kind, "allowed": ", ".join(RULE_KINDS)}))
         if not values.get("question"):
             problems.append(Problem(RULES, row, "missing_value",
-                    gettext_noop("question is empty.")))
+                                    gettext_noop("question is empty.")))
         missing = values.get("missing", "")
         if missing and missing not in MISSING:
             problems.append(Problem(RULES, row, "bad_value",
@@ -281,7 +282,7 @@ def _read_rules(rows: list[tuple[int, dict[str, str]]],
         op = values.get("op", "") or "and"
         if op not in ("and", "or"):
             problems.append(Problem(RULES, row, "bad_value",
-                    gettext_noop("op '%(op)s' is not and or or."),
+                                    gettext_noop("op '%(op)s' is not and or or."),
                                     {"op": op}))
         cap = _number(values.get("cap", ""), None, problems, RULES, row, "cap")
         rules[name] = {
@@ -321,7 +322,7 @@ def _read_tree(rows: list[tuple[int, dict[str, str]]], rules: dict[str, dict],
         weight = _number(values.get("weight", ""), 1.0, problems, TREE, row, "weight")
         if weight is not None and weight < 0:
             problems.append(Problem(TREE, row, "bad_value",
-                    gettext_noop("a weight cannot be negative.")))
+                                    gettext_noop("a weight cannot be negative.")))
         direction = _number(values.get("direction", ""), 1.0, problems, TREE, row, "direction")
         if direction not in (1.0, -1.0):
             problems.append(Problem(TREE, row, "bad_value", gettext_noop("direction is 1 or -1.")))
@@ -335,8 +336,7 @@ def _read_tree(rows: list[tuple[int, dict[str, str]]], rules: dict[str, dict],
         if level != "indicator" and rule is not None:
             problems.append(Problem(RULES, rule["row"], "rule_without_indicator",
                                     gettext_noop("'%(name)s' is a %(level)s, not an indicator: "
-                                                 "only "
-                                                 "indicators have a rule."),
+                                                 "only indicators have a rule."),
                                     {"name": name, "level": level}))
         nodes.append({
             "row": row, "name": name, "level": level, "parent": values.get("parent", ""),
@@ -392,8 +392,7 @@ def check_against(definition: dict, structure: dict) -> list[Problem]:
             elif ref.repeats:
                 problems.append(Problem(RULES, row, "wrong_type",
                                         gettext_noop("%(column)s: '%(path)s' is inside a repeat; "
-                                                     "a rule "
-                                                     "reads one answer per unit."),
+                                                     "a rule reads one answer per unit."),
                                         {"column": column, "path": path}))
                 ref = None
             refs.append(ref)
