@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import Q, Value
@@ -101,8 +102,14 @@ class ImportFailed(Exception):
         return fill(gettext(self.template), self.params)
 
 
-def problem_text(problem: Problem) -> str:
-    """A problem's sentence in the active language."""
+class _Translatable(Protocol):
+    template: str
+    params: Mapping[str, Any]
+
+
+def problem_text(problem: _Translatable) -> str:
+    """A problem's sentence in the active language: any problem kept as an English template
+    and its parameters (a response file's, an indicator framework workbook's)."""
     return fill(gettext(problem.template), problem.params)
 
 
