@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -114,18 +113,23 @@ def main() -> None:
         print(f"setup: {time.perf_counter() - started:.1f} s ({data_dir})")
     output = Path(data_dir) / "site"
     print(f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run([str(CLI), "publish", "-o", str(output), "--questionnaire",
-                           options.questionnaire, "--no-pdf"], env=dict(os.environ),
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(done.stdout.strip().splitlines()[-2:] if done.stdout else done.stderr[-2000:])
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([str(CLI), "publish", "-o", str(output), "--questionnaire",
+                                  options.questionnaire, "--no-pdf"], env=dict(os.environ),
+                                 stdout=out, stderr=err, text=True)
+        # The publish child's own CPU time and peak memory (not those of earlier children).
+        _pid, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    cpu = usage.ru_utime + usage.ru_stime
+    print(stdout.strip().splitlines()[-2:] if stdout else stderr[-2000:])
     what = options.questionnaire if options.reuse else f"{options.submissions:,} submissions"
-    print(f"publish --no-pdf, {what}: wall {wall:.1f} s, CPU {cpu:.1f} s, "
-          f"peak RSS {after.ru_maxrss / 1024:.0f} MB, exit {done.returncode}, "
+    print(f"publish --no-pdf, {what}: wall {wall:.1f} s, CPU {cpu:.1f} s "
+          f"(user {usage.ru_utime:.1f}, system {usage.ru_stime:.1f}), "
+          f"peak RSS {usage.ru_maxrss / 1024:.0f} MB, exit {os.waitstatus_to_exitcode(status)}, "
           f"load average after: {os.getloadavg()[0]:.1f}")
 
 

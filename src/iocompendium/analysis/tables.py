@@ -21,9 +21,11 @@ organisation in Python, so 5,000 organisations stay fast.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from iocompendium.analysis.questions import (
@@ -151,49 +153,153 @@ def respondents_from_answers(answers: pd.DataFrame) -> pd.DataFrame:
     return answers[["organisation", "category"]].drop_duplicates("organisation")
 
 
+@dataclass
+class _Prepared:
+    """The kept answers (``frame``: organisation, path, question, value, category, in the
+    answers' order) and the same rows as integer codes, so that every count below is a
+    pass over integers instead of a hash of millions of strings (at 50,000 respondents the
+    grouping by text columns was most of the analysis)."""
+
+    frame: pd.DataFrame
+    org: np.ndarray  # position of the row's organisation in ``organisations``
+    question: np.ndarray  # position of the row's question in ``paths``
+    value: np.ndarray  # position of the row's (stripped) value in ``values``
+    category: np.ndarray  # position of its organisation's category in ``categories`` (-1: none)
+    organisations: np.ndarray
+    paths: list[str]
+    values: np.ndarray
+    categories: list[str]
+    relevant: np.ndarray | None  # organisations x questions: the question applied
+
+    def rows_by_question(self) -> dict[int, np.ndarray]:
+        """Question code -> positions of its rows, in the rows' order."""
+        order = np.argsort(self.question, kind="stable")
+        bounds = np.flatnonzero(np.diff(self.question[order])) + 1
+        return {int(self.question[group[0]]): group for group in np.split(order, bounds)
+                if len(group)}
+
+
+def _codes(column: pd.Series, index: pd.Index) -> np.ndarray:
+    """The position of each value of ``column`` in ``index`` (-1: not in it); a categorical
+    column is looked up by its categories only."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        found = index.get_indexer(column.cat.categories)
+        codes = column.cat.codes.to_numpy()
+        return np.where(codes >= 0, found[codes], -1)
+    return index.get_indexer(column)
+
+
 def _prepared(
     answers: pd.DataFrame,
     respondents: pd.DataFrame,
     questions: dict[str, QuestionInfo],
     relevance: pd.DataFrame | None,
-) -> pd.DataFrame:
+) -> _Prepared:
     """Non-empty answers of respondents to analysed questions (and relevant, if known)."""
-    kept = answers.loc[
-        answers["value"].notna()
-        & (answers["value"].astype(str).str.strip() != "")
-        & answers["question"].isin(questions.keys())
-        & answers["organisation"].isin(respondents["organisation"]),
-        ["organisation", "path", "question", "value"],
-    ]
-    # The registry's category is the one cross-tabs use, whatever the answer table says.
-    kept = kept.merge(respondents[["organisation", "category"]], on="organisation", how="left")
+    organisations = pd.Index(respondents["organisation"])
+    paths = list(questions)
+    path_index = pd.Index(paths)
+    org = _codes(answers["organisation"], organisations)
+    question = _codes(answers["question"], path_index)
+    # Values are stripped and tested once per distinct value, not once per answer.
+    raw_codes, raw_values = pd.factorize(answers["value"])
+    stripped = np.array([str(v).strip() for v in raw_values], dtype=object)
+    value_codes, values = pd.factorize(stripped)
+    value_codes = np.append(value_codes, -1)[raw_codes]  # a missing value stays -1
+    empty = np.flatnonzero(values == "")
+    keep = (org >= 0) & (question >= 0) & (value_codes >= 0)
+    if len(empty):
+        keep &= value_codes != empty[0]
+    relevant = None
     if relevance is not None:
-        relevant_pairs = relevance.loc[relevance["relevant"], ["organisation", "question"]]
+        relevant = np.zeros((len(organisations), len(paths)), dtype=bool)
+        applied = relevance.loc[relevance["relevant"].to_numpy(dtype=bool)]
+        r_org = _codes(applied["organisation"], organisations)
+        r_question = _codes(applied["question"], path_index)
+        known = (r_org >= 0) & (r_question >= 0)
+        relevant[r_org[known], r_question[known]] = True
         # Answers left over from before a skip changed do not count.
-        kept = kept.merge(relevant_pairs.drop_duplicates(), on=["organisation", "question"])
-    kept["value"] = kept["value"].astype(str).str.strip()
-    return kept
+        keep &= relevant[np.where(keep, org, 0), np.where(keep, question, 0)]
+    rows = np.flatnonzero(keep)
+    org, question, value_codes = org[rows], question[rows], value_codes[rows]
+    # The registry's category is the one cross-tabs use, whatever the answer table says.
+    org_categories = respondents["category"].to_numpy(dtype=object)
+    category_codes, category_names = pd.factorize(org_categories, sort=True)
+    values = np.asarray(values, dtype=object)
+    frame = pd.DataFrame({
+        "organisation": organisations.to_numpy(dtype=object)[org],
+        "path": answers["path"].to_numpy(dtype=object)[rows],
+        "question": np.asarray(paths, dtype=object)[question],
+        "value": values[value_codes],
+        "category": org_categories[org],
+    })
+    return _Prepared(frame, org, question, value_codes, category_codes[org],
+                     organisations.to_numpy(dtype=object), paths, values,
+                     [str(c) for c in category_names], relevant)
 
 
 def _denominators(
     questions: dict[str, QuestionInfo],
     respondents: pd.DataFrame,
-    relevance: pd.DataFrame | None,
+    prepared: _Prepared,
 ) -> dict[str, int]:
-    if relevance is None:
+    if prepared.relevant is None:
         everyone = int(respondents["organisation"].nunique())
         return dict.fromkeys(questions, everyone)
-    relevant = relevance.loc[
-        relevance["relevant"] & relevance["organisation"].isin(respondents["organisation"])
-    ]
-    counts = relevant.groupby("question")["organisation"].nunique()
-    return {path: int(counts.get(path, 0)) for path in questions}
+    counts = prepared.relevant.sum(axis=0)
+    return {path: int(counts[i]) for i, path in enumerate(prepared.paths)}
 
 
-def _exploded_selections(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per chosen option (select_multiple values are space-separated)."""
-    exploded = frame.assign(value=frame["value"].str.split()).explode("value")
-    return exploded.drop_duplicates(["organisation", "path", "value"])
+def _counts(keys: list[np.ndarray], sizes: list[int], unit: np.ndarray | None = None,
+            units: int = 0) -> dict[tuple[int, ...], int]:
+    """Per distinct combination of the integer ``keys`` (each code array below its size in
+    ``sizes``): its rows, or with ``unit`` its distinct units (codes below ``units``)."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, size in zip(keys, sizes, strict=True):
+        combined = combined * size + key
+    if unit is not None:
+        combined = np.unique(combined * units + unit) // units
+    groups, counts = np.unique(combined, return_counts=True)
+    decoded = []
+    for size in reversed(sizes):
+        decoded.append(groups % size)
+        groups = groups // size
+    columns = [column.tolist() for column in reversed(decoded)]
+    return {tuple(combo): n for combo, n in zip(zip(*columns, strict=True),
+                                                 counts.tolist(), strict=True)}
+
+
+def _selections(prepared: _Prepared, select_rows: np.ndarray, multiple: np.ndarray,
+                path_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(rows, option codes, option names): one row per chosen option; select_multiple
+    values are space-separated, split once per distinct value, and an option chosen
+    twice at one path counts once."""
+    names = list(prepared.values)
+    position = {name: i for i, name in enumerate(names)}
+    single = select_rows[~multiple]
+    many = select_rows[multiple]
+    tokens_of: dict[int, list[int]] = {}
+    for code in np.unique(prepared.value[many]):
+        tokens = []
+        for token in names[code].split():
+            if token not in position:
+                position[token] = len(names)
+                names.append(token)
+            tokens.append(position[token])
+        tokens_of[int(code)] = tokens
+    counts = np.array([len(tokens_of[int(c)]) for c in prepared.value[many]], dtype=np.int64)
+    exploded_rows = np.repeat(many, counts)
+    exploded_options = np.fromiter(
+        (t for c in prepared.value[many] for t in tokens_of[int(c)]), dtype=np.int64,
+        count=int(counts.sum()))
+    if len(exploded_rows):
+        keys = pd.DataFrame({"o": prepared.org[exploded_rows],
+                             "p": path_codes[exploded_rows], "v": exploded_options})
+        first = ~keys.duplicated().to_numpy()
+        exploded_rows, exploded_options = exploded_rows[first], exploded_options[first]
+    rows = np.concatenate([single, exploded_rows])
+    options = np.concatenate([prepared.value[single], exploded_options])
+    return rows, options, names
 
 
 # --------------------------------------------------------------------------- analysis
@@ -218,36 +324,64 @@ def analyse(
     respondents = respondents.drop_duplicates("organisation")
     question_list = catalogue(structure, lang)
     questions = {q.path: q for q in question_list}
-    frame = _prepared(answers, respondents, questions, relevance)
-    denominators = _denominators(questions, respondents, relevance)
-    answered = frame.groupby("question")["organisation"].nunique()
-    instances = frame.groupby("question").size()
-    types = frame["question"].map({path: q.type for path, q in questions.items()})
+    prepared = _prepared(answers, respondents, questions, relevance)
+    frame = prepared.frame
+    denominators = _denominators(questions, respondents, prepared)
+    paths, n_questions, n_orgs = prepared.paths, len(prepared.paths), len(prepared.organisations)
+    q_codes, org_codes = prepared.question, prepared.org
+    answered = {paths[q]: n for (q,), n in
+                _counts([q_codes], [n_questions], org_codes, n_orgs).items()}
+    instances = {paths[q]: int(n) for q, n in
+                 enumerate(np.bincount(q_codes, minlength=n_questions))}
+    by_question = prepared.rows_by_question()
+    code_of = {path: i for i, path in enumerate(paths)}
+    no_rows = np.zeros(0, dtype=np.int64)
 
-    select_frame = frame[types.isin(SELECT_TYPES)]
-    multiple = types.loc[select_frame.index].isin(MANY_CHOICE_TYPES)
-    selections = pd.concat(
-        [select_frame[~multiple], _exploded_selections(select_frame[multiple])]
-    )
-    option_orgs = selections.groupby(["question", "value"])["organisation"].nunique()
-    option_instances = selections.groupby(["question", "value"]).size()
-    by_category = selections.groupby(["question", "value", "category"])["organisation"].nunique()
-    answered_by_category = select_frame.groupby(["question", "category"])["organisation"].nunique()
-    numbers = _number_summaries(frame[types.isin(NUMBER_TYPES)])
-    dates = _date_summaries(frame[types.isin(DATE_TYPES)])
+    def rows_of(types: frozenset[str] | set[str], inside: bool = True) -> np.ndarray:
+        """Positions of the rows whose question's type is (or is not) in ``types``."""
+        wanted = np.array([(questions[p].type in types) == inside for p in paths], dtype=bool)
+        return np.flatnonzero(wanted[q_codes]) if n_questions else no_rows
+
+    def question_rows(path: str) -> pd.DataFrame:
+        return frame.iloc[by_question.get(code_of[path], no_rows)]
+
+    select_rows = rows_of(SELECT_TYPES)
+    many = np.array([questions[p].type in MANY_CHOICE_TYPES for p in paths], dtype=bool)
+    multiple = many[q_codes[select_rows]] if n_questions else np.zeros(0, dtype=bool)
+    path_codes = np.full(len(frame), -1, dtype=np.int64)
+    path_codes[select_rows[multiple]] = pd.factorize(
+        frame["path"].to_numpy()[select_rows[multiple]])[0]
+    rows, options, option_names = _selections(prepared, select_rows, multiple, path_codes)
+    n_options, n_categories = len(option_names), max(len(prepared.categories), 1)
+    chosen_q, chosen_org, chosen_cat = q_codes[rows], org_codes[rows], prepared.category[rows]
+    option_orgs: dict[str, dict[str, int]] = {}
+    for (q, v), n in _counts([chosen_q, options], [n_questions, n_options], chosen_org,
+                             n_orgs).items():
+        option_orgs.setdefault(paths[q], {})[option_names[v]] = n
+    option_instances: dict[str, dict[str, int]] = {}
+    for (q, v), n in _counts([chosen_q, options], [n_questions, n_options]).items():
+        option_instances.setdefault(paths[q], {})[option_names[v]] = n
+    # Cross-tabs: per question, option -> category -> organisations (categories in order).
+    by_category: dict[str, dict[str, dict[str, int]]] = {}
+    with_category = chosen_cat >= 0
+    for (q, v, c), n in _counts(
+            [chosen_q[with_category], options[with_category], chosen_cat[with_category]],
+            [n_questions, n_options, n_categories], chosen_org[with_category], n_orgs).items():
+        by_category.setdefault(paths[q], {}).setdefault(option_names[v], {})[
+            prepared.categories[c]] = n
+    answered_by_category: dict[str, dict[str, int]] = {}
+    select_cat = prepared.category[select_rows]
+    with_category = select_cat >= 0
+    for (q, c), n in _counts(
+            [q_codes[select_rows][with_category], select_cat[with_category]],
+            [n_questions, n_categories], org_codes[select_rows][with_category],
+            n_orgs).items():
+        answered_by_category.setdefault(paths[q], {})[prepared.categories[c]] = n
+    numbers = _number_summaries(frame.iloc[rows_of(NUMBER_TYPES)])
+    dates = _date_summaries(frame.iloc[rows_of(DATE_TYPES)])
     special = SELECT_TYPES | NUMBER_TYPES | DATE_TYPES | GEO_TYPES | FILE_TYPES | {"rank", "time"}
-    text_frame = frame[~types.isin(special)]
+    text_frame = frame.iloc[rows_of(special, inside=False)]
     text_counts = _text_value_counts(text_frame)
-
-    # Which questions each grouped series holds, looked up once (not once per question:
-    # at 50,000 respondents each look-up rebuilt an index of the whole series).
-    held = {id(series): set(series.index.get_level_values(0))
-            for series in (option_orgs, option_instances)}
-
-    def counts_of(series: pd.Series, path: str) -> dict[str, int]:
-        if path not in held[id(series)]:
-            return {}
-        return {str(k): int(v) for k, v in series.loc[path].items()}
 
     categories = sorted({str(c) for c in respondents["category"].dropna().unique()})
 
@@ -272,13 +406,10 @@ def analyse(
         if q.type in SELECT_TYPES:
             table.kind = "frequency" if q.type in ONE_CHOICE_TYPES else "multiple"
             table.options = _options(
-                q,
-                counts_of(option_orgs, q.path),
-                counts_of(option_instances, q.path),
-                table,
-            )
+                q, option_orgs.get(q.path, {}), option_instances.get(q.path, {}), table)
             if not q.in_repeat:
-                table.crosstab = _crosstab(q, by_category, answered_by_category, categories)
+                table.crosstab = _crosstab(q, by_category.get(q.path, {}),
+                                           answered_by_category.get(q.path, {}), categories)
         elif q.type in NUMBER_TYPES:
             table.kind = "numeric"
             table.summary = numbers.get(q.path, _empty_summary())
@@ -288,22 +419,22 @@ def analyse(
                                                "distribution": []})
         elif q.type == "rank":
             table.kind = "rank"
-            table.options = _rank_options(q, frame[frame["question"] == q.path], table)
+            table.options = _rank_options(q, question_rows(q.path), table)
         elif q.type in GEO_TYPES:
             table.kind = "geo"
-            table.summary = _geo_summary(frame[frame["question"] == q.path])
+            table.summary = _geo_summary(question_rows(q.path))
         elif q.type in FILE_TYPES:
             table.kind = "files"
             table.summary = {"n": int(instances.get(q.path, 0))}
         elif q.type == "time":
             table.kind = "time"
-            table.summary = _time_summary(frame[frame["question"] == q.path])
+            table.summary = _time_summary(question_rows(q.path))
         elif q.in_repeat:
             table.kind = "text_counts"
             table.options, table.summary = _text_options(text_counts, q.path, table)
         else:
             table.kind = "text"
-            table.quotes = _quotes(text_frame, q.path, max_quotes)
+            table.quotes = _quotes(question_rows(q.path), max_quotes)
         tables.append(table)
     tables.extend(_repeat_tables(structure, lang, frame, respondents))
     return Analysis(
@@ -313,6 +444,57 @@ def analyse(
             for k, v in respondents.groupby("category")["organisation"].nunique().items()
         },
         themes=_by_theme(themes(structure, lang), tables),
+    )
+
+
+def analyse_languages(
+    structure: Structure,
+    answers: pd.DataFrame,
+    languages: Sequence[str],
+    **options: Any,
+) -> dict[str, Analysis]:
+    """``analyse`` in each of ``languages``: the counts are computed once (in the first
+    language) and the other languages get the same tables relabelled, since only labels
+    depend on the language (at 50,000 respondents an analysis per language doubled the
+    cost of publishing). ``options``: those of ``analyse``."""
+    first, *others = languages
+    analysis = analyse(structure, answers, lang=first, **options)
+    found = {first: analysis}
+    for lang in others:
+        found[lang] = relabelled(analysis, structure, lang)
+    return found
+
+
+def relabelled(analysis: Analysis, structure: Structure, lang: str) -> Analysis:
+    """The tables of ``analysis`` with the labels of ``lang`` (questions, options, cross-tab
+    rows, repeats, themes), labelled as ``analyse`` labels them; the counts, summaries and
+    quotes are shared with ``analysis``, not copied."""
+    questions = {q.path: q for q in catalogue(structure, lang)}
+    repeat_labels = {r.path: r.label for r in repeats(structure, lang)}
+    theme_infos = {t.path: t for t in themes(structure, lang)}
+
+    def table_in(table: Table) -> Table:
+        if table.kind == "repeat":
+            return replace(table, label=repeat_labels.get(table.key, table.label))
+        q = questions.get(table.key)
+        if q is None or table.coded_from:
+            return table  # not a table of analyse (codes: labelled by the coding layer)
+        labels = {c.name: c.label for c in q.choices}
+        options = table.options
+        if table.kind != "text_counts":  # counted text values are their own labels
+            options = [replace(o, label=labels.get(o.name, o.name)) for o in options]
+        crosstab = table.crosstab
+        if crosstab is not None:
+            crosstab = replace(crosstab, rows=[(name, labels.get(name, name), counts)
+                                               for name, _label, counts in crosstab.rows])
+        return replace(table, label=q.label, options=options, crosstab=crosstab)
+
+    return Analysis(
+        respondents=analysis.respondents,
+        respondents_by_category=dict(analysis.respondents_by_category),
+        themes=[ThemeTables(theme_infos.get(group.theme.path, group.theme),
+                            [table_in(table) for table in group.tables])
+                for group in analysis.themes],
     )
 
 
@@ -360,23 +542,13 @@ def _options(
 
 def _crosstab(
     q: QuestionInfo,
-    by_category: pd.Series,
-    answered_by_category: pd.Series,
+    counts: dict[str, dict[str, int]],
+    answered: dict[str, int],
     ordered: list[str],
 ) -> CrossTab | None:
-    """``ordered``: the respondents' categories (breakdown values), sorted, as text."""
-    try:
-        answered = {str(k): int(v) for k, v in answered_by_category.loc[q.path].items()}
-    except KeyError:
-        answered = {}
-    counts: dict[str, dict[str, int]] = {}
-    try:
-        rows = by_category.loc[q.path]
-    except KeyError:
-        rows = None
-    if rows is not None:
-        for (value, category), n in rows.items():
-            counts.setdefault(str(value), {})[str(category)] = int(n)
+    """``counts``: option -> category -> organisations choosing it; ``answered``: category
+    -> organisations answering; ``ordered``: the respondents' categories (breakdown
+    values), sorted, as text."""
     if counts and all(set(row) <= {value} for value, row in counts.items()):
         # The question restates the category itself (organisation/category): no cross-tab.
         return None
@@ -545,8 +717,9 @@ def _text_options(
     return options, {"distinct": int(len(rows)), "listed": len(options)}
 
 
-def _quotes(frame: pd.DataFrame, path: str, limit: int | None) -> list[Quote]:
-    rows = frame[frame["question"] == path].sort_values(["organisation", "path"])
+def _quotes(frame: pd.DataFrame, limit: int | None) -> list[Quote]:
+    """``frame``: the rows of one question."""
+    rows = frame.sort_values(["organisation", "path"])
     if limit is not None:
         rows = rows.head(limit)
     return [

@@ -442,10 +442,15 @@ def _survey_results(questionnaire: str, data: object | None) -> dict[str, Survey
     quotes: dict[str, list[str]] = {}
     for quote in evidence.publishable_quotes(questionnaire):
         quotes.setdefault(quote.question, []).append(quote.text)
+    from iocompendium.analysis.tables import analyse_languages
+
+    # One analysis for both languages: only the labels differ.
+    analyses = analyse_languages(data.version.structure, data.answers, LANGUAGES,
+                                 respondents=data.respondents, relevance=data.relevance)
     results = {}
     for lang in LANGUAGES:
         with translation.override(lang):
-            results[lang] = survey_results(data, lang, quotes, marked)
+            results[lang] = survey_results(data, lang, quotes, marked, analyses[lang])
     return results
 
 

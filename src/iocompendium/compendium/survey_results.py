@@ -64,13 +64,16 @@ def _section_slug(path: str, taken: set[str]) -> str:
 
 
 def survey_results(data: Any, lang: str, quotes_by_question: dict[str, list[str]],
-                   marked_personal: set[str]) -> SurveyResults:
-    """The published results in ``lang`` from the survey's ``evidence_data``."""
+                   marked_personal: set[str], analysis: Analysis | None = None
+                   ) -> SurveyResults:
+    """The published results in ``lang`` from the survey's ``evidence_data``;
+    ``analysis``: its analysis in ``lang`` if already made (``analyse_languages``)."""
     structure = data.version.structure
     rows = coverage(structure, marked_personal)
     published = {row.path for row in rows if row.status == PUBLISHED}
-    analysis: Analysis = analyse(structure, data.answers, lang=lang,
-                                 respondents=data.respondents, relevance=data.relevance)
+    if analysis is None:
+        analysis = analyse(structure, data.answers, lang=lang,
+                           respondents=data.respondents, relevance=data.relevance)
     labels = {table.key: table.label for table in analysis.tables}
     taken: set[str] = set()
     sections = []
