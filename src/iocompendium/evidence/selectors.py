@@ -19,8 +19,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.db import connections
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from iocompendium.analysis.tables import RELEVANCE_COLUMNS, TIDY_COLUMNS
@@ -153,38 +155,121 @@ def tidy_answers(
     ``organisation`` holds the respondent unit (acronym, jurisdiction code or submission
     key) and ``category`` its breakdown attribute. Values kept with a data problem
     (``Answer.flag``) are left out: they are never counted as a valid choice
-    (``flagged_answers`` counts them)."""
+    (``flagged_answers`` counts them). The text columns other than ``value`` are pandas
+    categoricals (categories sorted): at 50,000 respondents the same few hundred paths and
+    the same units would otherwise be held as millions of strings."""
+    return _tidy_frame(slug, statuses, breakdown, _answer_rows(slug, statuses))
+
+
+@dataclass
+class _AnswerRows:
+    """Every non-empty answer of the responses, flagged or not, read once, ordered by
+    response then path: what both the tidy answers and the relevance read."""
+
+    response: np.ndarray  # response id of each row
+    path: np.ndarray  # code of each row's path in ``paths``
+    paths: list[str]
+    value: np.ndarray  # the stored texts (equal texts share one string)
+    valid: np.ndarray  # no data problem (Answer.flag is null)
+
+    def by_response(self) -> dict[int, dict[str, str]]:
+        """Response id -> {path: value}, as the engine reads a response."""
+        if not len(self.response):
+            return {}
+        paths = np.asarray(self.paths, dtype=object)[self.path]
+        starts = np.flatnonzero(np.diff(self.response)) + 1
+        bounds = zip([0, *starts.tolist()], [*starts.tolist(), len(self.response)],
+                     strict=True)
+        return {int(self.response[start]): dict(zip(paths[start:end], self.value[start:end],
+                                                    strict=True))
+                for start, end in bounds}
+
+
+READ_CHUNK = 50_000
+
+
+def _answer_rows(slug: str, statuses: Sequence[str]) -> _AnswerRows:
+    """The answers through the database cursor, a chunk at a time: paths become codes and
+    equal values one string as they arrive (no tuple per answer kept, no model layer)."""
+    query = (
+        Answer.objects.filter(response__in=_responses(slug, statuses))
+        .exclude(value="")
+        .order_by("response_id", "path")
+        .values_list("response_id", "path", "value", "flag")
+    )
+    sql, params = query.query.sql_with_params()
+    codes: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    ids, paths, values, valid = [], [], [], []
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(READ_CHUNK):
+            response_ids, chunk_paths, chunk_values, flags = zip(*chunk, strict=True)
+            ids.append(np.fromiter(response_ids, dtype=np.int64, count=len(chunk)))
+            local, found = pd.factorize(np.asarray(chunk_paths, dtype=object))
+            paths.append(np.array([codes.setdefault(p, len(codes)) for p in found],
+                                  dtype=np.int32)[local])
+            local, found = pd.factorize(np.asarray(chunk_values, dtype=object))
+            values.append(np.array([seen.setdefault(v, v) for v in found], dtype=object)[local])
+            valid.append(np.fromiter((flag is None for flag in flags), dtype=bool,
+                                     count=len(chunk)))
+    if not ids:
+        nothing = np.zeros(0, dtype=np.int64)
+        return _AnswerRows(nothing, nothing, [], np.zeros(0, dtype=object),
+                           np.zeros(0, dtype=bool))
+    return _AnswerRows(np.concatenate(ids), np.concatenate(paths), list(codes),
+                       np.concatenate(values), np.concatenate(valid))
+
+
+def _sorted_categorical(values: Sequence | np.ndarray) -> pd.Categorical:
+    """Text values as a categorical with its categories sorted (order as for text)."""
+    codes, categories = pd.factorize(np.asarray(values, dtype=object), sort=True)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+
+def _tidy_frame(slug: str, statuses: Sequence[str], breakdown: str | None,
+                rows: _AnswerRows) -> pd.DataFrame:
+    """The tidy answers (``TIDY_COLUMNS``) of the valid rows, ordered by unit, response
+    and path, each response's unit, breakdown and status taken once per response."""
+    if not rows.valid.any():
+        return pd.DataFrame({column: pd.Series(dtype="object") for column in TIDY_COLUMNS})
     unit_field, attribute = _unit_fields(slug, breakdown)
     by_question = unit_breakdown(slug, statuses, breakdown)
-    rows = (
-        Answer.objects.filter(response__in=_responses(slug, statuses), flag__isnull=True)
-        .exclude(value="")
-        .values_list(
-            f"response__{unit_field}",
-            f"response__{attribute}" if attribute else "response_id",
-            "response__status",
-            "path",
-            "value",
-        )
-        .order_by(f"response__{unit_field}", "response_id", "path")
+    responses = list(
+        _responses(slug, statuses).order_by(unit_field, "id")
+        .values_list("id", unit_field, attribute or "id", "status")
     )
-    records = rows.iterator(chunk_size=10000)
-    if by_question:
-        records = ((u, by_question.get(r, ""), *rest) for u, r, *rest in records)
-    elif not attribute:
-        records = ((u, "", *rest) for u, _r, *rest in records)
-    else:
-        records = ((u, _attribute_value(a), *rest) for u, a, *rest in records)
-    frame = pd.DataFrame.from_records(
-        list(records),
-        columns=["organisation", "category", "status", "path", "value"],
-    )
-    if frame.empty:
-        return pd.DataFrame({column: pd.Series(dtype="object") for column in TIDY_COLUMNS})
-    frame["question"] = frame["path"].str.replace(r"\[\d+\]", "", regex=True)
-    innermost = frame["path"].str.extract(r"\[(\d+)\][^\[]*$", expand=False)
-    frame["repeat_index"] = pd.to_numeric(innermost, errors="coerce").astype("Int64")
-    return frame[TIDY_COLUMNS]
+    position = pd.Index([response_id for response_id, *_rest in responses])
+    units = _sorted_categorical([unit for _id, unit, _a, _s in responses])
+    categories = _sorted_categorical([
+        by_question.get(response_id, "") if by_question
+        else (_attribute_value(value) if attribute else "")
+        for response_id, _unit, value, _status in responses])
+    states = _sorted_categorical([status for *_rest, status in responses])
+    kept = np.flatnonzero(rows.valid)
+    where = position.get_indexer(rows.response[kept])
+    # Rows come by response id then path; a stable sort by the response's place in the
+    # (unit, id) order gives the order of the contract (unit, response, path).
+    order = np.argsort(where, kind="stable")
+    kept, where = kept[order], where[order]
+    path_names = pd.Index(rows.paths, dtype=object)
+    questions = path_names.str.replace(r"\[\d+\]", "", regex=True)
+    innermost = pd.to_numeric(path_names.str.extract(r"\[(\d+)\][^\[]*$", expand=False),
+                              errors="coerce")
+    path_codes = rows.path[kept]
+    paths = _sorted_categorical(rows.paths)
+    question_codes = _sorted_categorical(questions)
+    return pd.DataFrame({
+        "organisation": units.take(where),
+        "category": categories.take(where),
+        "status": states.take(where),
+        "path": pd.Categorical.from_codes(paths.codes[path_codes], dtype=paths.dtype),
+        "question": pd.Categorical.from_codes(question_codes.codes[path_codes],
+                                              dtype=question_codes.dtype),
+        "repeat_index": pd.array(np.asarray(innermost, dtype="float64")[path_codes],
+                                 dtype="Int64"),
+        "value": rows.value[kept],
+    }, columns=TIDY_COLUMNS)
 
 
 def respondents(
@@ -281,10 +366,15 @@ def relevance(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
     hash of the version and of the response's answers, in memory and in the data folder
     (``cache/relevance-*.json``, shared by the server's processes and kept across
     restarts), so an unchanged response is not evaluated again."""
+    return _relevance_of(slug, statuses, _response_answers(slug, statuses))
+
+
+def _relevance_of(slug: str, statuses: Sequence[str],
+                  by_response: dict[int, dict[str, str]]) -> pd.DataFrame:
+    """``relevance`` from the responses' answers already read (response id -> answers)."""
     from iocompendium.questionnaires.engine import RelevanceEvaluator
 
     version = analysed_version(slug)
-    by_response = _response_answers(slug, statuses)
     organisation_of = dict(
         _responses(slug, statuses).values_list("id", _unit_fields(slug)[0])
     )
@@ -393,8 +483,11 @@ def evidence_data(
     statuses = statuses_for(status_key)
     version = analysed_version(slug)
     people = respondents(slug, statuses, breakdown)
-    answers = tidy_answers(slug, statuses, breakdown)
-    relevant = relevance(slug, statuses)
+    # The answers are read once, for the tidy table and for the relevance.
+    rows = _answer_rows(slug, statuses)
+    answers = _tidy_frame(slug, statuses, breakdown, rows)
+    relevant = _relevance_of(slug, statuses, rows.by_response())
+    del rows
     flags = flagged_answers(slug, statuses)
     if category:
         people = people[people["category"] == category]
