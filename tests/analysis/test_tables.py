@@ -10,7 +10,7 @@ import pytest
 
 from iocompendium.analysis.charts import ChartTexts, chart_specs, render_svg
 from iocompendium.analysis.relevance import relevance_table
-from iocompendium.analysis.tables import analyse
+from iocompendium.analysis.tables import analyse, analyse_languages
 from tests.analysis.fixtures import (
     ANSWERS_BY_ORGANISATION,
     STRUCTURE,
@@ -104,6 +104,24 @@ def test_labels_follow_the_language():
     french = analyse(STRUCTURE, tidy(), lang="fr", respondents=respondents())
     assert french.table("actors").label == "Quels acteurs ?"
     assert french.table("definition").options[0].label == "Formelle"
+
+
+def test_one_analysis_relabelled_equals_an_analysis_per_language():
+    options = {"respondents": respondents(), "relevance": relevance()}
+    both = analyse_languages(STRUCTURE, tidy(), ("en", "fr"), **options)
+    for lang in ("en", "fr"):
+        assert both[lang] == analyse(STRUCTURE, tidy(), lang=lang, **options)
+    assert both["fr"].table("definition").options[0].label == "Formelle"
+    assert both["fr"].themes[0].theme != both["en"].themes[0].theme or \
+        both["fr"].table("actors").label != both["en"].table("actors").label
+
+
+def test_categorical_answers_give_the_same_tables(analysis):
+    """The evidence layer hands the answers over with categorical text columns."""
+    answers = tidy().astype({column: "category" for column in
+                             ("organisation", "category", "path", "question")})
+    assert analyse(STRUCTURE, answers, respondents=respondents(),
+                   relevance=relevance()) == analysis
 
 
 def test_relevance_table_from_an_evaluator():
