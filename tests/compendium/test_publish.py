@@ -143,6 +143,30 @@ def test_data_package_validates_with_frictionless_and_matches_the_answers(site):
                   if r["question"] == "coordination/coordination_guidelines"]
     yes = sum(row[3] == "yes" for row in SURVEY_ROWS)
     assert {r["option_en"]: int(r["count"]) for r in tables} == {"Yes": yes, "No": 4 - yes}
+    assert {(r["unit"], r["unit_fr"]) for r in tables} == {("organisations", "organisations")}
+
+
+def test_survey_tables_name_the_questionnaires_own_units(tmp_path, survey, template_response,
+                                                         principles):
+    from iocompendium.compendium.selectors import SURVEY_SLUG
+    from iocompendium.questionnaires.models import Questionnaire
+
+    _published_practices(survey, template_response)
+    Questionnaire.objects.filter(slug=SURVEY_SLUG).update(
+        unit_label={"en": "member bodies", "fr": "organes membres"})
+    result = publish(tmp_path / "site", with_pdf=False)
+    tables = {}
+    for name in ("survey_tables", "question_tables"):
+        with open(result.output / "data" / f"{name}.csv", encoding="utf-8") as handle:
+            tables[name] = list(csv.DictReader(handle))
+    chosen = [r for r in tables["survey_tables"]
+              if r["question"] == "coordination/coordination_guidelines"]
+    assert chosen and {(r["unit"], r["unit_fr"]) for r in chosen} == {
+        ("member bodies", "organes membres")}
+    assert {(r["unit"], r["unit_fr"]) for r in tables["survey_tables"]} <= {
+        ("member bodies", "organes membres"), ("instances", "instances")}
+    assert ("member bodies", "organes membres") in {
+        (r["unit"], r["unit_fr"]) for r in tables["question_tables"]}
 
 
 def test_pdf_in_both_languages_has_contents_charts_and_escaped_text(tmp_path, survey,

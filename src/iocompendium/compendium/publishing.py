@@ -24,13 +24,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from iocompendium.analysis.tables import UNIT_INSTANCES
 from iocompendium.atomic import replaced_folder
 from iocompendium.compendium import selectors
 from iocompendium.compendium.figures import ThemeFigures, survey_data, theme_figures
 from iocompendium.compendium.pages import LICENCE, LICENCE_URL, Compendium
 from iocompendium.compendium.related import related_pages
 from iocompendium.compendium.site import LANGUAGES, Site
-from iocompendium.compendium.survey_results import SurveyResults, result_rows, survey_results
+from iocompendium.compendium.survey_results import (
+    DEFAULT_UNITS,
+    SurveyResults,
+    result_rows,
+    survey_results,
+)
 from iocompendium.compendium.themes import THEMES
 from iocompendium.spreadsheets import csv_text
 
@@ -227,14 +233,19 @@ def data_tables(en: Compendium, fr: Compendium, results: SurveyResults | None = 
         for o in en.organisations
     ]
     principles = [[k.pk, k.theme, k.order, k.text_en, k.text_fr] for k in en.principles]
+    # What the counts count: the questionnaire's units in each language (as in
+    # question_tables), or instances of a repeat.
+    own_units = results.units if results is not None else DEFAULT_UNITS
     figure_rows = []
     for theme in THEMES:
         for fig_en, fig_fr in zip(en.figures.of(theme.slug), fr.figures.of(theme.slug),
                                   strict=False):
+            units = ([UNIT_INSTANCES, UNIT_INSTANCES] if fig_en.unit == UNIT_INSTANCES
+                     else [own_units["en"], own_units["fr"]])
             for row_en, row_fr in zip(fig_en.rows, fig_fr.rows, strict=False):
                 figure_rows.append([
                     theme.slug, fig_en.key, fig_en.label, fig_fr.label, row_en.label,
-                    row_fr.label, row_en.count, fig_en.answered, fig_en.denominator, fig_en.unit,
+                    row_fr.label, row_en.count, fig_en.answered, fig_en.denominator, *units,
                 ])
     return [
         ("practices", "Published practices of the compendium, in English and French.", [
@@ -273,18 +284,23 @@ def data_tables(en: Compendium, fr: Compendium, results: SurveyResults | None = 
             _field("text_en", "string", "Text in English."),
             _field("text_fr", "string", "Text in French."),
         ], principles),
-        ("survey_tables", "Aggregate counts of the survey's choice questions (approved "
-         "responses), with their denominators.", [
+        ("survey_tables", "Aggregate counts of the survey's choice questions by theme of "
+         "the compendium (approved responses), with their denominators in the "
+         "questionnaire's respondent units.", [
             _field("theme", "string", "Theme of the compendium."),
             _field("question", "string", "Question path in the questionnaire."),
             _field("question_en", "string", "Question label in English."),
             _field("question_fr", "string", "Question label in French."),
             _field("option_en", "string", "Answer option in English."),
             _field("option_fr", "string", "Answer option in French."),
-            _field("count", "integer", "Organisations (or instances) choosing the option."),
-            _field("answered", "integer", "Organisations that answered the question."),
-            _field("denominator", "integer", "Organisations to whom the question applied."),
-            _field("unit", "string", "What 'count' counts: organisations or instances."),
+            _field("count", "integer", "Respondent units (see unit), or instances of a "
+                   "repeat, choosing the option."),
+            _field("answered", "integer", "Respondent units that answered the question."),
+            _field("denominator", "integer", "Respondent units to whom the question applied."),
+            _field("unit", "string", "What the counts count, in English: the questionnaire's "
+                   "respondent units (organisations, jurisdictions, submissions or its own "
+                   "name for them) or instances of a repeat."),
+            _field("unit_fr", "string", "The same in French."),
         ], figure_rows),
         *(_results_tables(results) if results is not None else []),
         *(_indicator_tables(indicators) if indicators else []),

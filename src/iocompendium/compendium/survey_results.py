@@ -24,6 +24,9 @@ from iocompendium.analysis.coverage import (
 )
 from iocompendium.analysis.tables import Analysis, Table, analyse
 
+# The units of results made without them (the default unit, organisations).
+DEFAULT_UNITS = {"en": "organisations", "fr": "organisations"}
+
 
 @dataclass
 class ResultEntry:
@@ -50,8 +53,7 @@ class SurveyResults:
     coverage: list[CoverageRow]
     quotes: dict[str, list[str]] = field(default_factory=dict)  # path -> publishable texts
     # The questionnaire's respondent units, plural, by language ("households", "ménages").
-    units: dict[str, str] = field(default_factory=lambda: {"en": "organisations",
-                                                           "fr": "organisations"})
+    units: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_UNITS))
 
 
 def _section_slug(path: str, taken: set[str]) -> str:
