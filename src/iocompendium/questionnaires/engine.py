@@ -47,8 +47,8 @@ from .structure import (
     template_path,
 )
 
-__all__ = ["Problem", "RelevanceEvaluator", "check_structure", "evaluate", "visible_choices",
-           "visible_choices_of"]
+__all__ = ["Prepared", "Problem", "RelevanceEvaluator", "check_structure", "evaluate", "prepare",
+           "visible_choices", "visible_choices_of"]
 
 EXPRESSION_COLUMNS = ("relevant", "required", "constraint", "calculation", "choice_filter",
                       "default", "repeat_count", "soft_constraint", "read_only")
@@ -292,7 +292,11 @@ class _Shape:
     repeats_of: dict[str, tuple[str, ...]]
     by_name: dict[str, str]
     dependencies: _Dependencies | None = None  # built on the first incremental update
+    order: list[str] | None = None  # _dependency_order, kept with the shape when prepared
 
+
+# What ``prepare`` gives: a structure's shape, for its caller to keep.
+Prepared = _Shape
 
 _SHAPES: dict[int, _Shape] = {}
 
@@ -304,6 +308,23 @@ def _shape(source: Structure) -> _Shape:
     cached = _SHAPES.get(id(source))
     if cached is not None and cached.source is source:
         return cached
+    shape = _make_shape(source)
+    if len(_SHAPES) > 32:
+        _SHAPES.clear()
+    _SHAPES[id(source)] = shape
+    return shape
+
+
+def prepare(structure: Structure) -> Prepared:
+    """The shape and dependency order of ``structure``, built once for a caller that keeps
+    them (``evaluate(..., prepared=...)``): an import evaluates a few hundred cut-down
+    forms over and over, more than the module's own caches keep (32 structures)."""
+    shape = _make_shape(structure)
+    shape.order = _dependency_order(shape.structure, cache=False)
+    return shape
+
+
+def _make_shape(source: Structure) -> _Shape:
     structure = with_or_other(source)
     templates: dict[str, dict[str, Any]] = {}
     repeats_of: dict[str, tuple[str, ...]] = {}
@@ -312,21 +333,18 @@ def _shape(source: Structure) -> _Shape:
         templates[ref.path] = ref.node
         repeats_of[ref.path] = ref.repeats + ((ref.path,) if ref.type == "repeat" else ())
         by_name.setdefault(ref.name, ref.path)
-    shape = _Shape(source, structure, templates, repeats_of, by_name)
-    if len(_SHAPES) > 32:
-        _SHAPES.clear()
-    _SHAPES[id(source)] = shape
-    return shape
+    return _Shape(source, structure, templates, repeats_of, by_name)
 
 
 class FormInstance(Environment):
     """The instance of one response: nodes for every question and repeat instance."""
 
     def __init__(self, structure: Structure, answers: Mapping[str, str], lang: str | None = None,
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, *, prepared: Prepared | None = None) -> None:
         super().__init__(None, lang=form_language(structure, lang), now=now)
         self.requested_language = lang
-        shape = _shape(structure)
+        shape = prepared if prepared is not None else _shape(structure)
+        self.order = shape.order
         structure = shape.structure
         self.structure = structure
         self.answers = {str(k): ("" if v is None else str(v)) for k, v in answers.items()}
@@ -515,7 +533,7 @@ class FormInstance(Environment):
         by_template: dict[str, list[Node]] = {}
         for node in self.questions:
             by_template.setdefault(node.template, []).append(node)
-        for template in _dependency_order(self.structure):
+        for template in self.order or _dependency_order(self.structure):
             for node in by_template.get(template, ()):
                 self._value(node)
 
@@ -615,10 +633,10 @@ class FormInstance(Environment):
 _ORDER_CACHE: dict[int, tuple[Structure, list[str]]] = {}
 
 
-def _dependency_order(structure: Structure) -> list[str]:
+def _dependency_order(structure: Structure, *, cache: bool = True) -> list[str]:
     """Question template paths, each after the questions its calculation, default and
     relevance (its own and its groups') read.  Cycles are cut (they read as empty)."""
-    cached = _ORDER_CACHE.get(id(structure))
+    cached = _ORDER_CACHE.get(id(structure)) if cache else None
     if cached is not None and cached[0] is structure:
         return cached[1]
     templates: dict[str, str] = {}
@@ -652,6 +670,8 @@ def _dependency_order(structure: Structure) -> list[str]:
             else:
                 state[following] = 1
                 stack.append((following, iter(sorted(depends.get(following, ())))))
+    if not cache:
+        return order
     if len(_ORDER_CACHE) > 32:
         _ORDER_CACHE.clear()
     _ORDER_CACHE[id(structure)] = (structure, order)
@@ -659,7 +679,8 @@ def _dependency_order(structure: Structure) -> list[str]:
 
 
 def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = None,
-             *, now: datetime | None = None) -> dict[str, dict]:
+             *, now: datetime | None = None, prepared: Prepared | None = None
+             ) -> dict[str, dict]:
     """For every question path (non-container nodes incl. calculate and note, every repeat
     instance), in form order:
       {"relevant": bool, "required": bool, "value": str, "error": str | None,
@@ -668,8 +689,10 @@ def evaluate(structure: dict, answers: Mapping[str, str], lang: str | None = Non
     a non-relevant question's value is "").  error = the constraint or required message in
     `lang` (a default message in that language if the form has none), else None.
     warning = soft_constraint message when it fails.  Repeat instance count: repeat_count
-    if set, else the highest index present in `answers` for that repeat (0 if none)."""
-    form = FormInstance(structure, answers, lang, now)
+    if set, else the highest index present in `answers` for that repeat (0 if none).
+    ``prepared``: ``prepare(structure)``, kept by a caller that evaluates many responses
+    of many (cut-down) structures."""
+    form = FormInstance(structure, answers, lang, now, prepared=prepared)
     form.settle()
     states = {node.path: form.result(node) for node in form.questions}
     form.release()

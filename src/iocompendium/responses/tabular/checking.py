@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from iocompendium.questionnaires.engine import evaluate, with_or_other
+from iocompendium.questionnaires.engine import Prepared, evaluate, prepare, with_or_other
 from iocompendium.questionnaires.expressions import ExpressionError, references
 from iocompendium.questionnaires.structure import Structure, iter_nodes
 
@@ -152,9 +152,12 @@ class ResponseStates:
         order = list(evaluate(structure, {}, language))
         self.questions = _questions(structure, order)
         self.memory: dict[tuple, tuple[bool, str | None, bool]] = {}
-        self.evaluations = 0  # (cut-down) evaluations made; the rest came from memory
+        self.evaluations = 0  # responses evaluated (cut down); the rest came from memory
+        self.cut_evaluations = 0  # evaluations of cut-down forms (one or more a response)
         self.size = len(order)
         self.keep = {q.template: q.keep for q in self.questions or ()}
+        # A cut-down form per question's keep, at most one per question (``_prepared``).
+        self.prepared: dict[frozenset[str], Prepared] = {}
 
     def verdicts(self, answers: Mapping[str, str]) -> list[Verdict]:
         """The verdict of every question that can give a problem, in form order: the
@@ -183,21 +186,38 @@ class ResponseStates:
         return [(template, *verdict) for template, verdict in found]
 
     def _evaluate(self, answers: Mapping[str, str], found: list, missed: list) -> None:
-        """Fill in the verdicts not in memory from one evaluation of the cut-down form."""
+        """Fill in the verdicts not in memory from evaluations of cut-down forms.
+
+        Each missed question is evaluated on the form cut down to a question's ``keep``
+        that holds its own (the largest first, so that a few cuts serve every miss).
+        Cuts are prepared once per question and kept (``engine.prepare``): rebuilding a
+        cut's shape and dependency order for each row cost more than evaluating it."""
         if len(self.memory) > LIMIT:
             self.memory.clear()
-        keep: set[str] = set()
-        for _position, key in missed:
-            keep |= self.keep[key[0]]
+        cuts: list[tuple[frozenset[str], list]] = []
+        for item in sorted(missed, key=lambda item: -len(self.keep[item[1][0]])):
+            keep = self.keep[item[1][0]]
+            for cut, items in cuts:
+                if keep <= cut:
+                    items.append(item)
+                    break
+            else:
+                cuts.append((keep, [item]))
         self.evaluations += 1
-        if len(keep) * 2 > self.size:
-            states = evaluate(self.structure, answers, self.language)
-        else:
+        for keep, items in cuts:
+            self.cut_evaluations += 1
             given = {path: value for path, value in answers.items() if path in keep}
-            states = evaluate(_cut(self.expanded, keep), given, self.language)
-        for position, key in missed:
-            state = states[key[0]]
-            verdict = (state.get("relevant", True), state.get("error"),
-                       bool(state.get("required")) and state.get("value", "") == "")
-            self.memory[key] = verdict
-            found[position] = (key[0], verdict)
+            states = evaluate(self.structure, given, self.language,
+                              prepared=self._prepared(keep))
+            for position, key in items:
+                state = states[key[0]]
+                verdict = (state.get("relevant", True), state.get("error"),
+                           bool(state.get("required")) and state.get("value", "") == "")
+                self.memory[key] = verdict
+                found[position] = (key[0], verdict)
+
+    def _prepared(self, keep: frozenset[str]) -> Prepared:
+        prepared = self.prepared.get(keep)
+        if prepared is None:
+            prepared = self.prepared[keep] = prepare(_cut(self.expanded, keep))
+        return prepared

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from iocompendium.questionnaires.structure import QuestionRef, Structure, iter_questions
@@ -411,12 +412,82 @@ def _choice_flag(value: str) -> str | None:
     return None
 
 
+class _Positions:
+    """The columns of one sheet grouped for reading a row quickly (``_row_answers``): the
+    positions of each kind, read with one ``itemgetter`` call instead of one Python step
+    per cell, and each column's checked values remembered (``check_value`` once per
+    distinct value of a column)."""
+
+    # Distinct values remembered per column before its memory is emptied (memory bounded).
+    REMEMBER = 5_000
+
+    def __init__(self, at: list[Column | None]) -> None:
+        self.at = at
+        self.width = len(at)
+        self.unread = [p for p, column in enumerate(at) if column is None]
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        self.answers: list[Column] = []
+        groups: dict[str, list[Column]] = {}
+        for position, column in enumerate(at):
+            if column is None:
+                continue
+            if column.kind == "answer":
+                self.answers.append(column)
+            elif column.kind == "choice":
+                groups.setdefault(column.ref.path, []).append(column)
+            else:
+                by_kind[column.kind].append(position)
+        self.skipped = [(kind, _getter(positions)) for kind, positions in by_kind.items()]
+        self.answer_cells = _getter([c.position for c in self.answers])
+        # select_multiple template -> (its 0/1 columns, getter of their cells)
+        self.choices = [(template, columns, _getter([c.position for c in columns]))
+                        for template, columns in groups.items()]
+        self.checked: dict[int, dict[str, tuple[str, CellError | None]]] = defaultdict(dict)
+        self.choices_read: dict[str, dict[tuple, tuple[int, str]]] = defaultdict(dict)
+
+    def chosen(self, template: str, columns: list[Column], cells: tuple[str, ...]
+               ) -> tuple[int, str]:
+        """(non-empty cells, the answer they give) of one question's 0/1 cells, remembered
+        per distinct cells (a select_multiple's answers repeat)."""
+        memory = self.choices_read[template]
+        found = memory.get(cells)
+        if found is None:
+            if len(memory) >= self.REMEMBER:
+                memory.clear()
+            bits = {c.choice: _BITS.get(bit) or _choice_flag(bit)
+                    for c, bit in zip(columns, cells, strict=True) if bit}
+            answer = " ".join(c for c in columns[-1].choices if bits.get(c) == "1")
+            found = memory[cells] = (len(cells) - cells.count(""), answer)
+        return found
+
+    def check(self, structure: Structure, column: Column, value: str
+              ) -> tuple[str, CellError | None]:
+        """``check_value`` of the column's value, remembered per column."""
+        memory = self.checked[column.position]
+        found = memory.get(value)
+        if found is None:
+            if len(memory) >= self.REMEMBER:
+                memory.clear()
+            found = memory[value] = check_value(structure, column.ref, value, column.choice_set)
+        return found
+
+
+def _getter(positions: list[int]):
+    """A function of a row giving the cells at ``positions`` as a tuple (C speed)."""
+    if not positions:
+        return lambda row: ()
+    if len(positions) == 1:
+        position = positions[0]
+        return lambda row: (row[position],)
+    return itemgetter(*positions)
+
+
 def _row_answers(
     structure: Structure,
     sheet: RawSheet,
     row_number: int,
     cells: list[Any],
-    at: list[Column | None],
+    at: _Positions,
     indexes: tuple[int, ...],
     parsed: ParsedResponse,
     problems: list[Problem],
@@ -427,8 +498,146 @@ def _row_answers(
     non-empty cell as stored or skipped (with its reason). ``at``: the column of each
     position (``_by_position``). Returns the row's non-empty cells (under a header or not).
 
-    Called once per row of the file: it walks the cells once and does the work of a
-    question only for non-empty cells (docs/benchmarks.md, issue 11)."""
+    Called once per row of the file. Rows whose 0/1 cells all read as 0 or 1 (nearly all)
+    take ``_row_answers_fast``, which finds a row's cells by kind with ``itemgetter``; the
+    others are walked cell by cell here, so that every problem is reported in cell order
+    (docs/benchmarks.md, issue 11)."""
+    try:
+        texts = list(map(str.strip, cells))  # a CSV's row: text only
+    except TypeError:
+        texts = [c.strip() if type(c) is str else _text(c) for c in cells]
+    if len(texts) < at.width:
+        texts.extend([""] * (at.width - len(texts)))
+    if all(_bits(column_cells(texts)) for _t, _c, column_cells in at.choices):
+        return _row_answers_fast(structure, sheet, row_number, texts, at, indexes, parsed,
+                                 problems, options, counts)
+    return _row_answers_slow(structure, sheet, row_number, cells, at, indexes, parsed,
+                             problems, options, counts)
+
+
+# A 0/1 cell's usual spellings and what they read as ("" for an empty cell).
+_BITS = {word: bit for bit, words in (("1", TRUE_WORDS), ("0", FALSE_WORDS))
+         for spelt in words for word in (spelt, spelt.upper(), spelt.capitalize())}
+_BITS[""] = ""
+
+
+def _bits(cells: tuple[str, ...]) -> bool:
+    """Whether every 0/1 cell reads as 0, 1 or empty (the fast path's condition)."""
+    return _BITS.keys() >= set(cells) or all(
+        c == "" or _choice_flag(c) is not None for c in cells)
+
+
+def _row_answers_fast(
+    structure: Structure,
+    sheet: RawSheet,
+    row_number: int,
+    texts: list[str],
+    at: _Positions,
+    indexes: tuple[int, ...],
+    parsed: ParsedResponse,
+    problems: list[Problem],
+    options: ParseOptions,
+    counts: Counts,
+) -> int:
+    """``_row_answers_slow`` for a row none of whose 0/1 cells is refused (the same
+    answers, counts and problems in the same order), from the row's cells as text."""
+    keep = options.policy == FLAG
+    non_empty = len(texts) - texts.count("")
+    unread = sum(1 for p in at.unread if texts[p]) + sum(1 for t in texts[at.width:] if t)
+    parsed.cells += non_empty - unread
+    for kind, column_cells in at.skipped:
+        found = column_cells(texts)
+        if found:
+            counts.skip(kind, len(found) - found.count(""))
+    recodes = options.recodes
+    recoded = {question for question, _old in recodes.table} if recodes else ()
+    direct: dict[str, str] = {}
+    refs: dict[str, Column] = {}
+    duplicates = 0
+    for column, value in zip(at.answers, at.answer_cells(texts), strict=True):
+        if not value:
+            continue
+        ref = column.ref
+        template = ref.path
+        refs[template] = column
+        if template in direct:
+            duplicates += 1  # a second column for the same question
+            continue
+        if recoded and (template in recoded or ref.name in recoded):
+            value = recodes.apply(ref, value)
+            if value == "":
+                counts.skip(SKIP_RECODED_EMPTY)
+                continue
+        path = _instance_path(template, indexes, ref.repeats) if indexes else template
+        normalised, error = at.check(structure, column, value)
+        if error:
+            flag = _flag_of(ref)
+            problems.append(
+                Problem(
+                    sheet.name, row_number, column.header, error[0],
+                    "flag" if keep else "error", error[1], flag=flag, question=template,
+                )
+            )
+            if not keep:
+                parsed.rejected.add(path)
+                counts.skip(SKIP_REJECTED)
+                continue
+            parsed.flags[path] = flag
+        direct[template] = normalised
+        parsed.locations[path] = (sheet.name, row_number, column.header)
+    for template, columns, column_cells in at.choices:
+        found = column_cells(texts)
+        restated, from_flags = at.chosen(template, columns, found)
+        if not restated:
+            continue
+        column = refs[template] = columns[-1]
+        path = _instance_path(template, indexes, column.ref.repeats) if indexes else template
+        if template in direct:
+            duplicates += restated
+            if parsed.flags.get(path):
+                continue  # the answer itself is flagged: its 0/1 columns say nothing more
+            if set(direct[template].split()) != set(from_flags.split()):
+                problems.append(
+                    Problem(
+                        sheet.name, row_number, template,
+                        gettext_noop(
+                            "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
+                        ),
+                        "warning" if keep else "error",
+                        {"chosen": from_flags or "-", "value": direct[template]},
+                        question=template,
+                    )
+                )
+        elif from_flags:
+            # Built from its 0/1 columns: one stored answer, the other cells restate it.
+            duplicates += restated - 1
+            direct[template] = from_flags
+            parsed.locations.setdefault(path, (sheet.name, row_number, template))
+        else:
+            duplicates += restated  # every choice 0: no answer to store
+    counts.skip(SKIP_DUPLICATE, duplicates)
+    for template, value in direct.items():
+        path = _instance_path(template, indexes, refs[template].ref.repeats) if indexes \
+            else template
+        parsed.answers[path] = value
+        parsed.stored += 1
+        parsed.locations.setdefault(path, (sheet.name, row_number, template))
+    return non_empty
+
+
+def _row_answers_slow(
+    structure: Structure,
+    sheet: RawSheet,
+    row_number: int,
+    cells: list[Any],
+    at: _Positions,
+    indexes: tuple[int, ...],
+    parsed: ParsedResponse,
+    problems: list[Problem],
+    options: ParseOptions,
+    counts: Counts,
+) -> int:
+    """``_row_answers`` cell by cell, in the order of the cells."""
     keep = options.policy == FLAG
     chosen_by_flags: dict[str, dict[str, str]] = {}  # path -> choice -> 0/1
     flag_cells: Counter = Counter()  # path -> non-empty 0/1 cells
@@ -436,7 +645,7 @@ def _row_answers(
     refs: dict[str, Column] = {}
     skipped: Counter = Counter()
     recodes = options.recodes
-    width = len(at)
+    width, at = at.width, at.at
     non_empty = 0
     for position, cell in enumerate(cells):
         if cell is None or cell == "":
@@ -766,7 +975,7 @@ class WideParser:
             self.structure, self.options, self.counts, self.problems)
         main = self.sheets[0]
         key_position = self._key_position
-        at = _by_position(self.columns, len(main.headers))
+        at = _Positions(_by_position(self.columns, len(main.headers)))
         index_position = _column_index(main, INDEX)
         link_position = _column_index(main, "KEY")
         status_position = _column_index(main, STATUS)
@@ -908,7 +1117,7 @@ def _read_repeat_sheet(
         return {}
     counters: dict[tuple[int, tuple[int, ...]], int] = defaultdict(int)
     placed = {}
-    at = _by_position(columns, len(sheet.headers))
+    at = _Positions(_by_position(columns, len(sheet.headers)))
     for position, (row_number, cells) in enumerate(sheet.rows, start=1):
         parent = None
         if parent_position is not None and _text(_get(cells, parent_position)):
