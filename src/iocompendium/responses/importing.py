@@ -971,18 +971,32 @@ def _write(
 
 
 def _insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """INSERT plain rows in batches, in the caller's transaction (no model instances).
+    """Insert plain rows in the caller's transaction (no model instances).
 
-    Values must already be what the database takes (datetimes by ``get_db_prep_save``)."""
+    Values must already be what the database takes (datetimes by ``get_db_prep_save``).
+    PostgreSQL: one ``COPY ... FROM STDIN`` (psycopg 3), several times faster than
+    INSERTs for both the client and the server. SQLite: ``executemany`` of the driver
+    itself with ``?`` marks (Django's cursor wrapper only rewrites the marks and logs)."""
     if not rows:
         return
     meta = model._meta
     quote = connection.ops.quote_name
     # Table and column names come from the models' metadata, quoted; values are parameters.
+    table = quote(meta.db_table)
     names = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        if connection.vendor == "sqlite":
+            marks = ", ".join(["?"] * len(fields))
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+            connection.connection.executemany(sql, rows)
+            return
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
 

@@ -1,5 +1,5 @@
-"""Reading spreadsheet files into raw sheets: .xlsx (openpyxl, read-only, streamed), .csv
-(streamed; delimiter sniffed; byte-order mark dropped) and .zip of CSV files (pure Python)."""
+"""Reading spreadsheet files into raw sheets: .xlsx (calamine, or streamed by ``xlsx`` when
+large), .csv (streamed; delimiter sniffed; byte-order mark dropped) and .zip of CSV files."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from iocompendium.spreadsheets import unguard_csv_cell
 from iocompendium.web import limits
 
+from . import xlsx
 from .common import MAIN_SHEET, fill, gettext_noop
 
 # --------------------------------------------------------------------------- reading files
@@ -112,6 +114,18 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
                 gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
             ) from error
         return _within_limits([_csv_sheet(MAIN_SHEET, path.name, path, None)])
+    if data is None and suffix in XLSX_SUFFIXES:
+        try:
+            path.open("rb").close()
+        except OSError as error:
+            raise TabularFileError(
+                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
+            ) from error
+        try:
+            limits.check_file(path)
+        except limits.LimitError as error:
+            raise TabularFileError(error.template, **error.params) from None
+        return _within_limits(_read_xlsx(path, None, path.name))
     if data is None:
         try:
             data = path.read_bytes()
@@ -127,8 +141,8 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
         return _within_limits([_csv_sheet(MAIN_SHEET, path.name, None, data)])
     if suffix == ".zip":
         return _within_limits(_read_zip(data, path.name))
-    if suffix in {".xlsx", ".xlsm"}:
-        return _within_limits(_read_xlsx(data, path.name))
+    if suffix in XLSX_SUFFIXES:
+        return _within_limits(_read_xlsx(path, data, path.name))
     raise TabularFileError(
         gettext_noop("%(file)s: use an .xlsx workbook, a .csv file or a .zip of CSV files."),
         file=path.name,
@@ -136,6 +150,11 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
 
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+# Unpacked worksheet XML past which a workbook is streamed (``xlsx.XlsxRows``) instead of
+# read whole by calamine: about 1,500 rows of a Kobo export of 350 columns, for which
+# calamine takes some 50 MB (168 MB at 5,000 rows; docs/decisions/0012-streamed-xlsx.md).
+STREAM_XLSX_BYTES = 16 * 2**20
 
 
 def _within_limits(sheets: list[RawSheet]) -> list[RawSheet]:
@@ -143,6 +162,8 @@ def _within_limits(sheets: list[RawSheet]) -> list[RawSheet]:
     web's limit). One pass over every row: a CSV's encoding is checked here too."""
     longest = limits.MAX_ANSWER_LENGTH
     for sheet in sheets:
+        if isinstance(sheet.rows, _XlsxSheetRows) and sheet.rows.checked(longest):
+            continue  # well formed, and no text that long: the rows need not be read
         for number, cells in sheet.rows:
             try:
                 length = max(map(len, cells), default=0)  # a row of text (C speed)
@@ -179,19 +200,69 @@ def _read_zip(data: bytes, filename: str) -> list[RawSheet]:
     return sheets
 
 
-def _read_xlsx(data: bytes, filename: str) -> list[RawSheet]:
-    """Every sheet, read by calamine (Rust; about 25 times faster than openpyxl on the
-    REACH file: see docs/benchmarks.md, issue 11), row by row."""
+def _read_xlsx(path: Path, data: bytes | None, filename: str) -> list[RawSheet]:
+    """Every sheet: read whole by calamine (Rust; about 25 times faster than openpyxl on
+    the REACH file: see docs/benchmarks.md, issue 11), or streamed row by row when a
+    worksheet is larger than ``STREAM_XLSX_BYTES`` unpacked (memory stays flat)."""
+    unreadable = TabularFileError(
+        gettext_noop("%(file)s is not a readable .xlsx workbook."), file=filename)
+    try:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
+            members = xlsx.sheet_members(archive)
+            streamed = any(archive.getinfo(member).file_size > STREAM_XLSX_BYTES
+                           for _name, member in members)
+            if streamed:
+                strings = xlsx.shared_strings(archive)
+                dates = xlsx.date_styles(archive)
+    except Exception as error:  # noqa: BLE001 - zipfile and XML raise many kinds
+        raise unreadable from error
+    if streamed:
+        sheets = []
+        for name, member in members:
+            rows = _XlsxSheetRows(path if data is None else None, data, member, strings,
+                                  dates, filename)
+            _number, header = rows.header()
+            sheets.append(RawSheet(name, ["" if h is None else str(h) for h in header], rows))
+        return sheets
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if data is None:
+            workbook = CalamineWorkbook.from_path(str(path))
+        else:
+            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [_calamine_sheet(workbook, name) for name in workbook.sheet_names]
     except Exception as error:  # noqa: BLE001 - calamine raises many kinds on bad files
-        raise TabularFileError(
-            gettext_noop("%(file)s is not a readable .xlsx workbook."), file=filename
-        ) from error
+        raise unreadable from error
     return sheets
+
+
+class _XlsxSheetRows(xlsx.XlsxRows):
+    """``xlsx.XlsxRows`` whose damaged XML is one sentence (``TabularFileError``)."""
+
+    def __init__(self, *args: Any) -> None:
+        *args, self.filename = args
+        super().__init__(*args)
+
+    def _unreadable(self, error: Exception) -> TabularFileError:
+        refused = TabularFileError(
+            gettext_noop("%(file)s is not a readable .xlsx workbook."), file=self.filename)
+        refused.__cause__ = error
+        return refused
+
+    def all_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        try:
+            yield from super().all_rows()
+        except (ValueError, KeyError, IndexError, SyntaxError, OSError, EOFError,
+                zipfile.BadZipFile) as error:  # ParseError is a SyntaxError
+            raise self._unreadable(error) from error
+
+    def checked(self, limit: int) -> bool:
+        try:
+            return self.fits(limit)
+        except (expat.ExpatError, ValueError, OSError, EOFError,
+                zipfile.BadZipFile) as error:
+            raise self._unreadable(error) from error
 
 
 def _calamine_sheet(workbook, name: str) -> RawSheet:
