@@ -153,3 +153,162 @@ def test_problems_beyond_the_memory_limit_are_kept_in_order(monkeypatch):
     log.extend(problems)
     assert list(log) == problems and len(log) == 10
     assert log.of("error") == [p for p in problems if p.severity == "error"]
+
+
+# --------------------------------------------------------------------------- reading fast
+
+
+def _parsed(structure, sheets, policy):
+    parsed = parse_wide(structure, sheets, options=ParseOptions(key="_uuid", policy=policy))
+    rows = [(p.key, p.answers, p.flags, p.locations, p.rejected, p.cells, p.stored)
+            for p in parsed.responses]
+    return rows, [str(p) for p in parsed.problems], parsed.counts.as_dict()
+
+
+@pytest.mark.parametrize("policy", ["flag", "strict"])
+def test_a_row_read_by_kind_gives_what_reading_it_cell_by_cell_gives(
+    reach_form, shared_data, tmp_path, monkeypatch, policy
+):
+    from iocompendium.responses.tabular import parsing
+
+    path = tmp_path / "reach.csv"
+    _reach_csv(shared_data, path, 1)
+    # Some 0/1 cells spelt otherwise, one that is no 0/1 at all (that row is read cell by
+    # cell), and a disagreement between a select_multiple and its 0/1 columns.
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    headers = records[0]
+    flags = [i for i, h in enumerate(headers) if "." in h and not h.startswith("X")]
+    for number, record in enumerate(records[1:40], start=1):
+        position = flags[number % len(flags)]
+        record[position] = {"0": "FALSE", "1": "True", "": "no"}.get(record[position], "0")
+    records[5][flags[3]] = "maybe"
+    records[7][flags[0]] = "1" if records[7][flags[0]] in {"0", "FALSE"} else "0"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(records)
+    fast = _parsed(reach_form.structure, read_sheets(path), policy)
+    monkeypatch.setattr(parsing, "_bits", lambda cells: False)  # every row cell by cell
+    slow = _parsed(reach_form.structure, read_sheets(path), policy)
+    assert fast == slow
+    assert any("is not 0 or 1" in p for p in fast[1])
+    assert any("disagree" in p for p in fast[1])
+
+
+# --------------------------------------------------------------------------- .xlsx streamed
+
+
+def _rows_as_text(sheets):
+    from iocompendium.responses.tabular.parsing import _text
+
+    def trimmed(cells):
+        cells = [_text(c) for c in cells]
+        while cells and cells[-1] == "":
+            cells.pop()
+        return cells
+
+    return [(s.name, s.headers, [(n, trimmed(c)) for n, c in s.rows]) for s in sheets]
+
+
+def _streamed(monkeypatch):
+    from iocompendium.responses.tabular import reading
+
+    monkeypatch.setattr(reading, "STREAM_XLSX_BYTES", 0)
+
+
+def test_a_large_xlsx_is_streamed_and_reads_as_calamine_reads_it(shared_data, monkeypatch):
+    from iocompendium.responses.tabular.xlsx import XlsxRows
+
+    path = shared_data / FOLDER / "submissions.xlsx"
+    whole = read_sheets(path)
+    assert isinstance(whole[0].rows, list)  # 5 MB of XML: read whole by calamine
+    _streamed(monkeypatch)
+    streamed = read_sheets(path)
+    assert isinstance(streamed[0].rows, XlsxRows)
+    assert _rows_as_text(streamed) == _rows_as_text(whole)
+    assert len(streamed[0].headers) == len(whole[0].headers) == 348
+
+
+def test_streamed_xlsx_cells_read_as_calamine_reads_them(tmp_path, monkeypatch):
+    import datetime as dt
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "data"
+    # The table starts at B3; an empty row inside it; shared strings, numbers, dates.
+    sheet["B3"], sheet["C3"], sheet["D3"], sheet["E3"], sheet["F3"] = (
+        "_uuid", "when", "amount", "agreed", "note")
+    sheet.append([None, "a", dt.date(2021, 7, 5), 12.0, True, "line\r\nnext"])
+    sheet.append([])
+    sheet.append([None, "b", dt.datetime(2021, 7, 5, 10, 30), 0.25, False, "a & b < c"])
+    sheet.append([None, "c", None, -3, None, "café 2024"])
+    other = workbook.create_sheet("second")
+    other.append(["x", "y"])
+    other.append([1, "z"])
+    path = tmp_path / "cells.xlsx"
+    workbook.save(path)
+    whole = _rows_as_text(read_sheets(path))
+    _streamed(monkeypatch)
+    streamed = _rows_as_text(read_sheets(path))
+    assert streamed == whole
+    assert streamed[0][2][0] == (4, ["", "a", "2021-07-05", "12", "1", "line\r\nnext"])
+    assert [n for n, _cells in streamed[0][2]] == [4, 6, 7]
+
+
+def _damaged(source, target, cut: int | None = None, replace: tuple[bytes, bytes] | None = None):
+    import zipfile
+
+    with zipfile.ZipFile(source) as inp, zipfile.ZipFile(target, "w") as out:
+        for item in inp.infolist():
+            data = inp.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                if cut is not None:
+                    data = data[:cut]
+                if replace is not None:
+                    data = data.replace(*replace, 1)
+            out.writestr(item, data)
+
+
+def test_a_damaged_streamed_xlsx_is_refused_before_anything_is_written(
+    reach_form, shared_data, tmp_path, monkeypatch
+):
+    from iocompendium.responses.importing import ImportFailed
+
+    path = tmp_path / "damaged.xlsx"
+    size = (shared_data / FOLDER / "submissions.xlsx").stat().st_size
+    _damaged(shared_data / FOLDER / "submissions.xlsx", path, cut=size * 3)
+    _streamed(monkeypatch)
+    with pytest.raises(ImportFailed, match="not a readable .xlsx workbook"):
+        import_responses("reach-stream", path, policy="flag", key="_uuid")
+    assert Response.objects.count() == AuditEvent.objects.count() == ImportRun.objects.count() == 0
+
+
+def test_a_too_long_cell_of_a_streamed_xlsx_is_refused_with_its_row(
+    shared_data, tmp_path, monkeypatch
+):
+    from iocompendium.responses.tabular import TabularFileError
+    from iocompendium.web import limits
+
+    path = tmp_path / "long.xlsx"
+    long = "x" * (limits.MAX_ANSWER_LENGTH + 1)
+    _damaged(shared_data / FOLDER / "submissions.xlsx", path,
+             replace=(b"<t>collect:0uAiKDfbbpqENdqw</t>", f"<t>{long}</t>".encode()))
+    _streamed(monkeypatch)
+    with pytest.raises(TabularFileError, match=r"row 2: a cell holds 20,001 characters"):
+        read_sheets(path)
+
+
+def test_a_streamed_xlsx_imports_like_the_same_file_read_whole(
+    reach_form, shared_data, monkeypatch
+):
+    path = shared_data / FOLDER / "submissions.xlsx"
+    whole = import_responses("reach-stream", path, policy="flag", key="_uuid", dry_run=True)
+    _streamed(monkeypatch)
+    streamed = import_responses("reach-stream", path, policy="flag", key="_uuid")
+    assert streamed.applied
+    assert {**streamed.as_json(), "applied": None, "dry_run": None, "import_run": None} == {
+        **whole.as_json(), "applied": None, "dry_run": None, "import_run": None}
+    assert [str(p) for p in streamed.problems] == [str(p) for p in whole.problems]
+    assert Answer.objects.filter(response__version=reach_form).count() == (
+        streamed.answers_written)

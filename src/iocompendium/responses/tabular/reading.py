@@ -153,7 +153,7 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 # Unpacked worksheet XML past which a workbook is streamed (``xlsx.XlsxRows``) instead of
 # read whole by calamine: about 1,500 rows of a Kobo export of 350 columns, for which
-# calamine takes some 50 MB (168 MB at 5,000 rows; docs/decisions/0012-streamed-xlsx.md).
+# calamine takes some 50 MB (168 MB at 5,000 rows; docs/decisions/0022-streamed-xlsx-import.md).
 STREAM_XLSX_BYTES = 16 * 2**20
 
 
@@ -266,15 +266,23 @@ class _XlsxSheetRows(xlsx.XlsxRows):
 
 
 def _calamine_sheet(workbook, name: str) -> RawSheet:
+    """One sheet read whole by calamine: its header is its first row with a value, rows
+    numbered as the spreadsheet numbers them. calamine trims the empty columns before the
+    table but keeps the empty rows above it (``start`` says where the table begins)."""
     sheet = workbook.get_sheet_by_name(name)
-    first_row, first_column = sheet.start or (0, 0)
+    _first_row, first_column = sheet.start or (0, 0)
     padding = [""] * first_column  # calamine starts at the first used column
-    rows = iter(sheet.iter_rows())
-    headers = ["" if h is None else str(h) for h in padding + list(next(rows, []))]
-    body = [
+    rows = list(sheet.iter_rows())
+    # 0 when calamine gives every row from the first one, as it does today.
+    offset = (sheet.end[0] + 1 - len(rows)) if sheet.end and rows else 0
+    numbered = [
         (number, padding + list(row))
-        for number, row in enumerate(rows, start=first_row + 2)
+        for number, row in enumerate(rows, start=offset + 1)
         if any(cell is not None and cell != "" for cell in row)
     ]
-    return RawSheet(name, headers, body)
-
+    del rows
+    if not numbered:
+        return RawSheet(name, [], [])
+    _number, header = numbered[0]
+    headers = ["" if h is None else str(h) for h in header]
+    return RawSheet(name, headers, numbered[1:])
