@@ -211,10 +211,7 @@ _word_lock = threading.Lock()
 
 
 def _match_and_rank(terms: Terms) -> tuple[np.ndarray, list[tuple[int, float]]]:
-    backend = _backend()
-    matched = np.asarray(backend.matching_ids(terms), dtype=np.int64)
-    return (_union(matched, np.empty(0, dtype=np.int64)),
-            backend.ranked_ids(terms, None, WORD_POOL) if len(matched) else [])
+    return _backend().match_and_rank(terms, WORD_POOL)
 
 
 def _word_matches(terms: Terms) -> tuple[np.ndarray, list[tuple[int, float]]]:

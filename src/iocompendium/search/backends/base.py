@@ -198,6 +198,13 @@ class Backend:
         with connection.cursor() as cursor:
             return self._matching_ids(cursor, terms)
 
+    def match_and_rank(self, terms: Terms, limit: int
+                       ) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        """(ids of every document matching ``terms``, ascending; the best ``limit`` of
+        them as in ``ranked_ids``)."""
+        matched = np.unique(np.asarray(self.matching_ids(terms), dtype=np.int64))
+        return matched, self.ranked_ids(terms, None, limit) if len(matched) else []
+
     # --- engine-specific -------------------------------------------------------------
     def _ranked(self, cursor, terms: Terms, allowed: np.ndarray | None, limit: int
                 ) -> list[tuple[int, float]]:

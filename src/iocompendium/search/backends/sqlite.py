@@ -1,7 +1,11 @@
 """SQLite FTS5 engine: ``search_fts`` is an external-content FTS5 table over
 ``search_document``; ranked by bm25 (title weighted 10x). New documents enter the index
 with one INSERT ... SELECT per batch (_index_text); deletes and updates are kept in step
-by triggers (they need the old text, which only the trigger has)."""
+by triggers (they need the old text, which only the trigger has).
+
+The search over every kind (``matching_ids``, ``ranked_ids``, ``match_and_rank``) ranks
+queries of plain words in process (``search.wordindex``: the same bm25 scores from the
+index's postings, without FTS5's cost per matching row); phrases go to FTS5."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import json
 
 import numpy as np
 
+from iocompendium.search import wordindex
 from iocompendium.search.backends.base import Backend
 from iocompendium.search.types import MARK_END, MARK_START, Hit, Terms, marked_to_html
 
@@ -28,6 +33,34 @@ def fts5_query(terms: Terms) -> str:
 
 class SqliteBackend(Backend):
     vendor = "sqlite"
+    in_process = True  # rank plain words with search.wordindex (False: always FTS5)
+
+    def _word_index(self, terms: Terms
+                    ) -> tuple[wordindex.WordIndex, list[str]] | tuple[None, None]:
+        tokens = wordindex.query_tokens(terms) if self.in_process else None
+        if tokens is None:
+            return None, None
+        return wordindex.current(), tokens
+
+    def matching_ids(self, terms: Terms) -> np.ndarray:
+        index, tokens = self._word_index(terms)
+        if index is None:
+            return super().matching_ids(terms)
+        return index.matches(tokens)[0]
+
+    def ranked_ids(self, terms: Terms, allowed: np.ndarray | None, limit: int
+                   ) -> list[tuple[int, float]]:
+        index, tokens = self._word_index(terms)
+        if index is None:
+            return super().ranked_ids(terms, allowed, limit)
+        return index.ranked(tokens, allowed, limit)[1]
+
+    def match_and_rank(self, terms: Terms, limit: int
+                       ) -> tuple[np.ndarray, list[tuple[int, float]]]:
+        index, tokens = self._word_index(terms)
+        if index is None:
+            return super().match_and_rank(terms, limit)
+        return index.ranked(tokens, None, limit)
 
     def _index_text(self, cursor, last_id: int) -> None:
         cursor.execute(
