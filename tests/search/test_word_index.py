@@ -143,3 +143,23 @@ def test_varints_are_read_as_sqlite_writes_them():
     assert wordindex._varints(b"\x86\xa1L\x05") == [102604, 5]
     assert wordindex._varints(b"\x7f\x81\x00") == [127, 128]
     assert wordindex._varints(b"\xff" * 8 + b"\x01") == [2**64 - 255]
+
+
+def test_a_records_size_is_its_number_of_occurrences():
+    """The index takes a record's size in tokens (bm25's D) from its occurrences; FTS5
+    reads it from its docsize records: they agree."""
+    _records()
+    index = wordindex.load()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, sz FROM search_fts_docsize")
+        sizes = {doc_id: sum(wordindex._varints(bytes(size))) for doc_id, size in
+                 cursor.fetchall()}
+    assert index.row_count == len(sizes)
+    assert index.dense
+    for doc_id, size in sizes.items():
+        if size:
+            expected = wordindex.K1 * ((1 - wordindex.B) + (wordindex.B * size) / index.avgdl)
+            assert index.norms[doc_id] == expected
+        else:
+            assert doc_id not in set(index.doc_ids.tolist())  # the empty record
+    assert any(size == 0 for size in sizes.values())

@@ -202,18 +202,17 @@ def current() -> WordIndex:
 
 
 def load() -> WordIndex:
-    """Read the postings, sizes and totals of ``search_fts`` in one read transaction."""
+    """Read the postings and totals of ``search_fts`` in one read transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         state = signature()
         cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_terms "
                        "USING fts5vocab(main, search_fts, row)")
         cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_instances "
                        "USING fts5vocab(main, search_fts, instance)")
-        cursor.execute("SELECT block FROM search_fts_data WHERE id = 1")  # the totals
+        # FTS5's totals record (fts5_index.c, FTS5_AVERAGES_ROWID): rows, tokens per column.
+        cursor.execute("SELECT block FROM search_fts_data WHERE id = 1")
         row = cursor.fetchone()
         totals = _varints(bytes(row[0])) if row and row[0] else [0]
-        cursor.execute("SELECT id, sz FROM search_fts_docsize ORDER BY id")
-        sizes = cursor.fetchall()
         cursor.execute("SELECT term, cnt FROM temp.search_fts_terms")
         vocabulary = cursor.fetchall()
         # Every occurrence, ordered by term, record, column, offset: as two strings of
@@ -221,26 +220,14 @@ def load() -> WordIndex:
         cursor.execute("SELECT group_concat(doc), group_concat(col = 'title') "
                        "FROM temp.search_fts_instances")
         docs_text, titles_text = cursor.fetchone()
-    return build(state, totals, sizes, vocabulary, docs_text or "", titles_text or "")
+    return build(state, totals, vocabulary, docs_text or "", titles_text or "")
 
 
-def build(state: tuple, totals: Sequence[int], sizes: Sequence[tuple[int, bytes]],
-          vocabulary: Sequence[tuple[str, int]], docs_text: str, titles_text: str
-          ) -> WordIndex:
-    doc_ids = np.fromiter((doc_id for doc_id, _ in sizes), dtype=np.int64, count=len(sizes))
-    lengths = np.fromiter((sum(_varints(bytes(size))) for _, size in sizes),
-                          dtype=np.float64, count=len(sizes))
-    row_count = int(totals[0]) if totals else 0
-    tokens = sum(int(n) for n in totals[1:])
-    avgdl = tokens / row_count if row_count else 1.0
-    # fts5Bm25Function's denominator term, k1 * (1 - b + b * D / avgdl), in its order of
-    # operations (the same doubles), once per record instead of once per query.
-    norms = K1 * ((1 - B) + (B * lengths) / avgdl)
-    dense = bool(len(doc_ids)) and int(doc_ids[-1]) < DENSE_RATIO * len(doc_ids) + 1024
-    if dense:
-        by_id = np.full(int(doc_ids[-1]) + 1, np.nan)
-        by_id[doc_ids] = norms
-        norms = by_id
+def build(state: tuple, totals: Sequence[int], vocabulary: Sequence[tuple[str, int]],
+          docs_text: str, titles_text: str) -> WordIndex:
+    """The index from FTS5's totals (rows, then tokens per column), its terms with their
+    number of occurrences, and every occurrence's record and column (title: 1), ordered
+    by term, record, column and offset."""
     counts = np.fromiter((n for _, n in vocabulary), dtype=np.int64, count=len(vocabulary))
     docs = (np.fromstring(docs_text, dtype=np.int64, sep=",") if docs_text
             else np.empty(0, dtype=np.int64))
@@ -248,6 +235,22 @@ def build(state: tuple, totals: Sequence[int], sizes: Sequence[tuple[int, bytes]
               else np.empty(0, dtype=np.int8))
     if len(docs) != int(counts.sum()) or len(titles) != len(docs):
         raise RuntimeError("the full-text index changed while it was read")
+    row_count = int(totals[0]) if totals else 0
+    tokens = sum(int(n) for n in totals[1:])
+    avgdl = tokens / row_count if row_count else 1.0
+    # A record's size in tokens (FTS5's xColumnSize(-1), its docsize record) is its number
+    # of occurrences: every token the tokenizer emits is indexed at a position of its own.
+    # A record without tokens matches nothing, so it needs none.
+    lengths = np.bincount(docs) if len(docs) else np.zeros(1, dtype=np.int64)
+    doc_ids = np.flatnonzero(lengths)
+    # fts5Bm25Function's denominator term, k1 * (1 - b + b * D / avgdl), in its order of
+    # operations (the same doubles), once per record instead of once per query.
+    norms = K1 * ((1 - B) + (B * lengths[doc_ids].astype(np.float64)) / avgdl)
+    dense = bool(len(doc_ids)) and int(doc_ids[-1]) < DENSE_RATIO * len(doc_ids) + 1024
+    if dense:
+        by_id = np.full(int(doc_ids[-1]) + 1, np.nan)
+        by_id[doc_ids] = norms
+        norms = by_id
     term_of = np.repeat(np.arange(len(counts)), counts)
     # One posting per (term, record): where either changes from the previous occurrence.
     first = np.ones(len(docs), dtype=bool)
@@ -274,7 +277,7 @@ def build(state: tuple, totals: Sequence[int], sizes: Sequence[tuple[int, bytes]
 
 def _varints(data: bytes) -> list[int]:
     """SQLite's variable-length integers (big-endian, 7 bits a byte, 9th byte 8 bits),
-    as FTS5 writes its totals and record sizes."""
+    as FTS5 writes its totals."""
     values = []
     i = 0
     while i < len(data):
