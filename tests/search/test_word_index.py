@@ -56,11 +56,14 @@ def _in_sql(monkeypatch, call):
         monkeypatch.setattr(backend, "in_process", True)
 
 
-def test_the_tokenizer_is_the_index_s():
+def test_the_tokenizer_and_weights_are_the_index_s():
     with connection.cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'search_fts'")
         definition = cursor.fetchone()[0]
     assert f"tokenize='{wordindex.TOKENIZE}'" in definition
+    from iocompendium.search.backends import sqlite
+
+    assert sqlite.RANK == "bm25(search_fts, {}, {})".format(*wordindex.COLUMN_WEIGHTS)
 
 
 def test_rankings_and_matches_equal_fts5s(monkeypatch):

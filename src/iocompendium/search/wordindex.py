@@ -251,15 +251,21 @@ def build(state: tuple, totals: Sequence[int], vocabulary: Sequence[tuple[str, i
         by_id = np.full(int(doc_ids[-1]) + 1, np.nan)
         by_id[doc_ids] = norms
         norms = by_id
-    term_of = np.repeat(np.arange(len(counts)), counts)
-    # One posting per (term, record): where either changes from the previous occurrence.
+    ends = np.cumsum(counts)
+    # One posting per (term, record): where the record changes from the previous
+    # occurrence, or a term's occurrences begin.
     first = np.ones(len(docs), dtype=bool)
-    first[1:] = (docs[1:] != docs[:-1]) | (term_of[1:] != term_of[:-1])
+    first[1:] = docs[1:] != docs[:-1]
+    first[ends[:-1][ends[:-1] < len(docs)]] = True
     starts_of = np.flatnonzero(first)
-    weights = np.where(titles == 1, COLUMN_WEIGHTS[0], COLUMN_WEIGHTS[1])
+    del first
+    weights = titles.astype(np.int32)
+    weights *= int(COLUMN_WEIGHTS[0] - COLUMN_WEIGHTS[1])
+    weights += int(COLUMN_WEIGHTS[1])  # 10 for a title occurrence, 1 for a body one
     freqs = (np.add.reduceat(weights, starts_of) if len(starts_of)
-             else np.empty(0, dtype=np.float64))
-    term_starts = np.searchsorted(starts_of, np.concatenate(([0], np.cumsum(counts))))
+             else np.empty(0, dtype=np.int32))
+    del weights
+    term_starts = np.searchsorted(starts_of, np.concatenate(([0], ends)))
     return WordIndex(
         signature=state,
         terms={term: i for i, (term, _) in enumerate(vocabulary)},
