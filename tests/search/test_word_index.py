@@ -63,7 +63,8 @@ def test_the_tokenizer_and_weights_are_the_index_s():
     assert f"tokenize='{wordindex.TOKENIZE}'" in definition
     from iocompendium.search.backends import sqlite
 
-    assert sqlite.RANK == "bm25(search_fts, {}, {})".format(*wordindex.COLUMN_WEIGHTS)
+    title, body = wordindex.COLUMN_WEIGHTS
+    assert f"bm25(search_fts, {title}, {body})" == sqlite.RANK
 
 
 def test_rankings_and_matches_equal_fts5s(monkeypatch):
