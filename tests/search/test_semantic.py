@@ -221,19 +221,20 @@ def test_signed_in_users_see_only_the_answers_they_may(model, client, django_use
 
 
 def test_two_stage_search_of_a_large_matrix_finds_the_exact_nearest(monkeypatch):
-    """Synthetic random vectors: the projected first stage then exact scoring gives the
-    same best documents, with exact cosines, as scoring every vector."""
-    monkeypatch.setattr(vectors, "COARSE_SAMPLE", 500)
-    monkeypatch.setattr(vectors, "COARSE_DIM", 16)
+    """Synthetic random vectors: the sign-bit first stage then exact scoring gives the
+    same best documents, with exact cosines, as scoring every vector, among the
+    documents a user may see only."""
     monkeypatch.setattr(vectors, "COARSE_CANDIDATES", 300)
     rng = np.random.default_rng(1)
-    base = rng.normal(size=(40, 32)).astype(np.float32)  # 40 topics, 2,000 documents
-    rows = base[rng.integers(0, 40, 4000)] + 0.3 * rng.normal(size=(4000, 32))
+    base = rng.normal(size=(40, 256)).astype(np.float32)  # 40 topics, 2,000 documents
+    rows = base[rng.integers(0, 40, 4000)] + 0.3 * rng.normal(size=(4000, 256))
     rows = (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
     doc_ids = np.arange(10, 4010, 2, dtype=np.int64)  # two parts per document
     table = vectors.VectorMatrix((), doc_ids, np.arange(0, 4000, 2), rows, 2000)
-    vectors._add_coarse(table)
-    assert table.coarse.ctypes.data % vectors.ALIGNMENT == 0
+    vectors._add_signs(table)
+    assert table.signs.shape == (4, 4000)  # 256 bits: four words of 64
+    packed = np.ascontiguousarray(table.signs[:, 7]).view(np.uint8)  # row 7's bytes
+    assert np.array_equal(np.unpackbits(packed), (rows[7] > 0).astype(np.uint8))
     query = base[3] / np.linalg.norm(base[3])
     allowed = np.arange(0, 2000, 3)  # a user may see a third of the documents
     positions, scores = table.two_stage(query, allowed)
@@ -243,6 +244,14 @@ def test_two_stage_search_of_a_large_matrix_finds_the_exact_nearest(monkeypatch)
     assert list(got) == list(best)
     assert set(positions) <= set(allowed)
     assert np.allclose(np.sort(scores)[::-1][:50], np.sort(exact)[::-1][:50], atol=1e-5)
+    few = np.array([5, 9])  # fewer allowed than candidates: those two only
+    assert sorted(table.two_stage(query, few)[0].tolist()) == [5, 9]
+    odd = rows[:3, :70]  # 70 dimensions: two words, the last 58 bits zero
+    bits = vectors.sign_bits(odd)
+    assert bits.shape == (2, 3)
+    unpacked = np.unpackbits(np.ascontiguousarray(bits[:, 1]).view(np.uint8))
+    assert np.array_equal(unpacked[:70], (odd[1] > 0).astype(np.uint8))
+    assert not unpacked[70:].any()
 
 
 def test_a_french_query_is_translated_through_the_index_vocabulary(model):

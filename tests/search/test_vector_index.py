@@ -135,13 +135,11 @@ def test_after_an_index_change_only_the_new_vectors_are_read(monkeypatch):
     _same(third, _fresh_load(fake.model_id))
 
 
-def test_an_incremental_reload_keeps_the_two_stage_projection_consistent(monkeypatch):
-    """Above COARSE_MIN_ROWS the projected copy is extended, not recomputed: every row's
-    projection is that of its vector, and the two-stage search still finds the exact
+def test_an_incremental_reload_keeps_the_two_stage_signs_consistent(monkeypatch):
+    """Above COARSE_MIN_ROWS the sign bits are copied and extended, not recomputed: every
+    row's bits are those of its vector, and the two-stage search still finds the exact
     nearest records."""
     monkeypatch.setattr(vectors, "COARSE_MIN_ROWS", 10)
-    monkeypatch.setattr(vectors, "COARSE_SAMPLE", 10)
-    monkeypatch.setattr(vectors, "COARSE_DIM", 8)
     monkeypatch.setattr(vectors, "COARSE_CANDIDATES", 5)
     fake = FakeEmbedder()
     vectors._matrices.clear()
@@ -154,8 +152,8 @@ def test_an_incremental_reload_keeps_the_two_stage_projection_consistent(monkeyp
     search.remove("practice", ["p0"])
     vectors.embed_stale(embedder=fake)
     second = vectors.matrix(fake.model_id)
-    assert second.projection is first.projection
-    assert np.allclose(second.coarse, second.matrix @ second.projection, atol=1e-5)
+    assert first.signs is not None
+    assert np.array_equal(second.signs, vectors.sign_bits(second.matrix))
     query = fake.embed_query("beta nu")
     exact = second.best_per_document(query)
     got = vectors.similar(query, None, fake.model_id, limit=3, threshold=-1.0)

@@ -30,12 +30,13 @@ logger = logging.getLogger(__name__)
 
 BATCH = 64
 ALIGNMENT = 64  # bytes: a cache line, and what AVX-512 loads want
-# Above this many vectors, a query first reads a COARSE_DIM-dimension projection (PCA)
-# of the matrix, then scores COARSE_CANDIDATES vectors exactly: a query is memory-bound.
+# Above this many vectors, a query first compares the sign bits of every vector with the
+# query's (Hamming distance: 64 bytes a vector instead of 2,048), then scores the
+# COARSE_CANDIDATES nearest exactly: reading the whole matrix per query is memory-bound.
+# Measured on 204,708 vectors against scoring every one: recall@10 1.000, recall@200
+# 0.989 (docs/benchmarks.md, issue 15 fourth pass).
 COARSE_MIN_ROWS = 50_000
-COARSE_DIM = 96
-COARSE_CANDIDATES = 2000
-COARSE_SAMPLE = 5000
+COARSE_CANDIDATES = 4000
 VECTORS_GENERATION = "~vectors"  # a generation row of its own, bumped by vector writes
 
 _lock = threading.Lock()
@@ -53,27 +54,41 @@ class VectorMatrix:
     starts: np.ndarray
     matrix: np.ndarray  # (rows, dim) float32, C-contiguous, 64-byte aligned
     documents: int = 0  # documents indexed when loaded (stale = documents - len(doc_ids))
-    # Two-stage search over large indexes: ``coarse`` = matrix @ ``projection`` (the
-    # COARSE_DIM principal directions), ``row_doc[r]`` = the document position of row r.
-    projection: np.ndarray | None = None
-    coarse: np.ndarray | None = None
+    # Two-stage search over large indexes: ``signs[w, r]`` = the w-th 64 sign bits of row
+    # r (word-major: one contiguous array per word), ``row_doc[r]`` = the document
+    # position of row r.
+    signs: np.ndarray | None = None
     row_doc: np.ndarray | None = None
     vector_ids: np.ndarray | None = None  # search_vector.id of each row
 
     def two_stage(self, query: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document positions, exact cosines) of the best documents among ``rows``: the
-        COARSE_CANDIDATES nearest vectors in the projected space, scored again exactly
-        (a quarter of the memory read per query; the 200 best are the exact ones in our
-        measurements, see docs/decisions/0015)."""
-        approx = self.coarse @ (query @ self.projection)
+        COARSE_CANDIDATES vectors whose signs differ least from the query's, scored
+        again exactly (1/32 of the memory read per query; recall against scoring every
+        vector in docs/benchmarks.md)."""
+        bits = sign_bits(query[None, :])[:, 0]
+        distance = np.zeros(self.signs.shape[1], dtype=np.uint16)
+        word = np.empty(self.signs.shape[1], dtype=np.uint64)
+        count = np.empty(self.signs.shape[1], dtype=np.uint8)
+        for w in range(self.signs.shape[0]):
+            np.bitwise_xor(self.signs[w], bits[w], out=word)
+            np.bitwise_count(word, out=count)
+            distance += count
+        outside = self.signs.shape[0] * 64 + 1  # farther than any vector
         if len(rows) < len(self.doc_ids):
             wanted = np.zeros(len(self.doc_ids), dtype=bool)
             wanted[rows] = True
-            approx[~wanted[self.row_doc]] = -np.inf
-        take = min(COARSE_CANDIDATES, len(approx))
-        candidates = np.argpartition(approx, len(approx) - take)[len(approx) - take :]
-        if len(rows) < len(self.doc_ids):
-            candidates = candidates[np.isfinite(approx[candidates])]
+            distance[~wanted[self.row_doc]] = outside
+        # The nearest COARSE_CANDIDATES: every distance below the one where they are
+        # reached, then the first rows at that distance.
+        reached = np.cumsum(np.bincount(distance, minlength=outside + 1)[:outside])
+        take = min(COARSE_CANDIDATES, int(reached[-1]))
+        if not take:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        limit = int(np.searchsorted(reached, take))
+        below = np.flatnonzero(distance < limit)
+        candidates = np.concatenate(
+            (below, np.flatnonzero(distance == limit)[: take - len(below)]))
         exact = self.matrix[candidates] @ query
         docs = self.row_doc[candidates]
         order = np.lexsort((-exact, docs))  # by document, best part first
@@ -403,8 +418,8 @@ def _load(model: str, signature: tuple, previous: VectorMatrix | None = None
     current is read as ids only; a vector row is never updated (a new text or a new
     embedding is a new row), so the vectors ``previous`` holds are copied from memory and
     only the others are read from the database; pairs no longer current (documents or
-    vectors deleted, texts changed) are left out. The projection of the two-stage search
-    is kept, so only the new rows are projected."""
+    vectors deleted, texts changed) are left out. The sign bits of the two-stage search
+    are copied likewise, computed for the new rows only."""
     if connection.vendor == "postgresql":
         pgvector_available()  # logs once that the NumPy index serves
     with connection.cursor() as cursor:
@@ -434,10 +449,10 @@ def _load(model: str, signature: tuple, previous: VectorMatrix | None = None
     doc_ids, starts = np.unique(row_doc_ids, return_index=True)
     loaded = VectorMatrix(signature, doc_ids, starts, table, documents, vector_ids=vector_ids)
     if len(table) >= COARSE_MIN_ROWS:
-        if previous is not None and previous.projection is not None and len(kept):
-            _extend_coarse(loaded, previous, reuse, kept, fresh)
+        if previous is not None and previous.signs is not None and len(kept):
+            _extend_signs(loaded, previous, reuse, kept, fresh)
         else:
-            _add_coarse(loaded)
+            _add_signs(loaded)
     return loaded
 
 
@@ -516,16 +531,25 @@ def copy_rows(source: np.ndarray, rows: np.ndarray, target: np.ndarray,
         target[into[start] : into[start] + end - start] = source[first : first + end - start]
 
 
-def _extend_coarse(table: VectorMatrix, previous: VectorMatrix, reuse: np.ndarray,
-                   kept: np.ndarray, fresh: np.ndarray) -> None:
-    """The projected copy of ``table`` from ``previous``'s: its rows copied, the new rows
-    projected with the same directions (the principal directions of a sample barely move
-    with a few records changed; a full reload recomputes them)."""
-    coarse = aligned_matrix(len(table.matrix), previous.coarse.shape[1])
-    copy_rows(previous.coarse, reuse[kept], coarse, kept)
+def sign_bits(rows: np.ndarray) -> np.ndarray:
+    """The sign bits of each row (1: positive), word-major: ``bits[w, r]`` holds bits
+    64w to 64w + 63 of row r (zero-padded to whole words)."""
+    packed = np.packbits(rows > 0, axis=1)
+    pad = (-packed.shape[1]) % 8
+    if pad:
+        packed = np.pad(packed, ((0, 0), (0, pad)))
+    return np.ascontiguousarray(packed.view(np.uint64).T)
+
+
+def _extend_signs(table: VectorMatrix, previous: VectorMatrix, reuse: np.ndarray,
+                  kept: np.ndarray, fresh: np.ndarray) -> None:
+    """The sign bits of ``table`` from ``previous``'s: kept rows copied, new rows
+    computed."""
+    signs = np.empty((previous.signs.shape[0], len(table.matrix)), dtype=np.uint64)
+    signs[:, kept] = previous.signs[:, reuse[kept]]
     if len(fresh):
-        coarse[fresh] = table.matrix[fresh] @ previous.projection
-    table.projection, table.coarse = previous.projection, coarse
+        signs[:, fresh] = sign_bits(table.matrix[fresh])
+    table.signs = signs
     table.row_doc = _row_doc(table)
 
 
@@ -534,18 +558,13 @@ def _row_doc(table: VectorMatrix) -> np.ndarray:
     return np.repeat(np.arange(len(table.doc_ids)), ends - table.starts)
 
 
-def _add_coarse(table: VectorMatrix) -> None:
-    """The projected copy of a large matrix for the first stage of ``two_stage``."""
-    rng = np.random.default_rng(0)
-    sample = table.matrix[np.sort(rng.choice(len(table.matrix), COARSE_SAMPLE, replace=False))]
-    _, directions = np.linalg.eigh(sample.T.astype(np.float64) @ sample)
-    projection = np.ascontiguousarray(directions[:, ::-1][:, :COARSE_DIM].astype(np.float32))
-    coarse = aligned_matrix(len(table.matrix), COARSE_DIM)
-    for start in range(0, len(coarse), 65536):
-        np.matmul(table.matrix[start : start + 65536], projection,
-                  out=coarse[start : start + 65536])
+def _add_signs(table: VectorMatrix) -> None:
+    """The sign bits of a large matrix for the first stage of ``two_stage``."""
+    signs = np.empty((-(-table.matrix.shape[1] // 64), len(table.matrix)), dtype=np.uint64)
+    for start in range(0, len(table.matrix), 65536):
+        signs[:, start : start + 65536] = sign_bits(table.matrix[start : start + 65536])
     table.row_doc = _row_doc(table)
-    table.projection, table.coarse = projection, coarse
+    table.signs = signs
 
 
 def similar(
@@ -563,7 +582,7 @@ def similar(
         rows = table.rows_of(np.asarray(allowed_ids, dtype=np.int64))
     if not len(rows):
         return []
-    if table.coarse is not None and len(rows) > COARSE_CANDIDATES:
+    if table.signs is not None and len(rows) > COARSE_CANDIDATES:
         rows, scores = table.two_stage(query, rows)
     else:
         scores = table.best_per_document(query)[rows]
