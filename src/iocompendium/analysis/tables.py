@@ -258,7 +258,7 @@ def _counts(keys: list[np.ndarray], sizes: list[int], unit: np.ndarray | None = 
     for key, size in zip(keys, sizes, strict=True):
         combined = combined * size + key
     if unit is not None:
-        combined = np.unique(combined * units + unit) // units
+        combined = _distinct(combined * units + unit) // units
     groups, counts = np.unique(combined, return_counts=True)
     decoded = []
     for size in reversed(sizes):
@@ -267,6 +267,15 @@ def _counts(keys: list[np.ndarray], sizes: list[int], unit: np.ndarray | None = 
     columns = [column.tolist() for column in reversed(decoded)]
     return {tuple(combo): n for combo, n in zip(zip(*columns, strict=True),
                                                  counts.tolist(), strict=True)}
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: a sort and a comparison of neighbours (NumPy 2's
+    ``np.unique`` without counts took 4 s for 4 million integers, this 0.3 s)."""
+    ordered = np.sort(values)
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _selections(prepared: _Prepared, select_rows: np.ndarray, multiple: np.ndarray,

@@ -7,6 +7,7 @@ notebooks read: one row per stored, non-empty answer, columns
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -201,7 +202,7 @@ def _answer_rows(slug: str, statuses: Sequence[str]) -> _AnswerRows:
     codes: dict[str, int] = {}
     seen: dict[str, str] = {}
     ids, paths, values, valid = [], [], [], []
-    with connections[query.db].cursor() as cursor:
+    with _collector_paused(), connections[query.db].cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(READ_CHUNK):
             response_ids, chunk_paths, chunk_values, flags = zip(*chunk, strict=True)
@@ -219,6 +220,20 @@ def _answer_rows(slug: str, statuses: Sequence[str]) -> _AnswerRows:
                            np.zeros(0, dtype=bool))
     return _AnswerRows(np.concatenate(ids), np.concatenate(paths), list(codes),
                        np.concatenate(values), np.concatenate(valid))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while millions of rows arrive: each chunk's tuples
+    triggered collections that walked every live object again (half the time of reading
+    4.7 million answers); the rows make no reference cycles, so nothing is left behind."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _sorted_categorical(values: Sequence | np.ndarray) -> pd.Categorical:
