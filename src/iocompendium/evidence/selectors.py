@@ -348,10 +348,18 @@ def flagged_answers(slug: str, statuses: Sequence[str]) -> pd.DataFrame:
         Answer.objects.filter(response__in=_responses(slug, statuses), flag__isnull=False)
         .values_list(f"response__{unit_field}", "path", "flag")
     )
-    frame = pd.DataFrame.from_records(
-        list(rows.iterator(chunk_size=10000)), columns=["organisation", "path", "flag"]
-    )
-    frame["question"] = frame["path"].str.replace(r"\[\d+\]", "", regex=True)
+    # Through the cursor, the collector paused: 700,000 flagged answers of 50,000
+    # submissions took 3 s through the model layer.
+    sql, params = rows.query.sql_with_params()
+    with _collector_paused(), connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        records = cursor.fetchall()
+    frame = pd.DataFrame.from_records(records, columns=["organisation", "path", "flag"])
+    # The template path of each distinct path once, not of every answer.
+    codes, paths = pd.factorize(frame["path"])
+    questions = pd.Index(paths, dtype=object).str.replace(r"\[\d+\]", "", regex=True)
+    frame["question"] = np.asarray(questions, dtype=object)[codes] if len(frame) else \
+        frame["path"]
     return frame[["organisation", "question", "flag"]]
 
 
@@ -467,7 +475,9 @@ def _store_relevance(
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
         ) as handle:
-            json.dump(document, handle, separators=(",", ":"))
+            # dumps, then one write: json.dump encodes in Python, piece by piece (8 s for
+            # the sets of 50,000 responses; the same text).
+            handle.write(json.dumps(document, separators=(",", ":")))
         os.replace(handle.name, path)
     except OSError:
         pass  # the cache is an optimisation: a read-only data folder only costs time
