@@ -167,3 +167,56 @@ def test_a_records_size_is_its_number_of_occurrences():
         else:
             assert doc_id not in set(index.doc_ids.tolist())  # the empty record
     assert any(size == 0 for size in sizes.values())
+
+
+def _postings(index: wordindex.WordIndex) -> dict[str, list[tuple[int, float]]]:
+    found = {}
+    for term in index.terms:
+        docs, freqs = index.postings(term)
+        if len(docs):
+            found[term] = list(zip(docs.tolist(), freqs.tolist(), strict=True))
+    return found
+
+
+def test_a_reload_after_a_write_reads_only_the_new_records(monkeypatch):
+    """After records are added, written again with a new text, removed, and a facet set,
+    the index is updated from the one in memory (only the new texts tokenized) and equals
+    a full read of FTS5's; its rankings are FTS5's."""
+    _records(60)
+    backend = get_backend()
+    first = wordindex.current()
+    search.index_many("practice", [
+        search.Entry("fresh-1", {"title": "transparency of fisheries", "description": "new"}),
+        search.Entry("r1", {"title": "a new text for r1", "description": "sécurité food"}),
+        search.Entry("r3", {"title": "Safety", "description": "unchanged words, new id"}),
+    ])
+    search.remove("practice", ["r5", "alike-1"])
+    search.set_facet("practice", "theme", {"r7": ["review"]})
+    tokenized = []
+    real = wordindex._tokenized
+    monkeypatch.setattr(wordindex, "_tokenized", lambda records: tokenized.append(
+        sorted(r[0] for r in records)) or real(records))
+    monkeypatch.setattr(wordindex, "load", lambda: pytest.fail("read in full"))
+    updated = wordindex.current()
+    assert updated is not first and updated.signature != first.signature
+    assert len(tokenized) == 1 and len(tokenized[0]) == 3  # the three records written
+    monkeypatch.undo()
+    full = wordindex.load()
+    assert _postings(updated) == _postings(full)
+    assert (updated.row_count, updated.avgdl, updated.tokens) == (
+        full.row_count, full.avgdl, full.tokens)
+    assert np.array_equal(updated.doc_ids, full.doc_ids)
+    assert np.array_equal(updated.norms, full.norms, equal_nan=True)
+    assert np.array_equal(updated.known_ids, full.known_ids)
+    for text in ("safety", "food", "transparency fisheries", "sécurité", "new", "r1"):
+        terms = search.parse_query(text)
+        assert backend.ranked_ids(terms, None, 100) == _in_sql(
+            monkeypatch, lambda t=terms: backend.ranked_ids(t, None, 100))
+
+
+def test_a_large_change_is_read_in_full(monkeypatch):
+    _records(20)
+    first = wordindex.current()
+    search.remove_all("instrument")  # half the records
+    assert wordindex.update(first) is None
+    assert wordindex.current().row_count == first.row_count - 10

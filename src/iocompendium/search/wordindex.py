@@ -56,9 +56,14 @@ class WordIndex:
     freqs: np.ndarray
     row_count: int  # FTS5's nRow
     avgdl: float  # tokens per row, from FTS5's totals
-    doc_ids: np.ndarray  # every row of the index, ascending
+    doc_ids: np.ndarray  # the records holding tokens, ascending
     norms: np.ndarray  # float64
     dense: bool  # norms indexed by id (ids are dense), else aligned with doc_ids
+    lengths: np.ndarray  # each record's size in tokens, aligned with doc_ids
+    tokens: int  # FTS5's total of tokens (both columns)
+    # Every record indexed and its text digest when read: what a reload compares.
+    known_ids: np.ndarray
+    known_hashes: np.ndarray
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         index = self.terms.get(term)
@@ -147,10 +152,7 @@ def tokens_of(words: Sequence[str]) -> list[list[str]]:
     global _tokenizer
     with _tokenizer_lock:
         if _tokenizer is None:
-            memory = sqlite3.connect(":memory:", check_same_thread=False)
-            memory.execute(f"CREATE VIRTUAL TABLE words USING fts5(x, tokenize='{TOKENIZE}')")
-            memory.execute("CREATE VIRTUAL TABLE words_instance USING fts5vocab(words, instance)")
-            _tokenizer = memory
+            _tokenizer = _memory_index()
         memory = _tokenizer
         with memory:
             memory.executemany("INSERT INTO words(rowid, x) VALUES (?, ?)",
@@ -162,6 +164,37 @@ def tokens_of(words: Sequence[str]) -> list[list[str]]:
     for doc, term in rows:
         found[doc - 1].append(term)
     return found
+
+
+def _memory_index() -> sqlite3.Connection:
+    """A private in-memory database with FTS5 tables of the index's tokenizer: ``words``
+    for a query's words, ``records`` (title, body, as search_fts) for records to add."""
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    memory.execute(f"CREATE VIRTUAL TABLE words USING fts5(x, tokenize='{TOKENIZE}')")
+    memory.execute("CREATE VIRTUAL TABLE words_instance USING fts5vocab(words, instance)")
+    memory.execute(f"CREATE VIRTUAL TABLE records USING fts5(title, body, tokenize='{TOKENIZE}')")
+    memory.execute("CREATE VIRTUAL TABLE records_terms USING fts5vocab(records, row)")
+    memory.execute("CREATE VIRTUAL TABLE records_instances USING fts5vocab(records, instance)")
+    return memory
+
+
+def _tokenized(records: Sequence[tuple[int, str, str]]) -> tuple[list, str, str]:
+    """(terms with their occurrences, records and columns of every occurrence) of
+    (id, title, body) records, as ``load`` reads them from search_fts, by FTS5."""
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            _tokenizer = _memory_index()
+        memory = _tokenizer
+        with memory:
+            memory.executemany("INSERT INTO records(rowid, title, body) VALUES (?, ?, ?)",
+                               records)
+            vocabulary = memory.execute("SELECT term, cnt FROM records_terms").fetchall()
+            docs_text, titles_text = memory.execute(
+                "SELECT group_concat(doc), group_concat(col = 'title') "
+                "FROM records_instances").fetchone()
+            memory.execute("DELETE FROM records")
+    return vocabulary, docs_text or "", titles_text or ""
 
 
 def query_tokens(terms: Terms) -> list[str] | None:
@@ -196,23 +229,41 @@ def current() -> WordIndex:
         cached = _indexes.get(key)
         if cached is not None and cached.signature == signature():
             return cached
-        loaded = load()
+        loaded = (update(cached) if cached is not None else None) or load()
         _indexes[key] = loaded
         return loaded
+
+
+def _known(cursor) -> tuple[np.ndarray, np.ndarray]:
+    """(every record's id, ascending; its text digest)."""
+    cursor.execute("SELECT group_concat(id), group_concat(coalesce(text_hash, '-')) "
+                   "FROM search_document")
+    ids_text, hashes_text = cursor.fetchone()
+    if not ids_text:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype="U32")
+    ids = np.fromstring(ids_text, dtype=np.int64, sep=",")
+    hashes = np.array(hashes_text.split(","), dtype="U32")
+    order = np.argsort(ids, kind="stable")  # each aggregate saw the rows in one order
+    return ids[order], hashes[order]
+
+
+def _totals(cursor) -> list[int]:
+    """FTS5's totals record (fts5_index.c, FTS5_AVERAGES_ROWID): rows, tokens per column."""
+    cursor.execute("SELECT block FROM search_fts_data WHERE id = 1")
+    row = cursor.fetchone()
+    return _varints(bytes(row[0])) if row and row[0] else [0]
 
 
 def load() -> WordIndex:
     """Read the postings and totals of ``search_fts`` in one read transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         state = signature()
+        known = _known(cursor)
         cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_terms "
                        "USING fts5vocab(main, search_fts, row)")
         cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_fts_instances "
                        "USING fts5vocab(main, search_fts, instance)")
-        # FTS5's totals record (fts5_index.c, FTS5_AVERAGES_ROWID): rows, tokens per column.
-        cursor.execute("SELECT block FROM search_fts_data WHERE id = 1")
-        row = cursor.fetchone()
-        totals = _varints(bytes(row[0])) if row and row[0] else [0]
+        totals = _totals(cursor)
         cursor.execute("SELECT term, cnt FROM temp.search_fts_terms")
         vocabulary = cursor.fetchall()
         # Every occurrence, ordered by term, record, column, offset: as two strings of
@@ -220,14 +271,100 @@ def load() -> WordIndex:
         cursor.execute("SELECT group_concat(doc), group_concat(col = 'title') "
                        "FROM temp.search_fts_instances")
         docs_text, titles_text = cursor.fetchone()
-    return build(state, totals, vocabulary, docs_text or "", titles_text or "")
+    return build(state, totals, vocabulary, docs_text or "", titles_text or "", known)
+
+
+# A reload after a write reads only the records added or changed (a record written again
+# gets a new id and digest) while they are at most this share of the index.
+UPDATE_SHARE = 0.25
+
+
+def update(previous: WordIndex) -> WordIndex | None:
+    """The index after a write, from ``previous``: the postings of records gone or
+    changed dropped, those of new records added (their texts tokenized by FTS5 in
+    memory), sizes and totals read again. None (load in full) when much changed, or
+    when the result disagrees with FTS5's totals."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        state = signature()
+        ids, hashes = _known(cursor)
+        totals = _totals(cursor)
+        where = np.clip(np.searchsorted(previous.known_ids, ids), 0,
+                        max(len(previous.known_ids) - 1, 0))
+        same = np.zeros(len(ids), dtype=bool)
+        if len(previous.known_ids):
+            same = (previous.known_ids[where] == ids) & (previous.known_hashes[where] == hashes)
+        added = ids[~same]
+        kept = ids[same]
+        if len(added) + len(previous.known_ids) - len(kept) > UPDATE_SHARE * max(len(ids), 1):
+            return None
+        records: list[tuple[int, str, str]] = []
+        for start in range(0, len(added), 900):
+            chunk = added[start : start + 900].tolist()
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT id, title, body FROM search_document WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+                           chunk)
+            records.extend(cursor.fetchall())
+    fresh = build(state, totals, *(_tokenized(records) if records else ([], "", "")),
+                  (ids, hashes))
+    return _merged(previous, fresh, kept)
+
+
+def _merged(previous: WordIndex, fresh: WordIndex, kept: np.ndarray) -> WordIndex | None:
+    """``previous``'s postings of the ``kept`` records with all of ``fresh``'s (the new
+    records), ``fresh``'s totals and digests; None if the sizes disagree with them."""
+    terms = dict(previous.terms)  # a copy: another thread may still read previous
+    old_term = np.repeat(np.arange(len(previous.terms)), np.diff(previous.starts))
+    keep = _member(previous.docs.astype(np.int64), kept)
+    old_term, old_docs, old_freqs = old_term[keep], previous.docs[keep], previous.freqs[keep]
+    mapped = np.array([terms.setdefault(term, len(terms)) for term in fresh.terms],
+                      dtype=np.int64)
+    new_term = np.repeat(mapped, np.diff(fresh.starts))
+    stride = int(max(int(previous.docs.max()) if len(previous.docs) else 0,
+                     int(fresh.docs.max()) if len(fresh.docs) else 0)) + 1
+    new_keys = new_term * stride + fresh.docs
+    order = np.argsort(new_keys, kind="stable")
+    at = np.searchsorted(old_term * stride + old_docs, new_keys[order])
+    term_of = np.insert(old_term, at, new_term[order])
+    wide = np.int64 if max(stride, 1) >= 2**31 else previous.docs.dtype
+    docs = np.insert(old_docs.astype(wide), at, fresh.docs[order].astype(wide))
+    freqs = np.insert(old_freqs, at, fresh.freqs[order])
+    held = _member(previous.doc_ids, kept)
+    doc_ids = np.concatenate((previous.doc_ids[held], fresh.doc_ids))
+    lengths = np.concatenate((previous.lengths[held], fresh.lengths))
+    order = np.argsort(doc_ids, kind="stable")
+    doc_ids, lengths = doc_ids[order], lengths[order]
+    if int(lengths.sum()) != fresh.tokens or fresh.row_count != len(fresh.known_ids):
+        return None  # not the index FTS5 counts: read it in full
+    norms, dense = _norms(doc_ids, lengths, fresh.avgdl)
+    return WordIndex(
+        signature=fresh.signature, terms=terms,
+        starts=np.searchsorted(term_of, np.arange(len(terms) + 1)).astype(np.int64),
+        docs=docs, freqs=freqs, row_count=fresh.row_count, avgdl=fresh.avgdl,
+        doc_ids=doc_ids, norms=norms, dense=dense, lengths=lengths,
+        known_ids=fresh.known_ids, known_hashes=fresh.known_hashes, tokens=fresh.tokens,
+    )
+
+
+def _norms(doc_ids: np.ndarray, lengths: np.ndarray, avgdl: float
+           ) -> tuple[np.ndarray, bool]:
+    """fts5Bm25Function's denominator term, k1 * (1 - b + b * D / avgdl), in its order of
+    operations (the same doubles), once per record instead of once per query; by id when
+    ids are dense."""
+    norms = K1 * ((1 - B) + (B * lengths.astype(np.float64)) / avgdl)
+    dense = bool(len(doc_ids)) and int(doc_ids[-1]) < DENSE_RATIO * len(doc_ids) + 1024
+    if dense:
+        by_id = np.full(int(doc_ids[-1]) + 1, np.nan)
+        by_id[doc_ids] = norms
+        norms = by_id
+    return norms, dense
 
 
 def build(state: tuple, totals: Sequence[int], vocabulary: Sequence[tuple[str, int]],
-          docs_text: str, titles_text: str) -> WordIndex:
+          docs_text: str, titles_text: str, known: tuple[np.ndarray, np.ndarray]
+          ) -> WordIndex:
     """The index from FTS5's totals (rows, then tokens per column), its terms with their
     number of occurrences, and every occurrence's record and column (title: 1), ordered
-    by term, record, column and offset."""
+    by term, record, column and offset; ``known``: every record's id and digest."""
     counts = np.fromiter((n for _, n in vocabulary), dtype=np.int64, count=len(vocabulary))
     docs = (np.fromstring(docs_text, dtype=np.int64, sep=",") if docs_text
             else np.empty(0, dtype=np.int64))
@@ -243,14 +380,8 @@ def build(state: tuple, totals: Sequence[int], vocabulary: Sequence[tuple[str, i
     # A record without tokens matches nothing, so it needs none.
     lengths = np.bincount(docs) if len(docs) else np.zeros(1, dtype=np.int64)
     doc_ids = np.flatnonzero(lengths)
-    # fts5Bm25Function's denominator term, k1 * (1 - b + b * D / avgdl), in its order of
-    # operations (the same doubles), once per record instead of once per query.
-    norms = K1 * ((1 - B) + (B * lengths[doc_ids].astype(np.float64)) / avgdl)
-    dense = bool(len(doc_ids)) and int(doc_ids[-1]) < DENSE_RATIO * len(doc_ids) + 1024
-    if dense:
-        by_id = np.full(int(doc_ids[-1]) + 1, np.nan)
-        by_id[doc_ids] = norms
-        norms = by_id
+    lengths = lengths[doc_ids]
+    norms, dense = _norms(doc_ids, lengths, avgdl)
     ends = np.cumsum(counts)
     # One posting per (term, record): where the record changes from the previous
     # occurrence, or a term's occurrences begin.
@@ -278,6 +409,10 @@ def build(state: tuple, totals: Sequence[int], vocabulary: Sequence[tuple[str, i
         doc_ids=doc_ids,
         norms=norms,
         dense=dense,
+        lengths=lengths,
+        known_ids=known[0],
+        known_hashes=known[1],
+        tokens=tokens,
     )
 
 
