@@ -240,9 +240,9 @@ def _known(cursor) -> tuple[np.ndarray, np.ndarray]:
                    "FROM search_document")
     ids_text, hashes_text = cursor.fetchone()
     if not ids_text:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype="U32")
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype="S32")
     ids = np.fromstring(ids_text, dtype=np.int64, sep=",")
-    hashes = np.array(hashes_text.split(","), dtype="U32")
+    hashes = np.array(hashes_text.encode().split(b","), dtype="S32")  # hex: 32 bytes each
     order = np.argsort(ids, kind="stable")  # each aggregate saw the rows in one order
     return ids[order], hashes[order]
 
