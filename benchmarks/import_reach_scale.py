@@ -2,11 +2,13 @@
 peak memory as N grows.
 
     .venv/bin/python benchmarks/import_reach_scale.py [--rows 5000 20000 50000]
-        [--input BIG.csv] [--work DIR]
+        [--input BIG.csv] [--work DIR] [--format csv|xlsx]
 
 ``--input``: a CSV written once by ``benchmarks/reach_synthetic.py --rows 50000 -o BIG.csv``
 (about 85 MB); the first N rows of it are copied to ``DIR/reach-SYNTHETIC-N.csv`` once and
-reused. Without it, each N is generated (``reach_synthetic.generate``). For each N a fresh
+reused (``--format xlsx``: written as an .xlsx by ``reach_synthetic_xlsx.py``, to measure
+the streamed .xlsx reading). Without it, each N is generated (``reach_synthetic.generate``).
+For each N a fresh
 data folder gets the form (unit "submission") and ``iocompendium responses import`` runs in
 a child process with policy "flag", the about_half recode and status approved. Prints, per
 N: answers written (and audit events), wall and CPU time of the child, answers per second
@@ -30,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from reach_synthetic import FORM, generate  # noqa: E402
+from reach_synthetic_xlsx import write_xlsx  # noqa: E402
 
 RECODES = "question,from,to\npay_water_charges_when,about_half,about_half_pay\n"
 CLI = str(Path(sys.executable).with_name("iocompendium"))
@@ -69,13 +72,16 @@ def main() -> None:
     parser.add_argument("--input", help="A synthetic CSV of at least max(--rows) rows.")
     parser.add_argument("--work", "--keep", dest="work",
                         help="Folder for the CSV files and data folders (kept).")
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv",
+                        help="Import the rows as a CSV (default) or an .xlsx workbook.")
     options = parser.parse_args()
     work = Path(options.work or tempfile.mkdtemp(prefix="ioc-reach-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     recodes = work / "recodes.csv"
     recodes.write_text(RECODES, encoding="utf-8")
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
-    print(f"{database}; load average {os.getloadavg()[0]:.1f} (1 min); folder {work}")
+    print(f"{database} ({options.format}); load average {os.getloadavg()[0]:.1f} (1 min); "
+          f"folder {work}")
     print("  rows     answers  audit events   wall s    CPU s  answers/s wall  answers/s CPU"
           "  peak RSS MB")
     peaks = []
@@ -86,6 +92,11 @@ def main() -> None:
                 first_rows(Path(options.input), csv_path, rows)
             else:
                 generate(csv_path, rows, 2022)
+        if options.format == "xlsx":
+            xlsx_path = csv_path.with_suffix(".xlsx")
+            if not xlsx_path.exists():
+                write_xlsx(csv_path, rows, xlsx_path)
+            csv_path = xlsx_path
         data_dir = work / f"data-{database.lower()}-{rows}-{int(time.time())}"
         slug = f"reach-scale-{rows}-{int(time.time())}"
         run("migrate", "-v0", data_dir=data_dir)

@@ -26,25 +26,33 @@ def cell(text: str):
     return text
 
 
+def write_xlsx(source: Path, rows: int, target: Path) -> int:
+    """The header and the first ``rows`` records of the CSV ``source`` as ``target``."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Sheet1")
+    written = 0
+    with Path(source).open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        sheet.append(next(reader))
+        for record in reader:
+            if written == rows:
+                break
+            sheet.append([cell(text) for text in record])
+            written += 1
+    workbook.save(target)
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input")
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("-o", "--output", required=True)
     options = parser.parse_args()
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Sheet1")
-    with Path(options.input).open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        sheet.append(next(reader))
-        for written, record in enumerate(reader):
-            if written == options.rows:
-                break
-            sheet.append([cell(text) for text in record])
-    workbook.save(options.output)
-    print(f"Wrote {options.output}: {min(written + 1, options.rows):,} synthetic rows.")
+    written = write_xlsx(Path(options.input), options.rows, Path(options.output))
+    print(f"Wrote {options.output}: {written:,} synthetic rows.")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,7 @@ def _questions(structure: Structure, order: list[str]) -> list[_Question] | None
                 continue  # evaluates to its default whatever the answers
         reads[ref.path] = names
     questions = []
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # equal inputs: one tuple object
     for template in order:
         if template not in nodes:
             return None  # a state the analysis does not know: trust nothing
@@ -136,6 +137,7 @@ def _questions(structure: Structure, order: list[str]) -> list[_Question] | None
                                                                  "default"))
         inputs = tuple(sorted(t for t in seen - {template}
                               if nodes[t].get("type") not in CONTAINERS))
+        inputs = shared.setdefault(inputs, inputs)
         question = _Question(template, inputs, whole_self, always)
         question.keep = frozenset(seen | {template} | set(groups[template]) | {
             group for found in seen for group in groups.get(found, ())})
@@ -170,13 +172,18 @@ class ResponseStates:
             return list(verdicts_of(evaluate(self.structure, answers, self.language)))
         memory, found, missed = self.memory, [], []
         get = answers.get
+        read: dict[int, tuple] = {}  # the values of each (shared) inputs tuple, read once
         for question in self.questions:
             template = question.template
             given = get(template)
             if not given and not question.always:
                 continue  # unanswered and optional: no verdict can be a problem
             own = given if question.whole_self else bool(given)
-            key = (template, own, tuple(map(get, question.inputs)))
+            inputs = question.inputs
+            values = read.get(id(inputs))
+            if values is None:
+                values = read[id(inputs)] = tuple(map(get, inputs))
+            key = (template, own, values)
             verdict = memory.get(key)
             if verdict is None:
                 missed.append((len(found), key))
