@@ -312,3 +312,30 @@ def test_a_streamed_xlsx_imports_like_the_same_file_read_whole(
     assert [str(p) for p in streamed.problems] == [str(p) for p in whole.problems]
     assert Answer.objects.filter(response__version=reach_form).count() == (
         streamed.answers_written)
+
+
+def test_a_reused_form_evaluator_gives_what_evaluate_gives_row_after_row(
+    reach_form, shared_data
+):
+    from iocompendium.questionnaires.engine import FormEvaluator, evaluate, prepare
+
+    structure = reach_form.structure
+    parsed = parse_wide(structure, read_sheets(shared_data / FOLDER / "submissions.xlsx"),
+                        options=ParseOptions(key="_uuid", policy="flag"))
+    evaluator = FormEvaluator(structure, "en", prepared=prepare(structure))
+    for row in parsed.responses[:40]:  # one instance, its values reset for each row
+        assert evaluator.evaluate(row.answers) == evaluate(structure, row.answers, "en")
+    row = parsed.responses[0]
+    some = {"water_source/water_sources", "water_expenditure_usage/pump_hours"}
+    assert evaluator.evaluate(row.answers, some) == {
+        path: state for path, state in evaluate(structure, row.answers, "en").items()
+        if path in some}
+
+
+def test_a_form_evaluator_refuses_a_form_with_repeats():
+    from iocompendium.questionnaires.engine import FormEvaluator
+
+    structure = {"children": [{"type": "repeat", "name": "r", "children": [
+        {"type": "text", "name": "t"}]}], "choices": {}}
+    with pytest.raises(ValueError, match="repeat"):
+        FormEvaluator(structure)

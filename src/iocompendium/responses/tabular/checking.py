@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from iocompendium.questionnaires.engine import Prepared, evaluate, prepare, with_or_other
+from iocompendium.questionnaires.engine import FormEvaluator, evaluate, prepare, with_or_other
 from iocompendium.questionnaires.expressions import ExpressionError, references
 from iocompendium.questionnaires.structure import Structure, iter_nodes
 
@@ -158,8 +158,8 @@ class ResponseStates:
         self.cut_evaluations = 0  # evaluations of cut-down forms (one or more a response)
         self.size = len(order)
         self.keep = {q.template: q.keep for q in self.questions or ()}
-        # A cut-down form per question's keep, at most one per question (``_prepared``).
-        self.prepared: dict[frozenset[str], Prepared] = {}
+        # A cut-down form per question's keep, at most one per question (``_evaluator``).
+        self.evaluators: dict[frozenset[str], FormEvaluator] = {}
 
     def verdicts(self, answers: Mapping[str, str]) -> list[Verdict]:
         """The verdict of every question that can give a problem, in form order: the
@@ -197,8 +197,9 @@ class ResponseStates:
 
         Each missed question is evaluated on the form cut down to a question's ``keep``
         that holds its own (the largest first, so that a few cuts serve every miss).
-        Cuts are prepared once per question and kept (``engine.prepare``): rebuilding a
-        cut's shape and dependency order for each row cost more than evaluating it."""
+        Cuts are prepared once per question and their nodes kept (``engine.prepare``,
+        ``engine.FormEvaluator``): rebuilding a cut's shape, dependency order and nodes for
+        each row cost more than evaluating it."""
         if len(self.memory) > LIMIT:
             self.memory.clear()
         cuts: list[tuple[frozenset[str], list]] = []
@@ -213,9 +214,8 @@ class ResponseStates:
         self.evaluations += 1
         for keep, items in cuts:
             self.cut_evaluations += 1
-            given = {path: value for path, value in answers.items() if path in keep}
-            states = evaluate(self.structure, given, self.language,
-                              prepared=self._prepared(keep))
+            # The cut-down form reads only the answers of its own questions.
+            states = self._evaluator(keep).evaluate(answers, {key[0] for _p, key in items})
             for position, key in items:
                 state = states[key[0]]
                 verdict = (state.get("relevant", True), state.get("error"),
@@ -223,8 +223,10 @@ class ResponseStates:
                 self.memory[key] = verdict
                 found[position] = (key[0], verdict)
 
-    def _prepared(self, keep: frozenset[str]) -> Prepared:
-        prepared = self.prepared.get(keep)
-        if prepared is None:
-            prepared = self.prepared[keep] = prepare(_cut(self.expanded, keep))
-        return prepared
+    def _evaluator(self, keep: frozenset[str]) -> FormEvaluator:
+        evaluator = self.evaluators.get(keep)
+        if evaluator is None:
+            cut = _cut(self.expanded, keep)
+            evaluator = FormEvaluator(cut, self.language, prepared=prepare(cut))
+            self.evaluators[keep] = evaluator
+        return evaluator
