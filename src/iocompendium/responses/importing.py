@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -148,7 +149,7 @@ class ProblemLog:
         self._file.seek(0, io.SEEK_END)
         self._batches.append(self._file.tell())
         # As plain tuples: pickling a million dataclass instances cost a tenth of an import.
-        rows = [astuple_of(problem) for problem in self._recent]
+        rows = list(map(astuple_of, self._recent))
         pickle.dump(rows, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self._spilled += len(self._recent)
         self._recent = []
@@ -173,10 +174,9 @@ class ProblemLog:
         return [problem for problem in self if problem.severity == severity]
 
 
-def astuple_of(problem: Problem) -> tuple:
-    """A problem's fields in order (``Problem(*fields)`` gives it back)."""
-    return (problem.sheet, problem.row, problem.column, problem.template, problem.severity,
-            problem.params, problem.flag, problem.question)
+# A problem's fields in order (``Problem(*fields)`` gives it back).
+astuple_of = attrgetter("sheet", "row", "column", "template", "severity", "params", "flag",
+                        "question")
 
 
 @dataclass

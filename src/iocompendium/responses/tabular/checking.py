@@ -153,11 +153,14 @@ class ResponseStates:
         self.expanded = with_or_other(structure)
         order = list(evaluate(structure, {}, language))
         self.questions = _questions(structure, order)
-        self.memory: dict[tuple, tuple[bool, str | None, bool]] = {}
+        self.memory: dict[tuple, Verdict] = {}
         self.evaluations = 0  # responses evaluated (cut down); the rest came from memory
         self.cut_evaluations = 0  # evaluations of cut-down forms (one or more a response)
         self.size = len(order)
         self.keep = {q.template: q.keep for q in self.questions or ()}
+        # What ``verdicts`` reads of each question, as tuples (its loop runs per row).
+        self.plan = [(q.template, q.inputs, q.whole_self, q.always)
+                     for q in self.questions or ()]
         # A cut-down form per question's keep, at most one per question (``_evaluator``).
         self.evaluators: dict[frozenset[str], FormEvaluator] = {}
 
@@ -173,24 +176,21 @@ class ResponseStates:
         memory, found, missed = self.memory, [], []
         get = answers.get
         read: dict[int, tuple] = {}  # the values of each (shared) inputs tuple, read once
-        for question in self.questions:
-            template = question.template
+        for template, inputs, whole_self, always in self.plan:
             given = get(template)
-            if not given and not question.always:
+            if not given and not always:
                 continue  # unanswered and optional: no verdict can be a problem
-            own = given if question.whole_self else bool(given)
-            inputs = question.inputs
             values = read.get(id(inputs))
             if values is None:
                 values = read[id(inputs)] = tuple(map(get, inputs))
-            key = (template, own, values)
-            verdict = memory.get(key)
+            key = (template, given if whole_self else bool(given), values)
+            verdict = memory.get(key)  # (template, relevant, error, missing_required)
             if verdict is None:
                 missed.append((len(found), key))
-            found.append((template, verdict))
+            found.append(verdict)
         if missed:
             self._evaluate(answers, found, missed)
-        return [(template, *verdict) for template, verdict in found]
+        return found
 
     def _evaluate(self, answers: Mapping[str, str], found: list, missed: list) -> None:
         """Fill in the verdicts not in memory from evaluations of cut-down forms.
@@ -218,10 +218,10 @@ class ResponseStates:
             states = self._evaluator(keep).evaluate(answers, {key[0] for _p, key in items})
             for position, key in items:
                 state = states[key[0]]
-                verdict = (state.get("relevant", True), state.get("error"),
+                verdict = (key[0], state.get("relevant", True), state.get("error"),
                            bool(state.get("required")) and state.get("value", "") == "")
                 self.memory[key] = verdict
-                found[position] = (key[0], verdict)
+                found[position] = verdict
 
     def _evaluator(self, keep: frozenset[str]) -> FormEvaluator:
         evaluator = self.evaluators.get(keep)
