@@ -4,17 +4,17 @@ peak memory as N grows.
     .venv/bin/python benchmarks/import_reach_scale.py [--rows 5000 20000 50000]
         [--input BIG.csv] [--work DIR] [--format csv|xlsx]
 
-``--input``: a CSV written once by ``benchmarks/reach_synthetic.py --rows 50000 -o BIG.csv``
-(about 85 MB); the first N rows of it are copied to ``DIR/reach-SYNTHETIC-N.csv`` once and
-reused (``--format xlsx``: written as an .xlsx by ``reach_synthetic_xlsx.py``, to measure
-the streamed .xlsx reading). Without it, each N is generated (``reach_synthetic.generate``).
-For each N a fresh
-data folder gets the form (unit "submission") and ``iocompendium responses import`` runs in
-a child process with policy "flag", the about_half recode and status approved. Prints, per
-N: answers written (and audit events), wall and CPU time of the child, answers per second
-(wall and CPU) and the child's own peak resident memory (``wait4``), then whether memory
-stayed flat. SQLite by default; with DATABASE_URL set, PostgreSQL (each N under its own
-slug in that database: use a scratch database).
+``--input``: a CSV written once by ``benchmarks/reach_synthetic.py --rows 50000 -o
+BIG.csv`` (about 85 MB); the first N rows of it are copied to
+``DIR/reach-SYNTHETIC-N.csv`` once and reused (``--format xlsx``: written as an .xlsx by
+``reach_synthetic_xlsx.py``, to measure the streamed .xlsx reading). Without it, each N is
+generated (``reach_synthetic.generate``). For each N a fresh data folder gets the form
+(unit "submission") and ``iocompendium responses import`` runs in a child process with
+policy "flag", the about_half recode and status approved. Prints, per N: answers written
+(and audit events), wall and CPU time of the child, answers per second (wall and CPU) and
+the child's own peak resident memory (``wait4``), then whether memory stayed flat. SQLite
+by default; with DATABASE_URL set, PostgreSQL (each N under its own slug in that database:
+use a scratch database).
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 # Unpacked worksheet XML past which a workbook is streamed (``xlsx.XlsxRows``) instead of
 # read whole by calamine: about 1,500 rows of a Kobo export of 350 columns, for which
-# calamine takes some 50 MB (168 MB at 5,000 rows; docs/decisions/0022-streamed-xlsx-import.md).
+# calamine takes some 50 MB (168 MB at 5,000 rows; docs/decisions/0023-streamed-xlsx-import.md).
 STREAM_XLSX_BYTES = 16 * 2**20
 
 
