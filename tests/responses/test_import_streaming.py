@@ -256,6 +256,29 @@ def test_streamed_xlsx_cells_read_as_calamine_reads_them(tmp_path, monkeypatch):
     assert [n for n, _cells in streamed[0][2]] == [4, 6, 7]
 
 
+def test_a_streamed_xlsx_of_the_1904_date_system_reads_as_calamine_reads_it(
+    tmp_path, monkeypatch
+):
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    workbook = openpyxl.Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    sheet = workbook.active
+    sheet.append(["_uuid", "when"])
+    sheet.append(["a", dt.date(2021, 7, 5)])
+    sheet.append(["b", dt.datetime(1999, 12, 31, 23, 0)])
+    path = tmp_path / "mac.xlsx"
+    workbook.save(path)
+    whole = _rows_as_text(read_sheets(path))
+    _streamed(monkeypatch)
+    streamed = _rows_as_text(read_sheets(path))
+    assert streamed == whole
+    assert streamed[0][2][0] == (2, ["a", "2021-07-05"])
+
+
 def _damaged(source, target, cut: int | None = None, replace: tuple[bytes, bytes] | None = None):
     import zipfile
 

@@ -214,6 +214,7 @@ def _read_xlsx(path: Path, data: bytes | None, filename: str) -> list[RawSheet]:
             if streamed:
                 strings = xlsx.shared_strings(archive)
                 dates = xlsx.date_styles(archive)
+                date1904 = xlsx.uses_1904(archive)
     except Exception as error:  # noqa: BLE001 - zipfile and XML raise many kinds
         raise unreadable from error
     if streamed:
@@ -221,6 +222,7 @@ def _read_xlsx(path: Path, data: bytes | None, filename: str) -> list[RawSheet]:
         for name, member in members:
             rows = _XlsxSheetRows(path if data is None else None, data, member, strings,
                                   dates, filename)
+            rows.date1904 = date1904
             _number, header = rows.header()
             sheets.append(RawSheet(name, ["" if h is None else str(h) for h in header], rows))
         return sheets

@@ -35,6 +35,7 @@ ROW, CELL, VALUE, INLINE, TEXT, PHONETIC = (
 # the East Asian ones).
 DATE_FORMATS = frozenset({*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)})
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+EPOCH_1904_DAYS = 1462  # 1904-01-01 counted from EXCEL_EPOCH
 _COLUMN = re.compile(r"[A-Z]+")
 # A custom format is a date when, outside quoted text, brackets and escapes, it has a
 # day, month, year, hour or second code.
@@ -116,12 +117,22 @@ def _is_date_format(code: str) -> bool:
     return any(mark in bare for mark in "dymhs") and "general" not in bare
 
 
-def excel_date(serial: float) -> dt.datetime | dt.time:
+def uses_1904(archive: zipfile.ZipFile) -> bool:
+    """Whether the workbook counts dates from 1904 (``workbookPr date1904``, old Mac Excel)."""
+    for _event, element in iterparse(archive.open("xl/workbook.xml")):
+        if element.tag == MAIN + "workbookPr":
+            return element.get("date1904", "").strip().lower() in {"1", "true"}
+    return False
+
+
+def excel_date(serial: float, date1904: bool = False) -> dt.datetime | dt.time:
     """A date-formatted number as calamine gives it: a datetime, or a time under one day."""
     if 0 <= serial < 1:
         moment = EXCEL_EPOCH + dt.timedelta(days=serial)
         return moment.time()
-    if serial < 61:  # Excel's 1900 leap-year bug: serials before 1 March 1900 are off by one
+    if date1904:
+        serial += EPOCH_1904_DAYS
+    elif serial < 61:  # Excel's 1900 leap-year bug: serials before 1 March 1900 are off by one
         serial += 1
     moment = EXCEL_EPOCH + dt.timedelta(days=serial)
     return moment.replace(microsecond=round(moment.microsecond / 1000) * 1000 % 1_000_000)
@@ -142,6 +153,8 @@ class XlsxRows:
     ``read_sheets`` iterates once to check the whole sheet (well-formed XML, cell sizes)
     so that a bad file is refused before anything is written; the parser iterates again.
     ``header()`` gives the first row with a non-empty cell and its row number."""
+
+    date1904 = False  # set from ``uses_1904`` by the caller
 
     def __init__(self, path: Path | None, data: bytes | None, member: str,
                  strings: list[str], dates: frozenset[int]) -> None:
@@ -164,7 +177,7 @@ class XlsxRows:
                     continue
                 given = element.get("r")
                 number = int(given) if given else number + 1
-                cells = _row_cells(element, strings, dates, columns)
+                cells = _row_cells(element, strings, dates, columns, self.date1904)
                 element.clear()  # the row read is let go: memory stays flat
                 if any(cell != "" for cell in cells):
                     yield number, cells
@@ -202,8 +215,8 @@ class XlsxRows:
         yield from rows
 
 
-def _row_cells(row, strings: list[str], dates: frozenset[int], columns: dict[str, int]
-               ) -> list[Any]:
+def _row_cells(row, strings: list[str], dates: frozenset[int], columns: dict[str, int],
+               date1904: bool = False) -> list[Any]:
     cells: list[Any] = []
     for cell in row:
         if cell.tag != CELL:
@@ -231,7 +244,7 @@ def _row_cells(row, strings: list[str], dates: frozenset[int], columns: dict[str
                     value = float(text)
                     style = attributes.get("s")
                     if style is not None and dates and int(style) in dates:
-                        value = excel_date(value)
+                        value = excel_date(value, date1904)
                 elif kind == "str" or kind == "e":  # a formula's text; an error (#N/A)
                     value = _unescape(text)
                 elif kind == "b":
