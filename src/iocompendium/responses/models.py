@@ -139,7 +139,14 @@ class Flag(models.TextChoices):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own (unique_answer_path starts with the response) and no database
+    # constraint: the import writes millions of answers and their deferred checks were
+    # half the server's work; the application keeps the link (decision 0024), and
+    # CASCADE is Django's, not the database's, either way.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False,
+        db_constraint=False,
+    )
     # The question path with repeat indexes, e.g. "instruments[2]/title".
     path = models.CharField(max_length=500)
     value = models.TextField(blank=True)
@@ -217,7 +224,14 @@ class AuditEvent(models.Model):
         REVIEW = "review", _("review")
         SYSTEM = "system", _("system")
 
-    response = models.ForeignKey(Response, on_delete=models.PROTECT, related_name="audit_events")
+    # Append-only and written in bulk with every import: no database constraint (its
+    # deferred checks were a quarter of an import's server work) and no index of its own
+    # (audit_response_at starts with it). PROTECT is Django's and still refuses to delete
+    # a response that has events (decision 0024).
+    response = models.ForeignKey(
+        Response, on_delete=models.PROTECT, related_name="audit_events", db_index=False,
+        db_constraint=False,
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
