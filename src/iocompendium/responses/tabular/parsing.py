@@ -527,6 +527,69 @@ def _bits(cells: tuple[str, ...]) -> bool:
         c == "" or _choice_flag(c) is not None for c in cells)
 
 
+def _keep_wrong(
+    parsed: ParsedResponse, problems: list[Problem], sheet: str, row_number: int,
+    column: Column, path: str, error: tuple, keep: bool,
+) -> bool:
+    """Reports a cell the form refuses; True when the policy keeps it, flagged."""
+    flag = _flag_of(column.ref)
+    problems.append(
+        Problem(
+            sheet, row_number, column.header, error[0], "flag" if keep else "error",
+            error[1], flag=flag, question=column.ref.path,
+        )
+    )
+    if not keep:
+        parsed.rejected.add(path)
+        return False
+    parsed.flags[path] = flag
+    return True
+
+
+def _merge_choice_flags(
+    parsed: ParsedResponse, direct: dict[str, str], problems: list[Problem], sheet: str,
+    row_number: int, template: str, path: str, restated: int, from_flags: str, keep: bool,
+) -> int:
+    """A select_multiple's 0/1 columns (``restated`` cells naming ``from_flags``) beside
+    its answer column, if any: the answer they build or the disagreement they show.
+    Returns how many of those cells only restate a stored answer."""
+    if template in direct:
+        if parsed.flags.get(path):
+            return restated  # the answer itself is flagged: its 0/1 columns say nothing more
+        if set(direct[template].split()) != set(from_flags.split()):
+            problems.append(
+                Problem(
+                    sheet, row_number, template,
+                    gettext_noop(
+                        "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
+                    ),
+                    "warning" if keep else "error",
+                    {"chosen": from_flags or "-", "value": direct[template]},
+                    question=template,
+                )
+            )
+        return restated
+    if from_flags:
+        # Built from its 0/1 columns: one stored answer, the other cells restate it.
+        direct[template] = from_flags
+        parsed.locations.setdefault(path, (sheet, row_number, template))
+        return restated - 1
+    return restated  # every choice 0: no answer to store
+
+
+def _store_answers(
+    parsed: ParsedResponse, direct: dict[str, str], refs: dict[str, Column],
+    indexes: Any, sheet: str, row_number: int,
+) -> None:
+    """A row's answers (by question template) stored under their instance paths."""
+    for template, value in direct.items():
+        path = _instance_path(template, indexes, refs[template].ref.repeats) if indexes \
+            else template
+        parsed.answers[path] = value
+        parsed.stored += 1
+        parsed.locations.setdefault(path, (sheet, row_number, template))
+
+
 def _row_answers_fast(
     structure: Structure,
     sheet: RawSheet,
@@ -570,19 +633,10 @@ def _row_answers_fast(
                 continue
         path = _instance_path(template, indexes, ref.repeats) if indexes else template
         normalised, error = at.check(structure, column, value)
-        if error:
-            flag = _flag_of(ref)
-            problems.append(
-                Problem(
-                    sheet.name, row_number, column.header, error[0],
-                    "flag" if keep else "error", error[1], flag=flag, question=template,
-                )
-            )
-            if not keep:
-                parsed.rejected.add(path)
-                counts.skip(SKIP_REJECTED)
-                continue
-            parsed.flags[path] = flag
+        if error and not _keep_wrong(parsed, problems, sheet.name, row_number, column, path,
+                                     error, keep):
+            counts.skip(SKIP_REJECTED)
+            continue
         direct[template] = normalised
         parsed.locations[path] = (sheet.name, row_number, column.header)
     for template, columns, column_cells in at.choices:
@@ -592,36 +646,10 @@ def _row_answers_fast(
             continue
         column = refs[template] = columns[-1]
         path = _instance_path(template, indexes, column.ref.repeats) if indexes else template
-        if template in direct:
-            duplicates += restated
-            if parsed.flags.get(path):
-                continue  # the answer itself is flagged: its 0/1 columns say nothing more
-            if set(direct[template].split()) != set(from_flags.split()):
-                problems.append(
-                    Problem(
-                        sheet.name, row_number, template,
-                        gettext_noop(
-                            "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
-                        ),
-                        "warning" if keep else "error",
-                        {"chosen": from_flags or "-", "value": direct[template]},
-                        question=template,
-                    )
-                )
-        elif from_flags:
-            # Built from its 0/1 columns: one stored answer, the other cells restate it.
-            duplicates += restated - 1
-            direct[template] = from_flags
-            parsed.locations.setdefault(path, (sheet.name, row_number, template))
-        else:
-            duplicates += restated  # every choice 0: no answer to store
+        duplicates += _merge_choice_flags(parsed, direct, problems, sheet.name, row_number,
+                                          template, path, restated, from_flags, keep)
     counts.skip(SKIP_DUPLICATE, duplicates)
-    for template, value in direct.items():
-        path = _instance_path(template, indexes, refs[template].ref.repeats) if indexes \
-            else template
-        parsed.answers[path] = value
-        parsed.stored += 1
-        parsed.locations.setdefault(path, (sheet.name, row_number, template))
+    _store_answers(parsed, direct, refs, indexes, sheet.name, row_number)
     return non_empty
 
 
@@ -690,19 +718,10 @@ def _row_answers_slow(
                 continue
         path = _instance_path(template, indexes, ref.repeats) if indexes else template
         normalised, error = check_value(structure, ref, value, column.choice_set)
-        if error:
-            flag = _flag_of(ref)
-            problems.append(
-                Problem(
-                    sheet.name, row_number, column.header, error[0],
-                    "flag" if keep else "error", error[1], flag=flag, question=template,
-                )
-            )
-            if not keep:
-                parsed.rejected.add(path)
-                skipped[SKIP_REJECTED] += 1
-                continue
-            parsed.flags[path] = flag
+        if error and not _keep_wrong(parsed, problems, sheet.name, row_number, column, path,
+                                     error, keep):
+            skipped[SKIP_REJECTED] += 1
+            continue
         direct[template] = normalised
         parsed.locations[path] = (sheet.name, row_number, column.header)
     for template, chosen in chosen_by_flags.items():
@@ -710,39 +729,15 @@ def _row_answers_slow(
         from_flags = " ".join(c for c in column.choices if chosen.get(c) == "1")
         path = _instance_path(template, indexes, column.ref.repeats) if indexes else template
         restated = flag_cells.pop(template)
-        if template in direct:
-            skipped[SKIP_DUPLICATE] += restated
-            if parsed.flags.get(path):
-                continue  # the answer itself is flagged: its 0/1 columns say nothing more
-            if set(direct[template].split()) != set(from_flags.split()):
-                problems.append(
-                    Problem(
-                        sheet.name, row_number, template,
-                        gettext_noop(
-                            "the 0/1 columns (%(chosen)s) disagree with the answer '%(value)s'."
-                        ),
-                        "warning" if keep else "error",
-                        {"chosen": from_flags or "-", "value": direct[template]},
-                        question=template,
-                    )
-                )
-        elif from_flags:
-            # Built from its 0/1 columns: one stored answer, the other cells restate it.
-            skipped[SKIP_DUPLICATE] += restated - 1
-            direct[template] = from_flags
-            parsed.locations.setdefault(path, (sheet.name, row_number, template))
-        else:
-            skipped[SKIP_DUPLICATE] += restated  # every choice 0: no answer to store
+        skipped[SKIP_DUPLICATE] += _merge_choice_flags(
+            parsed, direct, problems, sheet.name, row_number, template, path, restated,
+            from_flags, keep,
+        )
     for restated in flag_cells.values():
         skipped[SKIP_DUPLICATE] += restated  # 0/1 cells none of which could be read
     for reason, count in skipped.items():
         counts.skip(reason, count)
-    for template, value in direct.items():
-        path = _instance_path(template, indexes, refs[template].ref.repeats) if indexes \
-            else template
-        parsed.answers[path] = value
-        parsed.stored += 1
-        parsed.locations.setdefault(path, (sheet.name, row_number, template))
+    _store_answers(parsed, direct, refs, indexes, sheet.name, row_number)
     return non_empty
 
 
