@@ -149,11 +149,8 @@ def tokens_of(words: Sequence[str]) -> list[list[str]]:
     """Each word as FTS5 tokenizes it in a query (folded, diacritics removed, split where
     the tokenizer splits: "l_air" is two tokens): an in-memory FTS5 table with the same
     tokenizer, so no rule of ours can differ from the engine's."""
-    global _tokenizer
     with _tokenizer_lock:
-        if _tokenizer is None:
-            _tokenizer = _memory_index()
-        memory = _tokenizer
+        memory = _shared_memory_index()
         with memory:
             memory.executemany("INSERT INTO words(rowid, x) VALUES (?, ?)",
                                [(i + 1, word) for i, word in enumerate(words)])
@@ -164,6 +161,14 @@ def tokens_of(words: Sequence[str]) -> list[list[str]]:
     for doc, term in rows:
         found[doc - 1].append(term)
     return found
+
+
+def _shared_memory_index() -> sqlite3.Connection:
+    """The process's one ``_memory_index``, made on first use; call with the lock held."""
+    global _tokenizer
+    if _tokenizer is None:
+        _tokenizer = _memory_index()
+    return _tokenizer
 
 
 def _memory_index() -> sqlite3.Connection:
@@ -181,11 +186,8 @@ def _memory_index() -> sqlite3.Connection:
 def _tokenized(records: Sequence[tuple[int, str, str]]) -> tuple[list, str, str]:
     """(terms with their occurrences, records and columns of every occurrence) of
     (id, title, body) records, as ``load`` reads them from search_fts, by FTS5."""
-    global _tokenizer
     with _tokenizer_lock:
-        if _tokenizer is None:
-            _tokenizer = _memory_index()
-        memory = _tokenizer
+        memory = _shared_memory_index()
         with memory:
             memory.executemany("INSERT INTO records(rowid, title, body) VALUES (?, ?, ?)",
                                records)

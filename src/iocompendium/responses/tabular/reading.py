@@ -106,37 +106,22 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
     (``CsvRows``): memory stays flat whatever its size."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if data is None and suffix in CSV_SUFFIXES:
+    if data is None and suffix in CSV_SUFFIXES | XLSX_SUFFIXES:
+        # Read from the file as they are iterated (streamed), not loaded here.
         try:
             path.open("rb").close()
         except OSError as error:
-            raise TabularFileError(
-                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
-            ) from error
-        return _within_limits([_csv_sheet(MAIN_SHEET, path.name, path, None)])
-    if data is None and suffix in XLSX_SUFFIXES:
-        try:
-            path.open("rb").close()
-        except OSError as error:
-            raise TabularFileError(
-                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
-            ) from error
-        try:
-            limits.check_file(path)
-        except limits.LimitError as error:
-            raise TabularFileError(error.template, **error.params) from None
+            raise _cannot_read(path, error) from error
+        if suffix in CSV_SUFFIXES:
+            return _within_limits([_csv_sheet(MAIN_SHEET, path.name, path, None)])
+        _check_file(path, None)
         return _within_limits(_read_xlsx(path, None, path.name))
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise TabularFileError(
-                gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
-            ) from error
-    try:
-        limits.check_file(path, data)
-    except limits.LimitError as error:
-        raise TabularFileError(error.template, **error.params) from None
+            raise _cannot_read(path, error) from error
+    _check_file(path, data)
     if suffix in CSV_SUFFIXES:
         return _within_limits([_csv_sheet(MAIN_SHEET, path.name, None, data)])
     if suffix == ".zip":
@@ -147,6 +132,21 @@ def read_sheets(path: Path | str, data: bytes | None = None) -> list[RawSheet]:
         gettext_noop("%(file)s: use an .xlsx workbook, a .csv file or a .zip of CSV files."),
         file=path.name,
     )
+
+
+def _cannot_read(path: Path, error: OSError) -> TabularFileError:
+    return TabularFileError(
+        gettext_noop("Cannot read %(file)s: %(reason)s."), file=path, reason=error.strerror
+    )
+
+
+def _check_file(path: Path, data: bytes | None) -> None:
+    """The web's limits on a zip-based file (unpacked size, members, entities), in the
+    import's own words."""
+    try:
+        limits.check_file(path, data)
+    except limits.LimitError as error:
+        raise TabularFileError(error.template, **error.params) from None
 
 
 CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
